@@ -1,0 +1,141 @@
+//! The accounts JSON API: register, obtain a token, read the account.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{Registration, User};
+use crate::api::Problem;
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::web::auth::ApiUser;
+use crate::web::i18n::Lang;
+use crate::web::{ApiJson, ClientIp, rate_limit};
+
+/// The accounts API routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(create_token))
+        .routes(routes!(me))
+}
+
+/// A role held in a territory.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MembershipJson {
+    /// The territory's slug.
+    pub territory: String,
+    /// `member`, `merchant`, `moderator`, `treasurer` or `exchange_operator`.
+    pub role: String,
+}
+
+/// A member's account, as its owner sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountJson {
+    /// Identifier.
+    pub id: i64,
+    /// Email address.
+    pub email: String,
+    /// Name shown to other members.
+    pub display_name: String,
+    /// Instance administrator.
+    pub is_admin: bool,
+    /// Whether the email address was confirmed.
+    pub email_confirmed: bool,
+    /// Preferred language (`fr` or `en`).
+    pub locale: String,
+    /// Roles per territory.
+    pub memberships: Vec<MembershipJson>,
+}
+
+async fn account_json(state: &AppState, user: User) -> AppResult<AccountJson> {
+    let memberships = super::store::memberships_of(&state.db, user.id)
+        .await?
+        .into_iter()
+        .map(|m| MembershipJson { territory: m.territory_slug, role: m.role })
+        .collect();
+    Ok(AccountJson {
+        id: user.id,
+        email: user.email,
+        display_name: user.display_name,
+        is_admin: user.is_admin,
+        email_confirmed: user.email_confirmed_at.is_some(),
+        locale: user.locale,
+        memberships,
+    })
+}
+
+/// Creates an account; a confirmation email is sent, and tokens can be had once it is confirmed.
+#[utoipa::path(post, path = "/auth/register", tag = "accounts", request_body = Registration,
+    responses(
+        (status = 201, description = "Account created", body = AccountJson),
+        (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many registrations", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn register(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    lang: Lang,
+    ApiJson(input): ApiJson<Registration>,
+) -> AppResult<(StatusCode, Json<AccountJson>)> {
+    rate_limit::check(&state.db, &format!("register:{ip}"), state.config.register_limit, 3600).await?;
+    let user = super::register(&state.db, &state.base_url, &input, lang, None).await?;
+    Ok((StatusCode::CREATED, Json(account_json(&state, user).await?)))
+}
+
+/// Credentials exchanged for a personal API token.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// Email address.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// A name to recognise the token by on the account page.
+    pub name: Option<String>,
+}
+
+/// A new personal API token: send it as `Authorization: Bearer <token>`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// The secret, shown only this once.
+    pub token: String,
+}
+
+/// Exchanges an email and password for a personal API token.
+#[utoipa::path(post, path = "/auth/token", tag = "accounts", request_body = TokenRequest,
+    responses(
+        (status = 200, description = "Token created", body = TokenResponse),
+        (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Email not confirmed yet", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(input): ApiJson<TokenRequest>,
+) -> AppResult<Json<TokenResponse>> {
+    let email = super::normalize_email(&input.email);
+    let limit = state.config.login_limit;
+    rate_limit::check(&state.db, &format!("login-ip:{ip}"), limit * 3, 900).await?;
+    rate_limit::check(&state.db, &format!("login-email:{email}"), limit, 900).await?;
+    let user = super::authenticate(&state.db, &email, &input.password).await?;
+    let name = input.name.unwrap_or_else(|| "API".to_owned());
+    let token = super::create_api_token(&state.db, &user, &name).await?;
+    Ok(Json(TokenResponse { token }))
+}
+
+/// The account of the token's owner.
+#[utoipa::path(get, path = "/me", tag = "accounts",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account", body = AccountJson),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn me(State(state): State<AppState>, ApiUser(user): ApiUser) -> AppResult<Json<AccountJson>> {
+    Ok(Json(account_json(&state, user).await?))
+}

@@ -1,0 +1,457 @@
+//! The accounts pages: register, confirm, log in and out, forgotten password, and the account
+//! page (email, password, API tokens, export, deletion).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::store::{ApiTokenRow, MembershipRow};
+use super::{Registration, Role};
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::web::auth::{self, CurrentUser};
+use crate::web::page::{self, Page};
+use crate::web::{ClientIp, FormErrors, rate_limit, render, render_status, see_other};
+use crate::{demo, territory};
+
+/// The accounts routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/register", get(show_register).post(register))
+        .route("/register/done", get(registered))
+        .route("/account/confirm", get(confirm_email))
+        .route("/confirm/resend", get(show_resend).post(resend_confirmation))
+        .route("/login", get(show_login).post(login))
+        .route("/logout", post(logout))
+        .route("/password/forgot", get(show_forgot).post(forgot_password))
+        .route("/password/reset", get(show_reset).post(reset_password))
+        .route("/account", get(show_account))
+        .route("/account/password", post(change_password))
+        .route("/account/email", post(change_email))
+        .route("/account/export", get(export_data))
+        .route("/account/delete", get(show_delete).post(delete_account))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
+}
+
+/// A page that says one thing, with an optional link onwards.
+#[derive(Template)]
+#[template(path = "accounts/message.html")]
+pub struct MessagePage {
+    page: Page,
+    title: &'static str,
+    body: &'static str,
+    link: Option<(&'static str, &'static str)>,
+}
+
+fn message(page: Page, title: &'static str, body: &'static str, link: Option<(&'static str, &'static str)>) -> AppResult<Response> {
+    render(&MessagePage { page, title, body, link })
+}
+
+#[derive(Template)]
+#[template(path = "accounts/register.html")]
+struct RegisterPage {
+    page: Page,
+    email: String,
+    display_name: String,
+    territory: Option<String>,
+    errors: FormErrors,
+}
+
+/// The registration form's fields.
+#[derive(Deserialize, Default)]
+struct RegisterForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    display_name: String,
+    territory: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TerritoryQuery {
+    territory: Option<String>,
+}
+
+async fn show_register(page: Page, Query(query): Query<TerritoryQuery>) -> AppResult<Response> {
+    let page = page.with_csrf().await?;
+    render(&RegisterPage { page, email: String::new(), display_name: String::new(), territory: query.territory, errors: FormErrors::default() })
+}
+
+/// The territory a new member joins: the one named, else the only one there is.
+async fn territory_to_join(state: &AppState, slug: Option<&str>) -> AppResult<Option<i64>> {
+    if let Some(slug) = slug.filter(|s| !s.is_empty()) {
+        return Ok(territory::store::by_slug(&state.db, slug).await?.map(|t| t.id));
+    }
+    let all = territory::store::list(&state.db).await?;
+    Ok(if all.len() == 1 { all.first().map(|t| t.id) } else { None })
+}
+
+async fn register(State(state): State<AppState>, ClientIp(ip): ClientIp, page: Page, Form(form): Form<RegisterForm>) -> AppResult<Response> {
+    let input = Registration { email: form.email.clone(), password: form.password, display_name: form.display_name.clone() };
+    let outcome = async {
+        rate_limit::check(&state.db, &format!("register:{ip}"), state.config.register_limit, 3600).await?;
+        let territory_id = territory_to_join(&state, form.territory.as_deref()).await?;
+        super::register(&state.db, &state.base_url, &input, page.lang(), territory_id).await
+    }
+    .await;
+    let errors = match outcome {
+        Ok(_) => return Ok(see_other("/register/done")),
+        Err(AppError::Invalid(fields)) => fields,
+        Err(AppError::Conflict(key)) => vec![crate::error::FieldError { field: "email", message: key }],
+        Err(AppError::RateLimited) => vec![crate::error::FieldError { field: "form", message: "error.rate_limited" }],
+        Err(other) => return Err(other),
+    };
+    let status = if errors.iter().any(|e| e.field == "form") { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(status, &RegisterPage {
+        page,
+        email: form.email,
+        display_name: form.display_name,
+        territory: form.territory,
+        errors: FormErrors(errors),
+    })
+}
+
+async fn registered(page: Page) -> AppResult<Response> {
+    message(page, "accounts.registered.title", "accounts.registered.body", Some(("/confirm/resend", "accounts.resend.link")))
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+async fn confirm_email(State(state): State<AppState>, page: Page, Query(query): Query<TokenQuery>) -> AppResult<Response> {
+    match super::confirm_email(&state.db, &query.token).await {
+        Ok(_) => message(page, "accounts.confirmed.title", "accounts.confirmed.body", Some(("/login", "nav.login"))),
+        Err(AppError::BadRequest(key)) => {
+            let response = message(page, "accounts.link_invalid.title", key, Some(("/confirm/resend", "accounts.resend.link")))?;
+            Ok((StatusCode::BAD_REQUEST, response).into_response())
+        }
+        Err(AppError::Conflict(key)) => {
+            let response = message(page, "accounts.link_invalid.title", key, None)?;
+            Ok((StatusCode::CONFLICT, response).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// A form asking for one email address (resend confirmation, forgotten password).
+#[derive(Template)]
+#[template(path = "accounts/email_form.html")]
+struct EmailFormPage {
+    page: Page,
+    title: &'static str,
+    intro: &'static str,
+    action: &'static str,
+    submit: &'static str,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize)]
+struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+async fn show_resend(page: Page) -> AppResult<Response> {
+    let page = page.with_csrf().await?;
+    render(&EmailFormPage { page, title: "accounts.resend.title", intro: "accounts.resend.intro", action: "/confirm/resend", submit: "accounts.resend.submit", errors: FormErrors::default() })
+}
+
+async fn resend_confirmation(State(state): State<AppState>, ClientIp(ip): ClientIp, page: Page, Form(form): Form<EmailForm>) -> AppResult<Response> {
+    rate_limit::check(&state.db, &format!("mail:{ip}"), state.config.register_limit, 3600).await?;
+    super::resend_confirmation(&state.db, &state.base_url, &form.email).await?;
+    message(page, "accounts.resend.title", "accounts.resend.done", None)
+}
+
+#[derive(Template)]
+#[template(path = "accounts/login.html")]
+struct LoginPage {
+    page: Page,
+    email: String,
+    next: String,
+    error: Option<&'static str>,
+    demo_accounts: Vec<&'static str>,
+    demo_password: &'static str,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// In demo mode the login page lists the demo accounts.
+async fn demo_accounts(state: &AppState) -> Vec<&'static str> {
+    let mut found = Vec::new();
+    for (email, ..) in demo::DEMO_ACCOUNTS {
+        if matches!(super::store::find_user_with_hash(&state.db, email).await, Ok(Some(_))) {
+            found.push(email);
+        }
+    }
+    found
+}
+
+async fn show_login(State(state): State<AppState>, page: Page, Query(query): Query<NextQuery>) -> AppResult<Response> {
+    if page.user.is_some() {
+        return Ok(see_other(&page::local_path(query.next.as_deref().or(Some("/account")))));
+    }
+    let page = page.with_csrf().await?;
+    let demo_accounts = demo_accounts(&state).await;
+    render(&LoginPage { page, email: String::new(), next: page::local_path(query.next.as_deref()), error: None, demo_accounts, demo_password: demo::DEMO_PASSWORD })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, page: Page, Form(form): Form<LoginForm>) -> AppResult<Response> {
+    let email = super::normalize_email(&form.email);
+    let outcome = async {
+        let limit = state.config.login_limit;
+        rate_limit::check(&state.db, &format!("login-ip:{ip}"), limit * 3, 900).await?;
+        rate_limit::check(&state.db, &format!("login-email:{email}"), limit, 900).await?;
+        super::authenticate(&state.db, &email, &form.password).await
+    }
+    .await;
+    let (status, error) = match outcome {
+        Ok(user) => {
+            let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+            auth::sign_in(session, &user).await?;
+            let next = page::local_path(form.next.as_deref().filter(|n| *n != "/").or(Some("/account")));
+            return Ok(see_other(&next));
+        }
+        Err(AppError::Unauthorized) => (StatusCode::UNAUTHORIZED, "accounts.error.bad_credentials"),
+        Err(AppError::Denied(key)) => (StatusCode::FORBIDDEN, key),
+        Err(AppError::RateLimited) => (StatusCode::TOO_MANY_REQUESTS, "error.rate_limited"),
+        Err(other) => return Err(other),
+    };
+    let demo_accounts = demo_accounts(&state).await;
+    render_status(status, &LoginPage { page, email: form.email, next: page::local_path(form.next.as_deref()), error: Some(error), demo_accounts, demo_password: demo::DEMO_PASSWORD })
+}
+
+async fn logout(page: Page) -> AppResult<Response> {
+    if let Some(session) = &page.session {
+        auth::sign_out(session).await?;
+    }
+    Ok(see_other("/"))
+}
+
+async fn show_forgot(page: Page) -> AppResult<Response> {
+    let page = page.with_csrf().await?;
+    render(&EmailFormPage { page, title: "accounts.forgot.title", intro: "accounts.forgot.intro", action: "/password/forgot", submit: "accounts.forgot.submit", errors: FormErrors::default() })
+}
+
+async fn forgot_password(State(state): State<AppState>, ClientIp(ip): ClientIp, page: Page, Form(form): Form<EmailForm>) -> AppResult<Response> {
+    rate_limit::check(&state.db, &format!("mail:{ip}"), state.config.register_limit, 3600).await?;
+    super::request_password_reset(&state.db, &state.base_url, &form.email).await?;
+    message(page, "accounts.forgot.title", "accounts.forgot.done", None)
+}
+
+#[derive(Template)]
+#[template(path = "accounts/reset.html")]
+struct ResetPage {
+    page: Page,
+    token: String,
+    errors: FormErrors,
+}
+
+async fn show_reset(page: Page, Query(query): Query<TokenQuery>) -> AppResult<Response> {
+    let page = page.with_csrf().await?;
+    render(&ResetPage { page, token: query.token, errors: FormErrors::default() })
+}
+
+#[derive(Deserialize)]
+struct ResetForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn reset_password(State(state): State<AppState>, page: Page, Form(form): Form<ResetForm>) -> AppResult<Response> {
+    match super::reset_password(&state.db, &form.token, &form.password).await {
+        Ok(()) => message(page, "accounts.reset.title", "accounts.reset.done", Some(("/login", "nav.login"))),
+        Err(AppError::Invalid(fields)) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &ResetPage { page, token: form.token, errors: FormErrors(fields) }),
+        Err(AppError::BadRequest(key)) => {
+            let response = message(page, "accounts.link_invalid.title", key, Some(("/password/forgot", "accounts.forgot.link")))?;
+            Ok((StatusCode::BAD_REQUEST, response).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "accounts/account.html")]
+struct AccountPage {
+    page: Page,
+    memberships: Vec<(MembershipRow, &'static str)>,
+    tokens: Vec<ApiTokenRow>,
+    new_token: Option<String>,
+    email_errors: FormErrors,
+    password_errors: FormErrors,
+    token_errors: FormErrors,
+}
+
+async fn account_page(state: &AppState, page: Page, user: &super::User) -> AppResult<AccountPage> {
+    let memberships = super::store::memberships_of(&state.db, user.id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let label = Role::parse(&m.role).map_or("role.member", Role::label_key);
+            (m, label)
+        })
+        .collect();
+    Ok(AccountPage {
+        page,
+        memberships,
+        tokens: super::store::api_tokens_of(&state.db, user.id).await?,
+        new_token: None,
+        email_errors: FormErrors::default(),
+        password_errors: FormErrors::default(),
+        token_errors: FormErrors::default(),
+    })
+}
+
+async fn show_account(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page) -> AppResult<Response> {
+    render(&account_page(&state, page, &user).await?)
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+async fn change_password(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Form(form): Form<PasswordForm>) -> AppResult<Response> {
+    match super::change_password(&state.db, &user, &form.current_password, &form.new_password).await {
+        Ok(version) => {
+            let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+            auth::refresh_version(session, version).await?;
+            page::flash(session, "accounts.password.done").await?;
+            Ok(see_other("/account"))
+        }
+        Err(AppError::Invalid(fields)) => {
+            let mut view = account_page(&state, page, &user).await?;
+            view.password_errors = FormErrors(fields);
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct EmailChangeForm {
+    #[serde(default)]
+    new_email: String,
+    #[serde(default)]
+    current_password: String,
+}
+
+async fn change_email(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Form(form): Form<EmailChangeForm>) -> AppResult<Response> {
+    let outcome = super::request_email_change(&state.db, &state.base_url, &user, &form.current_password, &form.new_email).await;
+    let fields = match outcome {
+        Ok(()) => {
+            let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+            page::flash(session, "accounts.email.sent").await?;
+            return Ok(see_other("/account"));
+        }
+        Err(AppError::Invalid(fields)) => fields,
+        Err(AppError::Conflict(key)) => vec![crate::error::FieldError { field: "new_email", message: key }],
+        Err(other) => return Err(other),
+    };
+    let mut view = account_page(&state, page, &user).await?;
+    view.email_errors = FormErrors(fields);
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
+}
+
+async fn export_data(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> AppResult<Response> {
+    let export = super::export_data(&state.db, &user).await?;
+    let body = serde_json::to_string_pretty(&export).map_err(anyhow::Error::from)?;
+    Ok((
+        [
+            (CONTENT_TYPE, "application/json; charset=utf-8"),
+            (CONTENT_DISPOSITION, "attachment; filename=\"halle-mes-donnees.json\""),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "accounts/delete.html")]
+struct DeletePage {
+    page: Page,
+    errors: FormErrors,
+}
+
+async fn show_delete(CurrentUser(_): CurrentUser, page: Page) -> AppResult<Response> {
+    render(&DeletePage { page, errors: FormErrors::default() })
+}
+
+#[derive(Deserialize)]
+struct DeleteForm {
+    #[serde(default)]
+    current_password: String,
+}
+
+async fn delete_account(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Form(form): Form<DeleteForm>) -> AppResult<Response> {
+    match super::delete_account(&state.db, &user, &form.current_password).await {
+        Ok(()) => {
+            if let Some(session) = &page.session {
+                auth::sign_out(session).await?;
+            }
+            // Rendered as anonymous: the account no longer exists.
+            let anonymous = Page { user: None, csrf: String::new(), ..page };
+            message(anonymous, "accounts.deleted.title", "accounts.deleted.body", Some(("/", "nav.home")))
+        }
+        Err(AppError::Invalid(fields)) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &DeletePage { page, errors: FormErrors(fields) }),
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+async fn create_token(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Form(form): Form<TokenForm>) -> AppResult<Response> {
+    match super::create_api_token(&state.db, &user, &form.name).await {
+        Ok(token) => {
+            // The secret is shown once, on this page, and never stored.
+            let mut view = account_page(&state, page, &user).await?;
+            view.new_token = Some(token);
+            render(&view)
+        }
+        Err(AppError::Invalid(fields)) => {
+            let mut view = account_page(&state, page, &user).await?;
+            view.token_errors = FormErrors(fields);
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+async fn revoke_token(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
+    super::revoke_api_token(&state.db, &user, id).await?;
+    if let Some(session) = &page.session {
+        page::flash(session, "accounts.tokens.revoked").await?;
+    }
+    Ok(see_other("/account"))
+}

@@ -1,0 +1,156 @@
+//! Every setting and command of the `halle` binary, read from the command line or the
+//! environment (each setting has a `HALLE_*` variable), with defaults that run on one machine.
+
+use clap::{Args, Parser, Subcommand};
+
+/// The command line of the `halle` binary.
+#[derive(Debug, Parser)]
+#[command(name = "halle", version, about = "Halle: the online market hall of a territory")]
+pub struct Cli {
+    /// Settings shared by every command.
+    #[command(flatten)]
+    pub config: Config,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs the web server (migrating the database first).
+    Serve {
+        /// Fills an empty database with a demo territory, members and their activity.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Applies the pending database migrations and exits.
+    Migrate,
+    /// Manages member accounts.
+    User {
+        /// The action.
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+    /// Manages territories.
+    Territory {
+        /// The action.
+        #[command(subcommand)]
+        action: TerritoryCommand,
+    },
+}
+
+/// `halle user ...`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Creates a confirmed account, reading its password from standard input.
+    Add {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+        /// The name shown to other members (defaults to the part of the email before @).
+        #[arg(long)]
+        name: Option<String>,
+        /// Makes the account an instance administrator.
+        #[arg(long)]
+        admin: bool,
+        /// Reads the password from standard input (required, so that it never shows in the
+        /// process list or the shell history).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// `halle territory ...`
+#[derive(Debug, Subcommand)]
+pub enum TerritoryCommand {
+    /// Creates a territory.
+    Add {
+        /// The short name used in addresses (`/t/<slug>`): lowercase letters, digits and dashes.
+        #[arg(long)]
+        slug: String,
+        /// The name shown to people.
+        #[arg(long)]
+        name: String,
+        /// The IANA time zone of the territory.
+        #[arg(long, default_value = "Europe/Paris")]
+        time_zone: String,
+    },
+}
+
+/// Settings, each from a flag or its environment variable.
+#[derive(Clone, Debug, Args)]
+pub struct Config {
+    /// Database URL: `sqlite://halle.db?mode=rwc` (embedded) or `postgres://user:pw@host/db`.
+    #[arg(long, env = "HALLE_DATABASE_URL", default_value = "sqlite://halle.db?mode=rwc", global = true)]
+    pub database_url: String,
+
+    /// Address and port the server listens on (port 0 picks a free port).
+    #[arg(long, env = "HALLE_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+
+    /// The public address of the site, used in emails and links (defaults to http://<bind>).
+    /// An `https://` address also marks cookies Secure and turns on HSTS.
+    #[arg(long, env = "HALLE_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// SMTP server URL, e.g. `smtps://user:password@smtp.example.org:465` or
+    /// `smtp://localhost:25`. Without it, emails wait in the outbox (visible to admins).
+    #[arg(long, env = "HALLE_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender address of the emails.
+    #[arg(long, env = "HALLE_SMTP_FROM", default_value = "Halle <no-reply@localhost>", global = true)]
+    pub smtp_from: String,
+
+    /// Trust the first address of `X-Forwarded-For` as the client's (behind a reverse proxy).
+    #[arg(long, env = "HALLE_TRUST_PROXY", default_value_t = false, global = true)]
+    pub trust_proxy: bool,
+
+    /// Log format: `text` or `json`.
+    #[arg(long, env = "HALLE_LOG_FORMAT", default_value = "text", global = true)]
+    pub log_format: String,
+
+    /// Largest request body accepted, in bytes (uploads have their own limits).
+    #[arg(long, env = "HALLE_MAX_BODY_BYTES", default_value_t = 256 * 1024, global = true)]
+    pub max_body_bytes: usize,
+
+    /// Login attempts allowed per client address and per account in 15 minutes.
+    #[arg(long, env = "HALLE_LOGIN_LIMIT", default_value_t = 10, global = true)]
+    pub login_limit: i64,
+
+    /// Registrations allowed per client address per hour.
+    #[arg(long, env = "HALLE_REGISTER_LIMIT", default_value_t = 5, global = true)]
+    pub register_limit: i64,
+
+    /// Seconds between two runs of the background outbox sender and cleaner.
+    #[arg(long, env = "HALLE_JOB_INTERVAL_SECS", default_value_t = 5, global = true)]
+    pub job_interval_secs: u64,
+}
+
+impl Config {
+    /// The public base URL without a trailing slash.
+    pub fn base_url(&self, bound: &str) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{bound}"),
+        }
+    }
+
+    /// Settings for tests and tools: everything default, on the given database.
+    pub fn for_database(database_url: &str) -> Self {
+        Self {
+            database_url: database_url.to_owned(),
+            bind: "127.0.0.1:0".to_owned(),
+            public_url: None,
+            smtp_url: None,
+            smtp_from: "Halle <no-reply@localhost>".to_owned(),
+            trust_proxy: false,
+            log_format: "text".to_owned(),
+            max_body_bytes: 256 * 1024,
+            login_limit: 10,
+            register_limit: 5,
+            job_interval_secs: 5,
+        }
+    }
+}

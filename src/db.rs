@@ -1,0 +1,184 @@
+//! The database handle for both backends: connect, migrate, and run one portable SQL text on
+//! whichever native sqlx pool is configured.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+/// The application's database: one of the two native pools.
+///
+/// Store functions write their SQL once (`$1` placeholders, `returning`, `on conflict`) and run it
+/// with [`on_db!`](crate::on_db) or [`on_tx!`](crate::on_tx), which expand the same expression
+/// for each backend so that sqlx keeps its native types.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// The embedded default, one file, WAL mode.
+    Sqlite(SqlitePool),
+    /// For deployments that run several server instances.
+    Postgres(PgPool),
+}
+
+/// A transaction on either backend. Dropping it without [`Tx::commit`] rolls it back.
+pub enum Tx {
+    /// A SQLite transaction, begun with `BEGIN IMMEDIATE` so that writers queue on the
+    /// database lock instead of failing when they upgrade from reading to writing.
+    Sqlite(Transaction<'static, Sqlite>),
+    /// A PostgreSQL transaction (read committed; writes guard themselves with conditional
+    /// statements).
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$pool` bound to the native pool of `$db`.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$conn` bound to the native connection of the transaction `$tx`
+/// (use it as `&mut **$conn`).
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite($conn) => $body,
+            $crate::db::Tx::Postgres($conn) => $body,
+        }
+    };
+}
+
+/// Which backend a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// `sqlite:` URLs.
+    Sqlite,
+    /// `postgres:` and `postgresql:` URLs.
+    Postgres,
+}
+
+impl Backend {
+    /// Chooses the backend from the URL scheme.
+    pub fn from_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Self::Postgres)
+        } else {
+            anyhow::bail!("HALLE_DATABASE_URL must start with sqlite: or postgres:")
+        }
+    }
+}
+
+impl Db {
+    /// Connects to the database named by `url`, choosing the backend from its scheme.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        match Backend::from_url(url)? {
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url)?
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // FULL makes every commit durable even on power loss: money lives here.
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await?;
+                Ok(Self::Sqlite(pool))
+            }
+            Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url)?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?;
+                Ok(Self::Postgres(pool))
+            }
+        }
+    }
+
+    /// Applies the pending migrations of this backend's folder.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self {
+            Self::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Self::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Begins a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`).
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Checks that the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        on_db!(self, pool => sqlx::query("select 1").execute(pool).await.map(|_| ()))
+    }
+
+    /// Closes the pool, waiting for connections in use.
+    pub async fn close(&self) {
+        on_db!(self, pool => pool.close().await)
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+impl Tx {
+    /// Commits the transaction.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        on_tx!(self, tx => tx.commit().await)
+    }
+}
+
+/// True when `err` is a violation of the unique index `name` (named `<table>_<column>_key`).
+///
+/// PostgreSQL reports the constraint's name; SQLite only its columns (`table.column`), so the
+/// name is matched against the message there.
+pub fn is_unique_violation(err: &sqlx::Error, name: &str) -> bool {
+    let sqlx::Error::Database(db_err) = err else {
+        return false;
+    };
+    if !db_err.is_unique_violation() {
+        return false;
+    }
+    if let Some(constraint) = db_err.constraint() {
+        return constraint == name;
+    }
+    // SQLite: "UNIQUE constraint failed: membership.user_id, membership.role"; the index
+    // is named `membership_user_id_role_key`.
+    let columns = db_err.message().rsplit(": ").next().unwrap_or_default();
+    let mut parts = columns.split(", ").filter_map(|c| c.split_once('.'));
+    let Some((table, first)) = parts.next() else {
+        return false;
+    };
+    let mut derived = format!("{table}_{first}");
+    for (_, column) in parts {
+        derived.push('_');
+        derived.push_str(column);
+    }
+    derived.push_str("_key");
+    derived == name
+}
+
+/// The current time in whole seconds since the Unix epoch, as every `_at` column stores it.
+pub fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}

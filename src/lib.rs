@@ -1,0 +1,16 @@
+//! Halle: the online market hall of a territory (directory, click-and-collect, local currency,
+//! mutual aid), as one server-rendered web application with a JSON API.
+
+pub mod accounts;
+pub mod admin;
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod jobs;
+pub mod mail;
+pub mod territory;
+pub mod web;

@@ -1,0 +1,48 @@
+//! The territories JSON API.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{Commune, Territory, store};
+use crate::api::{ListPage, Problem};
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+
+/// The territories API routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_territories)).routes(routes!(get_territory))
+}
+
+/// A territory with its communes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TerritoryDetail {
+    /// The territory.
+    #[serde(flatten)]
+    pub territory: Territory,
+    /// Its communes.
+    pub communes: Vec<Commune>,
+}
+
+/// The territories of this instance (all on one page: an instance hosts a handful).
+#[utoipa::path(get, path = "/territories", tag = "territories",
+    responses((status = 200, description = "The territories", body = ListPage<Territory>)))]
+pub async fn list_territories(State(state): State<AppState>) -> AppResult<Json<ListPage<Territory>>> {
+    Ok(Json(ListPage { items: store::list(&state.db).await?, next: None }))
+}
+
+/// One territory and its communes.
+#[utoipa::path(get, path = "/territories/{slug}", tag = "territories",
+    params(("slug" = String, Path, description = "The territory's slug")),
+    responses(
+        (status = 200, description = "The territory", body = TerritoryDetail),
+        (status = 404, description = "No such territory", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_territory(State(state): State<AppState>, Path(slug): Path<String>) -> AppResult<Json<TerritoryDetail>> {
+    let territory = store::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let communes = store::communes(&state.db, territory.id).await?;
+    Ok(Json(TerritoryDetail { territory, communes }))
+}

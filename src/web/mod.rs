@@ -1,0 +1,146 @@
+//! Shared HTTP pieces: sessions, who is asking, anti-forgery tokens, translations and formats,
+//! error pages, assets, security headers, rate limits.
+
+pub mod assets;
+pub mod auth;
+pub mod csrf;
+pub mod errors;
+pub mod fmt;
+pub mod i18n;
+pub mod page;
+pub mod rate_limit;
+pub mod session_store;
+
+use askama::Template;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Query, Request};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{AppError, AppResult};
+
+/// Renders a template into an HTML response.
+pub fn render<T: Template>(template: &T) -> AppResult<Response> {
+    template.render().map(|body| Html(body).into_response()).map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Renders a template with a status (e.g. 422 for a form shown again with its errors).
+pub fn render_status<T: Template>(status: StatusCode, template: &T) -> AppResult<Response> {
+    Ok((status, render(template)?).into_response())
+}
+
+/// A redirect after a successful POST (303, so the browser follows with GET).
+pub fn see_other(path: &str) -> Response {
+    Redirect::to(path).into_response()
+}
+
+/// A JSON request body; a malformed or oversized body becomes a problem+json error.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> AppResult<Self> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest("error.json_content_type")),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::TooLarge),
+            Err(JsonRejection::JsonDataError(_)) => Err(AppError::BadRequest("error.json_fields")),
+            Err(_) => Err(AppError::BadRequest("error.json_malformed")),
+        }
+    }
+}
+
+/// The language switch's query.
+#[derive(Deserialize)]
+pub struct LangSwitch {
+    to: String,
+    next: Option<String>,
+}
+
+/// `GET /lang?to=en&next=/path`: remembers the language for a year and goes back.
+pub async fn switch_lang(Query(query): Query<LangSwitch>) -> Response {
+    let lang = i18n::Lang::parse(&query.to).unwrap_or(i18n::Lang::Fr);
+    let mut response = see_other(&page::local_path(query.next.as_deref()));
+    let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", lang.code());
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
+}
+
+/// Security headers set on every response: a strict CSP (no inline script or style), no
+/// framing, no sniffing, a cautious referrer policy.
+pub fn security_headers(is_https: bool) -> Vec<(&'static str, &'static str)> {
+    let mut headers = vec![
+        (
+            "content-security-policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+             form-action 'self'; frame-ancestors 'none'",
+        ),
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "strict-origin-when-cross-origin"),
+        ("permissions-policy", "camera=(), microphone=(), geolocation=(self), payment=()"),
+        ("cross-origin-opener-policy", "same-origin"),
+    ];
+    if is_https {
+        headers.push(("strict-transport-security", "max-age=63072000; includeSubDomains"));
+    }
+    headers
+}
+
+/// The validation errors of a form, looked up by field in templates.
+#[derive(Clone, Debug, Default)]
+pub struct FormErrors(pub Vec<crate::error::FieldError>);
+
+impl FormErrors {
+    /// The message key for `field`, if it failed.
+    pub fn get(&self, field: &str) -> Option<&'static str> {
+        self.0.iter().find(|e| e.field == field).map(|e| e.message)
+    }
+
+    /// True when any field failed.
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+
+    /// Every failure, for the summary at the top of the form.
+    pub fn all(&self) -> &[crate::error::FieldError] {
+        &self.0
+    }
+}
+
+/// The client's address, for rate limits: the peer, or the first `X-Forwarded-For` entry
+/// when the server is configured to trust its proxy.
+pub struct ClientIp(pub String);
+
+impl axum::extract::FromRequestParts<crate::app::AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &crate::app::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.config.trust_proxy {
+            let forwarded = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .map(|v| v.trim().to_owned());
+            if let Some(ip) = forwarded.filter(|ip| !ip.is_empty()) {
+                return Ok(Self(ip));
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
+        Ok(Self(peer))
+    }
+}

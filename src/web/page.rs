@@ -1,0 +1,146 @@
+//! What every HTML page needs besides its own content: the language, the signed-in member,
+//! the anti-forgery token, the current address and a one-time flash message.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use tower_sessions::Session;
+
+use super::auth::{session_error, session_user};
+use super::i18n::{Lang, Tr};
+use super::{assets, csrf, fmt};
+use crate::accounts::User;
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+
+const FLASH_KEY: &str = "flash";
+
+/// The shared context of a page, given to every template as `page`.
+#[derive(Clone)]
+pub struct Page {
+    /// The translator.
+    pub t: Tr,
+    /// The signed-in member.
+    pub user: Option<User>,
+    /// The anti-forgery token (empty for anonymous pages without forms).
+    pub csrf: String,
+    /// The current path and query, to come back to after switching language or signing in.
+    pub path: String,
+    /// A one-time message (i18n key) left by the previous action.
+    pub flash: Option<String>,
+    /// The session, for handlers that need it.
+    pub session: Option<Session>,
+}
+
+impl Page {
+    /// Makes sure the page has an anti-forgery token (for pages with forms; a session is
+    /// created for an anonymous visitor only then).
+    pub async fn with_csrf(mut self) -> AppResult<Self> {
+        if self.csrf.is_empty() {
+            let session = self.session.as_ref().ok_or(AppError::Csrf)?;
+            self.csrf = csrf::token(session).await?;
+        }
+        Ok(self)
+    }
+
+    /// The language.
+    pub fn lang(&self) -> Lang {
+        self.t.lang
+    }
+
+    /// The address of an embedded asset, with its content hash (cached for a year).
+    pub fn asset(&self, path: &str) -> String {
+        assets::url(path)
+    }
+
+    /// A price in cents, written in the page's language.
+    pub fn price(&self, cents: &i64) -> String {
+        fmt::price(*cents, self.t.lang)
+    }
+
+    /// A whole number written in the page's language.
+    pub fn number(&self, value: &i64) -> String {
+        fmt::integer(*value, self.t.lang)
+    }
+
+    /// An instant (Unix seconds) in the instance's reference time zone (Europe/Paris).
+    pub fn datetime(&self, seconds: &i64) -> String {
+        static PARIS: std::sync::OnceLock<jiff::tz::TimeZone> = std::sync::OnceLock::new();
+        let zone = PARIS.get_or_init(|| jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC));
+        fmt::timestamp(*seconds, zone, self.t.lang)
+    }
+
+    /// The address of the language switch: the other language, coming back here.
+    pub fn switch_href(&self) -> String {
+        let query = serde_urlencoded::to_string([("to", self.t.lang.other().code()), ("next", self.path.as_str())])
+            .unwrap_or_default();
+        format!("/lang?{query}")
+    }
+
+    /// The login address that comes back here.
+    pub fn login_href(&self) -> String {
+        if self.path == "/" || self.path.starts_with("/login") || self.path.starts_with("/register") {
+            "/login".to_owned()
+        } else {
+            format!("/login?{}", serde_urlencoded::to_string([("next", self.path.as_str())]).unwrap_or_default())
+        }
+    }
+
+    /// True when the member is an instance admin.
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.is_admin)
+    }
+}
+
+/// Leaves a one-time message for the next page.
+pub async fn flash(session: &Session, key: &'static str) -> AppResult<()> {
+    session.insert(FLASH_KEY, key).await.map_err(session_error)
+}
+
+/// Builds the page context of a request.
+pub async fn build(parts: &mut Parts, state: &AppState) -> AppResult<Page> {
+    let lang = Lang::from_headers(&parts.headers);
+    let session = parts.extensions.get::<Session>().cloned();
+    let user = session_user(parts, state).await?;
+    let (mut csrf, mut flash) = (String::new(), None);
+    if let Some(session) = &session {
+        flash = session.remove::<String>(FLASH_KEY).await.map_err(session_error)?;
+        if user.is_some() {
+            // Signed-in pages carry the sign-out form, so they always need the token.
+            csrf = csrf::token(session).await?;
+        } else if let Some(existing) = session.get::<String>("csrf").await.map_err(session_error)? {
+            csrf = existing;
+        }
+    }
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    Ok(Page { t: Tr::new(lang), user, csrf, path, flash, session })
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        build(parts, state).await
+    }
+}
+
+/// Accepts a path to come back to only if it stays on this site (`/x`, not `//host` or a URL).
+pub fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") => path.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(local_path(Some("/account")), "/account");
+        assert_eq!(local_path(Some("//evil.example/x")), "/");
+        assert_eq!(local_path(Some("https://evil.example")), "/");
+        assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(None), "/");
+    }
+}

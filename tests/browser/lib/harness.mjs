@@ -1,0 +1,246 @@
+// Shared pieces of the browser journeys: run a real Halle on a fresh SQLite database, drive the
+// system Chromium through playwright-core, check pages with axe-core, read the admin outbox.
+import { spawn } from 'node:child_process';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../../..');
+const resultsDir = path.resolve(here, '../test-results');
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** The binary under test: $HALLE_BIN, else the debug build in the cargo target directory. */
+export const halleBin =
+  process.env.HALLE_BIN ??
+  path.join(process.env.CARGO_TARGET_DIR ?? path.join(repoRoot, 'target'), 'debug', 'halle');
+
+export const ADMIN = { email: 'admin@test.example', password: 'admin-password-123', name: 'Admin' };
+
+const STARTUP_TIMEOUT_MS = 30_000;
+const CLI_TIMEOUT_MS = 60_000;
+// Tracing may colour its output; the URL is read from the plain text.
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+/** Run one `halle` sub-command to completion; rejects with its output when it fails. */
+function runHalle(args, env, input) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(halleBin, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), CLI_TIMEOUT_MS);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run ${halleBin}: ${err.message}`));
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`\`halle ${args.join(' ')}\` failed (${signal ?? `exit ${code}`}):\n${out}`));
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+/**
+ * Start a Halle on a fresh SQLite database in a temporary directory, with the territory
+ * "marguerittes" and the admin account ADMIN. Resolves once GET /readyz answers 200.
+ * @returns {Promise<{baseUrl: string, dbUrl: string, tmpDir: string, logs: () => string, stop: () => Promise<void>}>}
+ */
+export async function startHalle() {
+  const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'halle-browser-'));
+  const dbUrl = `sqlite://${tmpDir}/halle.db?mode=rwc`;
+  const env = { ...process.env, HALLE_DATABASE_URL: dbUrl, HALLE_BIND: '127.0.0.1:0' };
+  delete env.HALLE_PUBLIC_URL; // the server must then build links from the address it listens on
+
+  try {
+    await runHalle(['migrate'], env);
+    await runHalle(['territory', 'add', '--slug', 'marguerittes', '--name', 'Marguerittes'], env);
+    await runHalle(
+      ['user', 'add', '--email', ADMIN.email, '--name', ADMIN.name, '--admin', '--password-stdin'],
+      env,
+      ADMIN.password,
+    );
+  } catch (err) {
+    await rm(tmpDir, { recursive: true, force: true });
+    throw err;
+  }
+
+  const server = spawn(halleBin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let exited = null;
+  const exitPromise = new Promise((resolve) =>
+    server.on('exit', (code, signal) => {
+      exited = signal ?? `exit ${code}`;
+      resolve();
+    }),
+  );
+  const logs = () => output;
+
+  const stop = async () => {
+    if (!exited) {
+      server.kill('SIGTERM');
+      const timer = setTimeout(() => server.kill('SIGKILL'), 5_000);
+      await exitPromise;
+      clearTimeout(timer);
+    }
+    if (!process.env.HALLE_KEEP_TMP) await rm(tmpDir, { recursive: true, force: true });
+  };
+
+  try {
+    const baseUrl = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no "listening on http://..." line')), STARTUP_TIMEOUT_MS);
+      const onData = (d) => {
+        output += d;
+        const m = stripAnsi(output).match(/listening on (http:\/\/[^\s"'<>]+)/);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1].replace(/\/$/, ''));
+        }
+      };
+      server.stdout.on('data', onData);
+      server.stderr.on('data', onData);
+      server.on('error', (err) => reject(new Error(`cannot run ${halleBin}: ${err.message}`)));
+      exitPromise.then(() => reject(new Error(`the server stopped (${exited})`)));
+    });
+
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    for (;;) {
+      const status = await fetch(`${baseUrl}/readyz`).then((r) => r.status, (e) => e.message);
+      if (status === 200) break;
+      if (exited) throw new Error(`the server stopped (${exited})`);
+      if (Date.now() > deadline) throw new Error(`GET /readyz never answered 200 (last: ${status})`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return { baseUrl, dbUrl, tmpDir, logs, stop };
+  } catch (err) {
+    await stop();
+    throw new Error(`Halle did not start: ${err.message}\n--- server output ---\n${output}`);
+  }
+}
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+/** Launch the system Chromium, headless; playwright-core never downloads a browser. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.HALLE_CHROMIUM ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+}
+
+const contexts = new Set();
+
+/**
+ * A new browser context in French. CSP is bypassed so that axe can be injected; that is the only
+ * thing it is for: the pages themselves must not rely on it.
+ */
+export async function newContext(browser, opts = {}) {
+  const context = await browser.newContext({ bypassCSP: true, locale: 'fr-FR', ...opts });
+  context.setDefaultTimeout(10_000);
+  context.setDefaultNavigationTimeout(20_000);
+  contexts.add(context);
+  context.on('close', () => contexts.delete(context));
+  return context;
+}
+
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** Run axe-core (WCAG 2.x A and AA) on the page and fail with a readable list of violations. */
+export async function expectNoAxeViolations(page, label) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
+    await page.addScriptTag({ path: axePath });
+  }
+  const violations = await page.evaluate(async (values) => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values } });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
+  }, AXE_TAGS);
+  if (violations.length === 0) return;
+  const lines = violations.map(
+    (v) => `  - ${v.id} [${v.impact}] ${v.help}\n${v.targets.map((t) => `      at ${t}`).join('\n')}`,
+  );
+  assert.fail(`axe: ${violations.length} accessibility violation(s) on "${label}" (${page.url()}):\n${lines.join('\n')}`);
+}
+
+/**
+ * In the admin outbox (the page must belong to a context logged in as an admin), open the newest
+ * message to `toEmail` and return the first absolute URL in its body whose path starts with
+ * `pathPrefix`. Waits up to 10 s for the message to appear.
+ */
+export async function readOutboxLink(page, baseUrl, toEmail, pathPrefix) {
+  const deadline = Date.now() + 10_000;
+  let hrefs = [];
+  for (;;) {
+    await page.goto(`${baseUrl}/admin/outbox`);
+    hrefs = await page
+      .locator('table tr')
+      .filter({ hasText: toEmail })
+      .locator('a[href*="/admin/outbox/"]')
+      .evaluateAll((links) => links.map((a) => a.href));
+    if (hrefs.length > 0) break;
+    assert.ok(Date.now() < deadline, `no message to ${toEmail} in ${baseUrl}/admin/outbox`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  // The newest message: the highest id when ids are numbers, otherwise the first row listed.
+  const id = (href) => new URL(href).pathname.split('/').pop();
+  const newest = hrefs.every((h) => /^\d+$/.test(id(h)))
+    ? hrefs.reduce((a, b) => (Number(id(b)) > Number(id(a)) ? b : a))
+    : hrefs[0];
+
+  await page.goto(newest);
+  const body = await page.locator('pre').first().textContent();
+  for (const candidate of body.match(/https?:\/\/[^\s<>"']+/g) ?? []) {
+    const url = new URL(candidate.replace(/[.,;:)\]]+$/, ''));
+    if (url.pathname.startsWith(pathPrefix)) return url.href;
+  }
+  assert.fail(`no link to ${pathPrefix} in the message ${newest}:\n${body}`);
+}
+
+/**
+ * After a failed journey: save a screenshot and the HTML of every open page under
+ * tests/browser/test-results/, and print the server's output.
+ */
+export async function reportFailure(name, halle) {
+  const slug = name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+  await mkdir(resultsDir, { recursive: true });
+  let n = 0;
+  for (const context of contexts) {
+    for (const page of context.pages()) {
+      n += 1;
+      const base = path.join(resultsDir, `${slug}-${n}`);
+      await page.screenshot({ path: `${base}.png`, fullPage: true }).catch(() => {});
+      await writeFile(`${base}.html`, await page.content().catch(() => '')).catch(() => {});
+      console.error(`page ${n} was at ${page.url()}: saved ${base}.png and .html`);
+    }
+  }
+  if (halle) console.error(`--- Halle output ---\n${halle.logs()}`);
+}
+
+/** Run a journey; on failure, report it (screenshots, server output) and rethrow. */
+export async function journey(name, halle, fn) {
+  try {
+    await fn();
+  } catch (err) {
+    await reportFailure(name, halle).catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,11 @@
+//! Integration tests: each test starts the real server on a free port with a fresh database
+//! (SQLite by default, PostgreSQL with HALLE_TEST_BACKEND=postgres) and talks HTTP to it.
+
+mod helpers;
+
+mod accounts;
+mod accounts_api;
+mod admin;
+mod mail;
+mod platform;
+mod territory;
