@@ -67,9 +67,10 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{hash}/{*path}", get(assets::serve))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::verify))
+        // Inside the error layer, so that a refused body gets a page or a problem+json.
+        .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), errors::render))
-        .layer(sessions)
-        .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes));
+        .layer(sessions);
     for (name, value) in web::security_headers(state.is_https()) {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static(name),
