@@ -22,13 +22,14 @@ pub fn init_logging(format: &str) {
 
 /// Runs a command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = cli.config;
+    let mut config = cli.config;
     match cli.command {
         Command::Serve { demo: with_demo } => {
             let db = Db::connect(&config.database_url).await?;
             db.migrate().await?;
             if with_demo {
                 demo::seed_if_empty(&db).await?;
+                config.demo = true;
             }
             let running = app::start_with(config, db).await?;
             // Tools (and the browser tests) read this line to find the port.

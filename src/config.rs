@@ -126,6 +126,10 @@ pub struct Config {
     /// Seconds between two runs of the background outbox sender and cleaner.
     #[arg(long, env = "HALLE_JOB_INTERVAL_SECS", default_value_t = 5, global = true)]
     pub job_interval_secs: u64,
+
+    /// Set by `serve --demo`: the login page then lists the demo accounts.
+    #[arg(skip)]
+    pub demo: bool,
 }
 
 impl Config {
@@ -151,6 +155,7 @@ impl Config {
             login_limit: 10,
             register_limit: 5,
             job_interval_secs: 5,
+            demo: false,
         }
     }
 }

@@ -189,15 +189,14 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// In demo mode the login page lists the demo accounts.
-async fn demo_accounts(state: &AppState) -> Vec<&'static str> {
-    let mut found = Vec::new();
-    for (email, ..) in demo::DEMO_ACCOUNTS {
-        if matches!(super::store::find_user_with_hash(&state.db, email).await, Ok(Some(_))) {
-            found.push(email);
-        }
+/// In demo mode (and when the demo was seeded) the login page lists the demo accounts.
+async fn demo_accounts(state: &AppState) -> AppResult<Vec<&'static str>> {
+    if !state.config.demo {
+        return Ok(Vec::new());
     }
-    found
+    let (admin_email, ..) = demo::DEMO_ACCOUNTS[0];
+    let seeded = super::store::find_user_with_hash(&state.db, admin_email).await?.is_some();
+    Ok(if seeded { demo::DEMO_ACCOUNTS.iter().map(|(email, ..)| *email).collect() } else { Vec::new() })
 }
 
 async fn show_login(State(state): State<AppState>, page: Page, Query(query): Query<NextQuery>) -> AppResult<Response> {
@@ -205,7 +204,7 @@ async fn show_login(State(state): State<AppState>, page: Page, Query(query): Que
         return Ok(see_other(&page::local_path(query.next.as_deref().or(Some("/account")))));
     }
     let page = page.with_csrf().await?;
-    let demo_accounts = demo_accounts(&state).await;
+    let demo_accounts = demo_accounts(&state).await?;
     render(&LoginPage { page, email: String::new(), next: page::local_path(query.next.as_deref()), error: None, demo_accounts, demo_password: demo::DEMO_PASSWORD })
 }
 
@@ -239,7 +238,7 @@ async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, page: Page
         Err(AppError::RateLimited) => (StatusCode::TOO_MANY_REQUESTS, "error.rate_limited"),
         Err(other) => return Err(other),
     };
-    let demo_accounts = demo_accounts(&state).await;
+    let demo_accounts = demo_accounts(&state).await?;
     render_status(status, &LoginPage { page, email: form.email, next: page::local_path(form.next.as_deref()), error: Some(error), demo_accounts, demo_password: demo::DEMO_PASSWORD })
 }
 

@@ -103,7 +103,10 @@ pub async fn build(parts: &mut Parts, state: &AppState) -> AppResult<Page> {
     let user = session_user(parts, state).await?;
     let (mut csrf, mut flash) = (String::new(), None);
     if let Some(session) = &session {
-        flash = session.remove::<String>(FLASH_KEY).await.map_err(session_error)?;
+        // Read before removing: removing marks the session modified, which costs a write.
+        if session.get::<String>(FLASH_KEY).await.map_err(session_error)?.is_some() {
+            flash = session.remove::<String>(FLASH_KEY).await.map_err(session_error)?;
+        }
         if user.is_some() {
             // Signed-in pages carry the sign-out form, so they always need the token.
             csrf = csrf::token(session).await?;

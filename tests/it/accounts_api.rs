@@ -146,3 +146,18 @@ async fn registrations_are_rate_limited_per_address() {
     let response = post_json(&app, "/api/v1/auth/register", json!({"email": "r9@exemple.fr", "password": PASSWORD, "display_name": "R"})).await;
     problem(response, StatusCode::TOO_MANY_REQUESTS).await;
 }
+
+#[tokio::test]
+async fn the_confirmation_email_and_the_account_json_keep_their_shape() {
+    let app = TestApp::spawn().await;
+    post_json(&app, "/api/v1/auth/register", json!({"email": "forme@exemple.fr", "password": PASSWORD, "display_name": "Forme"})).await;
+    let (subject, body) = app.last_mail_to("forme@exemple.fr").await.unwrap();
+    let link = app.link_in_mail("forme@exemple.fr", "/account/confirm?token=").await;
+    let body = body.replace(&link, "[LINK]");
+    insta::assert_snapshot!("confirmation_email", format!("Subject: {subject}\n\n{body}"));
+
+    let user = halle::accounts::store::find_user_with_hash(&app.db, "forme@exemple.fr").await.unwrap().unwrap().0;
+    let token = halle::accounts::create_api_token(&app.db, &user, "test").await.unwrap();
+    let me: serde_json::Value = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    insta::assert_json_snapshot!("me", me, { ".id" => "[id]" });
+}
