@@ -49,10 +49,11 @@ function runHalle(args, env, input) {
 
 /**
  * Start a Halle on a fresh SQLite database in a temporary directory, with the territory
- * "marguerittes" and the admin account ADMIN. Resolves once GET /readyz answers 200.
+ * "marguerittes" (unless `withTerritory` is false) and the admin account ADMIN. Resolves once
+ * GET /readyz answers 200.
  * @returns {Promise<{baseUrl: string, dbUrl: string, tmpDir: string, logs: () => string, stop: () => Promise<void>}>}
  */
-export async function startHalle() {
+export async function startHalle({ withTerritory = true } = {}) {
   const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'halle-browser-'));
   const dbUrl = `sqlite://${tmpDir}/halle.db?mode=rwc`;
   const env = { ...process.env, HALLE_DATABASE_URL: dbUrl, HALLE_BIND: '127.0.0.1:0' };
@@ -60,7 +61,9 @@ export async function startHalle() {
 
   try {
     await runHalle(['migrate'], env);
-    await runHalle(['territory', 'add', '--slug', 'marguerittes', '--name', 'Marguerittes'], env);
+    if (withTerritory) {
+      await runHalle(['territory', 'add', '--slug', 'marguerittes', '--name', 'Marguerittes'], env);
+    }
     await runHalle(
       ['user', 'add', '--email', ADMIN.email, '--name', ADMIN.name, '--admin', '--password-stdin'],
       env,
@@ -182,37 +185,77 @@ export async function expectNoAxeViolations(page, label) {
 }
 
 /**
- * In the admin outbox (the page must belong to a context logged in as an admin), open the newest
- * message to `toEmail` and return the first absolute URL in its body whose path starts with
- * `pathPrefix`. Waits up to 10 s for the message to appear.
+ * In the admin outbox (the page must belong to a context logged in as an admin), find the newest
+ * message to `toEmail` that carries a link whose path (with its query) starts with `pathPrefix`,
+ * e.g. "/account/confirm" or "/password/reset?token=", and return that absolute URL. Waits up to
+ * 10 s for such a message to appear.
  */
 export async function readOutboxLink(page, baseUrl, toEmail, pathPrefix) {
   const deadline = Date.now() + 10_000;
-  let hrefs = [];
+  const id = (href) => new URL(href).pathname.split('/').pop();
+  const seen = [];
   for (;;) {
     await page.goto(`${baseUrl}/admin/outbox`);
-    hrefs = await page
+    const hrefs = await page
       .locator('table tr')
       .filter({ hasText: toEmail })
       .locator('a[href*="/admin/outbox/"]')
       .evaluateAll((links) => links.map((a) => a.href));
-    if (hrefs.length > 0) break;
-    assert.ok(Date.now() < deadline, `no message to ${toEmail} in ${baseUrl}/admin/outbox`);
+    // Newest first: the highest id when ids are numbers, otherwise the order listed.
+    if (hrefs.every((h) => /^\d+$/.test(id(h)))) hrefs.sort((a, b) => Number(id(b)) - Number(id(a)));
+
+    for (const href of hrefs) {
+      await page.goto(href);
+      const body = await page.locator('pre').first().textContent();
+      for (const candidate of body.match(/https?:\/\/[^\s<>"']+/g) ?? []) {
+        const url = new URL(candidate.replace(/[.,;:)\]]+$/, ''));
+        if ((url.pathname + url.search).startsWith(pathPrefix)) return url.href;
+      }
+      seen.push(`${href}:\n${body}`);
+    }
+    assert.ok(
+      Date.now() < deadline,
+      `no message to ${toEmail} with a link to ${pathPrefix} in ${baseUrl}/admin/outbox` +
+        (seen.length ? `; messages read:\n${seen.slice(-3).join('\n')}` : ''),
+    );
+    seen.length = 0;
     await new Promise((r) => setTimeout(r, 250));
   }
-  // The newest message: the highest id when ids are numbers, otherwise the first row listed.
-  const id = (href) => new URL(href).pathname.split('/').pop();
-  const newest = hrefs.every((h) => /^\d+$/.test(id(h)))
-    ? hrefs.reduce((a, b) => (Number(id(b)) > Number(id(a)) ? b : a))
-    : hrefs[0];
+}
 
-  await page.goto(newest);
-  const body = await page.locator('pre').first().textContent();
-  for (const candidate of body.match(/https?:\/\/[^\s<>"']+/g) ?? []) {
-    const url = new URL(candidate.replace(/[.,;:)\]]+$/, ''));
-    if (url.pathname.startsWith(pathPrefix)) return url.href;
-  }
-  assert.fail(`no link to ${pathPrefix} in the message ${newest}:\n${body}`);
+/** Playwright options matching an accessible name exactly. */
+export const exact = (name) => ({ name, exact: true });
+
+/** A `waitForURL` predicate: the path (without the query) is `p`. */
+export const pathIs = (p) => (url) => url.pathname === p;
+
+/** A new page in a new (French) context. */
+export async function newPage(browser, opts = {}) {
+  return (await newContext(browser, opts)).newPage();
+}
+
+/** Log in through the French /login form; resolves on /account. */
+export async function logIn(page, baseUrl, email, password) {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel(/^Adresse e-mail/).fill(email);
+  await page.getByLabel(/^Mot de passe/).fill(password);
+  await page.getByRole('button', exact('Se connecter')).click();
+  await page.waitForURL(pathIs('/account'));
+}
+
+/**
+ * Create an account through the JSON API (POST /api/v1/auth/register); the address is left
+ * unconfirmed and a confirmation e-mail is queued. Resolves to the API's answer.
+ */
+export async function registerByApi(baseUrl, { email, password, display_name }) {
+  const response = await fetch(`${baseUrl}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'accept-language': 'fr' },
+    body: JSON.stringify({ email, password, display_name }),
+  });
+  const text = await response.text();
+  assert.equal(response.status, 201, `POST /api/v1/auth/register for ${email}: ${response.status} ${text}`);
+  return JSON.parse(text);
 }
 
 /**
