@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/email", post(change_email))
         .route("/account/export", get(export_data))
         .route("/account/delete", get(show_delete).post(delete_account))
+        .route("/account/deleted", get(deleted))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
 }
@@ -268,7 +269,11 @@ struct ResetPage {
     errors: FormErrors,
 }
 
-async fn show_reset(page: Page, Query(query): Query<TokenQuery>) -> AppResult<Response> {
+async fn show_reset(State(state): State<AppState>, page: Page, Query(query): Query<TokenQuery>) -> AppResult<Response> {
+    if !super::reset_link_is_valid(&state.db, &query.token).await? {
+        let response = message(page, "accounts.link_invalid.title", "accounts.error.link_invalid", Some(("/password/forgot", "accounts.forgot.link")))?;
+        return Ok((StatusCode::BAD_REQUEST, response).into_response());
+    }
     let page = page.with_csrf().await?;
     render(&ResetPage { page, token: query.token, errors: FormErrors::default() })
 }
@@ -325,8 +330,18 @@ async fn account_page(state: &AppState, page: Page, user: &super::User) -> AppRe
     })
 }
 
+/// Session key of a just-created API token, shown once on the next account page.
+const NEW_TOKEN_KEY: &str = "new_api_token";
+
 async fn show_account(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page) -> AppResult<Response> {
-    render(&account_page(&state, page, &user).await?)
+    let session = page.session.clone();
+    let mut view = account_page(&state, page, &user).await?;
+    if let Some(session) = session {
+        if session.get::<String>(NEW_TOKEN_KEY).await.map_err(auth::session_error)?.is_some() {
+            view.new_token = session.remove::<String>(NEW_TOKEN_KEY).await.map_err(auth::session_error)?;
+        }
+    }
+    render(&view)
 }
 
 #[derive(Deserialize)]
@@ -415,13 +430,15 @@ async fn delete_account(State(state): State<AppState>, CurrentUser(user): Curren
             if let Some(session) = &page.session {
                 auth::sign_out(session).await?;
             }
-            // Rendered as anonymous: the account no longer exists.
-            let anonymous = Page { user: None, csrf: String::new(), ..page };
-            message(anonymous, "accounts.deleted.title", "accounts.deleted.body", Some(("/", "nav.home")))
+            Ok(see_other("/account/deleted"))
         }
         Err(AppError::Invalid(fields)) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &DeletePage { page, errors: FormErrors(fields) }),
         Err(other) => Err(other),
     }
+}
+
+async fn deleted(page: Page) -> AppResult<Response> {
+    message(page, "accounts.deleted.title", "accounts.deleted.body", Some(("/", "nav.home")))
 }
 
 #[derive(Deserialize)]
@@ -433,10 +450,10 @@ struct TokenForm {
 async fn create_token(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Form(form): Form<TokenForm>) -> AppResult<Response> {
     match super::create_api_token(&state.db, &user, &form.name).await {
         Ok(token) => {
-            // The secret is shown once, on this page, and never stored.
-            let mut view = account_page(&state, page, &user).await?;
-            view.new_token = Some(token);
-            render(&view)
+            // The secret crosses the redirect in the session, is shown once, and is then gone.
+            let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+            session.insert(NEW_TOKEN_KEY, token).await.map_err(auth::session_error)?;
+            Ok(see_other("/account#tokens-title"))
         }
         Err(AppError::Invalid(fields)) => {
             let mut view = account_page(&state, page, &user).await?;

@@ -324,20 +324,29 @@ pub async fn reset_password(db: &Db, token: &str, new_password: &str) -> AppResu
 }
 
 /// Changes the password of `user` after checking the current one; other sessions are signed
-/// out. Returns the new session version.
+/// out. Returns the new session version. Every problem is reported at once.
 pub async fn change_password(db: &Db, user: &User, current: &str, new_password: &str) -> AppResult<i64> {
     let mut errors = Vec::new();
+    match check_current_password(db, user, current).await {
+        Ok(()) => {}
+        Err(AppError::Invalid(mut wrong)) => errors.append(&mut wrong),
+        Err(other) => return Err(other),
+    }
     check_password("new_password", new_password, &mut errors);
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    check_current_password(db, user, current).await?;
     let password = new_password.to_owned();
     let hash = blocking(move || hash_password(&password)).await??;
     let mut tx = db.begin().await?;
     let version = store::set_password(&mut tx, user.id, &hash, now()).await?;
     tx.commit().await?;
     Ok(version)
+}
+
+/// True when a reset link is still usable (checked when the form is shown, not used up).
+pub async fn reset_link_is_valid(db: &Db, token: &str) -> AppResult<bool> {
+    store::email_token_is_valid(db, &hash_token(token), "reset", now()).await
 }
 
 async fn check_current_password(db: &Db, user: &User, current: &str) -> AppResult<()> {

@@ -137,6 +137,14 @@ pub async fn take_email_token(tx: &mut Tx, token_hash: &str, purposes: &[&str], 
     Ok(found)
 }
 
+/// True when an unused, unexpired token of `purpose` has this hash.
+pub async fn email_token_is_valid(db: &Db, token_hash: &str, purpose: &str, now: i64) -> AppResult<bool> {
+    let found: Option<i64> = on_db!(db, pool => sqlx::query_scalar(
+        "select id from email_token where token_hash = $1 and purpose = $2 and used_at is null and expires_at > $3")
+        .bind(token_hash).bind(purpose).bind(now).fetch_optional(pool).await)?;
+    Ok(found.is_some())
+}
+
 /// Deletes email tokens that expired before `before` (run by the cleaner job).
 pub async fn purge_email_tokens(db: &Db, before: i64) -> AppResult<u64> {
     Ok(on_db!(db, pool => sqlx::query("delete from email_token where expires_at < $1")

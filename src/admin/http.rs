@@ -122,6 +122,9 @@ struct RoleForm {
     territory_id: i64,
     role: String,
     action: String,
+    /// The search the admin was on, to come back to it.
+    #[serde(default)]
+    q: String,
 }
 
 async fn change_role(State(state): State<AppState>, AdminUser(admin): AdminUser, page: Page, Path(id): Path<i64>, Form(form): Form<RoleForm>) -> AppResult<Response> {
@@ -136,7 +139,12 @@ async fn change_role(State(state): State<AppState>, AdminUser(admin): AdminUser,
     if let Some(session) = &page.session {
         page::flash(session, "admin.users.roles_saved").await?;
     }
-    Ok(see_other("/admin/users"))
+    let back = if form.q.is_empty() {
+        "/admin/users".to_owned()
+    } else {
+        format!("/admin/users?{}", serde_urlencoded::to_string([("q", form.q.as_str())]).unwrap_or_default())
+    };
+    Ok(see_other(&back))
 }
 
 #[derive(Template)]

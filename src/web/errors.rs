@@ -22,6 +22,8 @@ pub struct ErrorPage {
     pub page: Page,
     /// HTTP status code.
     pub status: u16,
+    /// i18n key of the heading.
+    pub title_key: &'static str,
     /// i18n key of the explanation.
     pub message_key: &'static str,
     /// Field errors, if any.
@@ -135,6 +137,13 @@ async fn html(
     let template = ErrorPage {
         page,
         status: status.as_u16(),
+        title_key: match status.as_u16() {
+            404 => "error.title_not_found",
+            401 | 403 => "error.title_forbidden",
+            413 | 422 | 400 => "error.title_invalid",
+            429 => "error.title_rate_limited",
+            _ => "error.title",
+        },
         message_key: info.message_key,
         fields: info.fields,
     };

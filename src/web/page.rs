@@ -57,6 +57,15 @@ impl Page {
         fmt::price(*cents, self.t.lang)
     }
 
+    /// A decimal number (coordinates) written in the page's language: `43,8601` in French.
+    pub fn decimal(&self, value: &f64) -> String {
+        let text = value.to_string();
+        match self.t.lang {
+            Lang::Fr => text.replace('.', ","),
+            Lang::En => text,
+        }
+    }
+
     /// A whole number written in the page's language.
     pub fn number(&self, value: &i64) -> String {
         fmt::integer(*value, self.t.lang)

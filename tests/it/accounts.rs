@@ -172,6 +172,10 @@ async fn a_password_reset_link_sets_a_new_password_and_signs_out_other_sessions(
     app.submit("/password/forgot", "/password/forgot", &[("email", "inconnu@exemple.fr")]).await;
     assert!(app.last_mail_to("inconnu@exemple.fr").await.is_none());
 
+    // A forged link is refused as soon as it is opened.
+    let (status, forged) = app.page("/password/reset?token=forged").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(text(&forged, "h1"), "Lien non valable");
     let link = app.link_in_mail("jeanne@exemple.fr", "/password/reset?token=").await;
     let path = link.trim_start_matches(&app.base).to_owned();
     let token = path.split("token=").nth(1).unwrap().to_owned();
@@ -192,8 +196,12 @@ async fn changing_the_password_keeps_this_session_and_checks_the_current_one() {
     let app = TestApp::spawn().await;
     app.user("jeanne@exemple.fr", PASSWORD, false).await;
     app.login("jeanne@exemple.fr", PASSWORD).await;
-    let wrong = app.submit("/account", "/account/password", &[("current_password", "pas le bon"), ("new_password", "nouveau secret 2026")]).await;
+    let wrong = app.submit("/account", "/account/password", &[("current_password", "pas le bon"), ("new_password", "court")]).await;
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Both problems are reported at once, each on its field.
+    let html = scraper::Html::parse_document(&wrong.text().await.unwrap());
+    assert!(text(&html, "#pw-current-error").contains("actuel est incorrect"));
+    assert!(text(&html, "#new_password-error").contains("au moins 10 caractères"));
     let ok = app.submit("/account", "/account/password", &[("current_password", PASSWORD), ("new_password", "nouveau secret 2026")]).await;
     assert_eq!(location(&ok), "/account");
     let (status, page) = app.page("/account").await;
@@ -239,7 +247,9 @@ async fn a_member_downloads_their_data_and_deletes_their_account() {
     let wrong = app.submit("/account/delete", "/account/delete", &[("current_password", "pas le bon")]).await;
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let done = app.submit("/account/delete", "/account/delete", &[("current_password", PASSWORD)]).await;
-    assert_eq!(done.status(), StatusCode::OK);
+    assert_eq!(location(&done), "/account/deleted");
+    let (_, farewell) = app.page("/account/deleted").await;
+    assert_eq!(text(&farewell, "h1"), "Compte supprimé");
     assert!(halle::accounts::store::find_user_with_hash(&app.db, "jeanne@exemple.fr").await.unwrap().is_none());
     assert_eq!(app.get("/account").await.status(), StatusCode::SEE_OTHER);
 }
@@ -250,7 +260,8 @@ async fn personal_api_tokens_are_shown_once_and_can_be_revoked() {
     app.user("jeanne@exemple.fr", PASSWORD, false).await;
     app.login("jeanne@exemple.fr", PASSWORD).await;
     let response = app.submit("/account", "/account/tokens", &[("name", "Tableur")]).await;
-    let html = scraper::Html::parse_document(&response.text().await.unwrap());
+    assert_eq!(location(&response), "/account#tokens-title");
+    let (_, html) = app.page("/account").await;
     let token = text(&html, "code.secret");
     assert!(token.starts_with("halle_"));
     let me = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();

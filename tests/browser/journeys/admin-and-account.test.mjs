@@ -125,7 +125,7 @@ describe('administration', () => {
       const communeRow = main.getByRole('table', exact('Communes')).getByRole('row').filter({ hasText: 'Rambouillet' });
       const cells = (await communeRow.getByRole('cell').allTextContents()).map((c) => c.trim());
       assert.deepEqual(cells.slice(0, 3), ['Rambouillet', '78517', '78120']);
-      assert.match(cells[3], /^48[.,]6436, 1[.,]8297$/);
+      assert.match(cells[3], /^48,6436 ; 1,8297$/);
       assert.equal(await page.getByRole('alert').count(), 0);
       await expectNoAxeViolations(page, 'territory with a commune');
 
@@ -247,7 +247,7 @@ describe('administration', () => {
       const response = await page.goto(`${halle.baseUrl}/admin`);
       assert.equal(response.status(), 403);
       assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
-      await heading1(page, 'Une erreur est survenue').waitFor();
+      await heading1(page, 'Accès refusé').waitFor();
       const main = page.getByRole('main');
       await main.getByText('Vous n’avez pas accès à cette page.').waitFor();
       await main.getByText('Code 403').waitFor();
@@ -541,7 +541,7 @@ describe('other pages', () => {
       const response = await page.goto(`${halle.baseUrl}/t/nulle-part`);
       assert.equal(response.status(), 404);
       assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
-      await heading1(page, 'Une erreur est survenue').waitFor();
+      await heading1(page, 'Page introuvable').waitFor();
       const main = page.getByRole('main');
       await main.getByText('Cette page n’existe pas, ou plus.').waitFor();
       await main.getByText('Code 404').waitFor();
