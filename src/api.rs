@@ -83,8 +83,5 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn router() -> Router<AppState> {
     let (routes, doc) = parts();
     let doc = Json(doc);
-    Router::new().nest(
-        "/api/v1",
-        routes.route("/openapi.json", get(move || async move { doc.clone() })),
-    )
+    Router::new().nest("/api/v1", routes.route("/openapi.json", get(move || async move { doc.clone() })))
 }

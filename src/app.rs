@@ -80,13 +80,14 @@ pub fn router(state: AppState) -> Router {
     router
         .layer(CompressionLayer::new())
         .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                // The route template, never the concrete path: paths may carry tokens.
-                let route = request.extensions().get::<MatchedPath>().map_or("-", |p| p.as_str());
-                let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                tracing::info_span!("request", method = %request.method(), route, request_id = id)
-            })
-            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    // The route template, never the concrete path: paths may carry tokens.
+                    let route = request.extensions().get::<MatchedPath>().map_or("-", |p| p.as_str());
+                    let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %request.method(), route, request_id = id)
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -76,7 +76,8 @@ fn describe(err: AppError) -> anyhow::Error {
     let t = crate::web::i18n::Tr::new(crate::web::i18n::Lang::En);
     match &err {
         AppError::Invalid(fields) => {
-            let list: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.field, t.get(f.message))).collect();
+            let list: Vec<String> =
+                fields.iter().map(|f| format!("{}: {}", f.field, t.get(f.message))).collect();
             anyhow::anyhow!("invalid input: {}", list.join("; "))
         }
         other => anyhow::anyhow!("{}", t.get(other.message_key())),

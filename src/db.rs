@@ -87,10 +87,7 @@ impl Db {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10));
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(8)
-                    .connect_with(options)
-                    .await?;
+                let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
                 Ok(Self::Sqlite(pool))
             }
             Backend::Postgres => {

@@ -14,14 +14,11 @@ use crate::app::AppState;
 use crate::error::AppResult;
 use crate::web::auth::ApiUser;
 use crate::web::i18n::Lang;
-use crate::web::{ApiJson, ClientIp, rate_limit};
+use crate::web::{ApiJson, ClientIp};
 
 /// The accounts API routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(register))
-        .routes(routes!(create_token))
-        .routes(routes!(me))
+    OpenApiRouter::new().routes(routes!(register)).routes(routes!(create_token)).routes(routes!(me))
 }
 
 /// A role held in a territory.
@@ -83,7 +80,7 @@ pub async fn register(
     lang: Lang,
     ApiJson(input): ApiJson<Registration>,
 ) -> AppResult<(StatusCode, Json<AccountJson>)> {
-    rate_limit::check(&state.db, &format!("register:{ip}"), state.config.register_limit, 3600).await?;
+    super::count_email_request(&state.db, &ip, "register", state.config.register_limit).await?;
     let user = super::register(&state.db, &state.base_url, &input, lang, None).await?;
     Ok((StatusCode::CREATED, Json(account_json(&state, user).await?)))
 }
@@ -119,11 +116,8 @@ pub async fn create_token(
     ClientIp(ip): ClientIp,
     ApiJson(input): ApiJson<TokenRequest>,
 ) -> AppResult<Json<TokenResponse>> {
-    let email = super::normalize_email(&input.email);
-    let limit = state.config.login_limit;
-    rate_limit::check(&state.db, &format!("login-ip:{ip}"), limit * 3, 900).await?;
-    rate_limit::check(&state.db, &format!("login-email:{email}"), limit, 900).await?;
-    let user = super::authenticate(&state.db, &email, &input.password).await?;
+    super::count_login_attempt(&state.db, &ip, &input.email, state.config.login_limit).await?;
+    let user = super::authenticate(&state.db, &input.email, &input.password).await?;
     let name = input.name.unwrap_or_else(|| "API".to_owned());
     let token = super::create_api_token(&state.db, &user, &name).await?;
     Ok(Json(TokenResponse { token }))

@@ -16,7 +16,7 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::web::auth::{self, CurrentUser};
 use crate::web::page::{self, Page};
-use crate::web::{ClientIp, FormErrors, rate_limit, render, render_status, see_other};
+use crate::web::{ClientIp, FormErrors, render, render_status, see_other};
 use crate::{demo, territory};
 
 /// The accounts routes.
@@ -50,7 +50,12 @@ pub struct MessagePage {
     link: Option<(&'static str, &'static str)>,
 }
 
-fn message(page: Page, title: &'static str, body: &'static str, link: Option<(&'static str, &'static str)>) -> AppResult<Response> {
+fn message(
+    page: Page,
+    title: &'static str,
+    body: &'static str,
+    link: Option<(&'static str, &'static str)>,
+) -> AppResult<Response> {
     render(&MessagePage { page, title, body, link })
 }
 
@@ -83,7 +88,13 @@ struct TerritoryQuery {
 
 async fn show_register(page: Page, Query(query): Query<TerritoryQuery>) -> AppResult<Response> {
     let page = page.with_csrf().await?;
-    render(&RegisterPage { page, email: String::new(), display_name: String::new(), territory: query.territory, errors: FormErrors::default() })
+    render(&RegisterPage {
+        page,
+        email: String::new(),
+        display_name: String::new(),
+        territory: query.territory,
+        errors: FormErrors::default(),
+    })
 }
 
 /// The territory a new member joins: the one named, else the only one there is.
@@ -95,10 +106,19 @@ async fn territory_to_join(state: &AppState, slug: Option<&str>) -> AppResult<Op
     Ok(if all.len() == 1 { all.first().map(|t| t.id) } else { None })
 }
 
-async fn register(State(state): State<AppState>, ClientIp(ip): ClientIp, page: Page, Form(form): Form<RegisterForm>) -> AppResult<Response> {
-    let input = Registration { email: form.email.clone(), password: form.password, display_name: form.display_name.clone() };
+async fn register(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    page: Page,
+    Form(form): Form<RegisterForm>,
+) -> AppResult<Response> {
+    let input = Registration {
+        email: form.email.clone(),
+        password: form.password,
+        display_name: form.display_name.clone(),
+    };
     let outcome = async {
-        rate_limit::check(&state.db, &format!("register:{ip}"), state.config.register_limit, 3600).await?;
+        super::count_email_request(&state.db, &ip, "register", state.config.register_limit).await?;
         let territory_id = territory_to_join(&state, form.territory.as_deref()).await?;
         super::register(&state.db, &state.base_url, &input, page.lang(), territory_id).await
     }
@@ -107,21 +127,35 @@ async fn register(State(state): State<AppState>, ClientIp(ip): ClientIp, page: P
         Ok(_) => return Ok(see_other("/register/done")),
         Err(AppError::Invalid(fields)) => fields,
         Err(AppError::Conflict(key)) => vec![crate::error::FieldError { field: "email", message: key }],
-        Err(AppError::RateLimited) => vec![crate::error::FieldError { field: "form", message: "error.rate_limited" }],
+        Err(AppError::RateLimited) => {
+            vec![crate::error::FieldError { field: "form", message: "error.rate_limited" }]
+        }
         Err(other) => return Err(other),
     };
-    let status = if errors.iter().any(|e| e.field == "form") { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::UNPROCESSABLE_ENTITY };
-    render_status(status, &RegisterPage {
-        page,
-        email: form.email,
-        display_name: form.display_name,
-        territory: form.territory,
-        errors: FormErrors(errors),
-    })
+    let status = if errors.iter().any(|e| e.field == "form") {
+        StatusCode::TOO_MANY_REQUESTS
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &RegisterPage {
+            page,
+            email: form.email,
+            display_name: form.display_name,
+            territory: form.territory,
+            errors: FormErrors(errors),
+        },
+    )
 }
 
 async fn registered(page: Page) -> AppResult<Response> {
-    message(page, "accounts.registered.title", "accounts.registered.body", Some(("/confirm/resend", "accounts.resend.link")))
+    message(
+        page,
+        "accounts.registered.title",
+        "accounts.registered.body",
+        Some(("/confirm/resend", "accounts.resend.link")),
+    )
 }
 
 #[derive(Deserialize)]
@@ -130,11 +164,25 @@ struct TokenQuery {
     token: String,
 }
 
-async fn confirm_email(State(state): State<AppState>, page: Page, Query(query): Query<TokenQuery>) -> AppResult<Response> {
+async fn confirm_email(
+    State(state): State<AppState>,
+    page: Page,
+    Query(query): Query<TokenQuery>,
+) -> AppResult<Response> {
     match super::confirm_email(&state.db, &query.token).await {
-        Ok(_) => message(page, "accounts.confirmed.title", "accounts.confirmed.body", Some(("/login", "nav.login"))),
+        Ok(_) => message(
+            page,
+            "accounts.confirmed.title",
+            "accounts.confirmed.body",
+            Some(("/login", "nav.login")),
+        ),
         Err(AppError::BadRequest(key)) => {
-            let response = message(page, "accounts.link_invalid.title", key, Some(("/confirm/resend", "accounts.resend.link")))?;
+            let response = message(
+                page,
+                "accounts.link_invalid.title",
+                key,
+                Some(("/confirm/resend", "accounts.resend.link")),
+            )?;
             Ok((StatusCode::BAD_REQUEST, response).into_response())
         }
         Err(AppError::Conflict(key)) => {
@@ -165,11 +213,23 @@ struct EmailForm {
 
 async fn show_resend(page: Page) -> AppResult<Response> {
     let page = page.with_csrf().await?;
-    render(&EmailFormPage { page, title: "accounts.resend.title", intro: "accounts.resend.intro", action: "/confirm/resend", submit: "accounts.resend.submit", errors: FormErrors::default() })
+    render(&EmailFormPage {
+        page,
+        title: "accounts.resend.title",
+        intro: "accounts.resend.intro",
+        action: "/confirm/resend",
+        submit: "accounts.resend.submit",
+        errors: FormErrors::default(),
+    })
 }
 
-async fn resend_confirmation(State(state): State<AppState>, ClientIp(ip): ClientIp, page: Page, Form(form): Form<EmailForm>) -> AppResult<Response> {
-    rate_limit::check(&state.db, &format!("mail:{ip}"), state.config.register_limit, 3600).await?;
+async fn resend_confirmation(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    page: Page,
+    Form(form): Form<EmailForm>,
+) -> AppResult<Response> {
+    super::count_email_request(&state.db, &ip, "mail", state.config.register_limit).await?;
     super::resend_confirmation(&state.db, &state.base_url, &form.email).await?;
     message(page, "accounts.resend.title", "accounts.resend.done", None)
 }
@@ -200,13 +260,24 @@ async fn demo_accounts(state: &AppState) -> AppResult<Vec<&'static str>> {
     Ok(if seeded { demo::DEMO_ACCOUNTS.iter().map(|(email, ..)| *email).collect() } else { Vec::new() })
 }
 
-async fn show_login(State(state): State<AppState>, page: Page, Query(query): Query<NextQuery>) -> AppResult<Response> {
+async fn show_login(
+    State(state): State<AppState>,
+    page: Page,
+    Query(query): Query<NextQuery>,
+) -> AppResult<Response> {
     if page.user.is_some() {
         return Ok(see_other(&page::local_path(query.next.as_deref().or(Some("/account")))));
     }
     let page = page.with_csrf().await?;
     let demo_accounts = demo_accounts(&state).await?;
-    render(&LoginPage { page, email: String::new(), next: page::local_path(query.next.as_deref()), error: None, demo_accounts, demo_password: demo::DEMO_PASSWORD })
+    render(&LoginPage {
+        page,
+        email: String::new(),
+        next: page::local_path(query.next.as_deref()),
+        error: None,
+        demo_accounts,
+        demo_password: demo::DEMO_PASSWORD,
+    })
 }
 
 #[derive(Deserialize)]
@@ -218,12 +289,15 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, page: Page, Form(form): Form<LoginForm>) -> AppResult<Response> {
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    page: Page,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
     let email = super::normalize_email(&form.email);
     let outcome = async {
-        let limit = state.config.login_limit;
-        rate_limit::check(&state.db, &format!("login-ip:{ip}"), limit * 3, 900).await?;
-        rate_limit::check(&state.db, &format!("login-email:{email}"), limit, 900).await?;
+        super::count_login_attempt(&state.db, &ip, &email, state.config.login_limit).await?;
         super::authenticate(&state.db, &email, &form.password).await
     }
     .await;
@@ -240,7 +314,17 @@ async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, page: Page
         Err(other) => return Err(other),
     };
     let demo_accounts = demo_accounts(&state).await?;
-    render_status(status, &LoginPage { page, email: form.email, next: page::local_path(form.next.as_deref()), error: Some(error), demo_accounts, demo_password: demo::DEMO_PASSWORD })
+    render_status(
+        status,
+        &LoginPage {
+            page,
+            email: form.email,
+            next: page::local_path(form.next.as_deref()),
+            error: Some(error),
+            demo_accounts,
+            demo_password: demo::DEMO_PASSWORD,
+        },
+    )
 }
 
 async fn logout(page: Page) -> AppResult<Response> {
@@ -252,11 +336,23 @@ async fn logout(page: Page) -> AppResult<Response> {
 
 async fn show_forgot(page: Page) -> AppResult<Response> {
     let page = page.with_csrf().await?;
-    render(&EmailFormPage { page, title: "accounts.forgot.title", intro: "accounts.forgot.intro", action: "/password/forgot", submit: "accounts.forgot.submit", errors: FormErrors::default() })
+    render(&EmailFormPage {
+        page,
+        title: "accounts.forgot.title",
+        intro: "accounts.forgot.intro",
+        action: "/password/forgot",
+        submit: "accounts.forgot.submit",
+        errors: FormErrors::default(),
+    })
 }
 
-async fn forgot_password(State(state): State<AppState>, ClientIp(ip): ClientIp, page: Page, Form(form): Form<EmailForm>) -> AppResult<Response> {
-    rate_limit::check(&state.db, &format!("mail:{ip}"), state.config.register_limit, 3600).await?;
+async fn forgot_password(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    page: Page,
+    Form(form): Form<EmailForm>,
+) -> AppResult<Response> {
+    super::count_email_request(&state.db, &ip, "mail", state.config.register_limit).await?;
     super::request_password_reset(&state.db, &state.base_url, &form.email).await?;
     message(page, "accounts.forgot.title", "accounts.forgot.done", None)
 }
@@ -269,9 +365,18 @@ struct ResetPage {
     errors: FormErrors,
 }
 
-async fn show_reset(State(state): State<AppState>, page: Page, Query(query): Query<TokenQuery>) -> AppResult<Response> {
+async fn show_reset(
+    State(state): State<AppState>,
+    page: Page,
+    Query(query): Query<TokenQuery>,
+) -> AppResult<Response> {
     if !super::reset_link_is_valid(&state.db, &query.token).await? {
-        let response = message(page, "accounts.link_invalid.title", "accounts.error.link_invalid", Some(("/password/forgot", "accounts.forgot.link")))?;
+        let response = message(
+            page,
+            "accounts.link_invalid.title",
+            "accounts.error.link_invalid",
+            Some(("/password/forgot", "accounts.forgot.link")),
+        )?;
         return Ok((StatusCode::BAD_REQUEST, response).into_response());
     }
     let page = page.with_csrf().await?;
@@ -286,12 +391,24 @@ struct ResetForm {
     password: String,
 }
 
-async fn reset_password(State(state): State<AppState>, page: Page, Form(form): Form<ResetForm>) -> AppResult<Response> {
+async fn reset_password(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<ResetForm>,
+) -> AppResult<Response> {
     match super::reset_password(&state.db, &form.token, &form.password).await {
         Ok(()) => message(page, "accounts.reset.title", "accounts.reset.done", Some(("/login", "nav.login"))),
-        Err(AppError::Invalid(fields)) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &ResetPage { page, token: form.token, errors: FormErrors(fields) }),
+        Err(AppError::Invalid(fields)) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ResetPage { page, token: form.token, errors: FormErrors(fields) },
+        ),
         Err(AppError::BadRequest(key)) => {
-            let response = message(page, "accounts.link_invalid.title", key, Some(("/password/forgot", "accounts.forgot.link")))?;
+            let response = message(
+                page,
+                "accounts.link_invalid.title",
+                key,
+                Some(("/password/forgot", "accounts.forgot.link")),
+            )?;
             Ok((StatusCode::BAD_REQUEST, response).into_response())
         }
         Err(other) => Err(other),
@@ -333,13 +450,17 @@ async fn account_page(state: &AppState, page: Page, user: &super::User) -> AppRe
 /// Session key of a just-created API token, shown once on the next account page.
 const NEW_TOKEN_KEY: &str = "new_api_token";
 
-async fn show_account(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page) -> AppResult<Response> {
+async fn show_account(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+) -> AppResult<Response> {
     let session = page.session.clone();
     let mut view = account_page(&state, page, &user).await?;
-    if let Some(session) = session {
-        if session.get::<String>(NEW_TOKEN_KEY).await.map_err(auth::session_error)?.is_some() {
-            view.new_token = session.remove::<String>(NEW_TOKEN_KEY).await.map_err(auth::session_error)?;
-        }
+    if let Some(session) = session
+        && session.get::<String>(NEW_TOKEN_KEY).await.map_err(auth::session_error)?.is_some()
+    {
+        view.new_token = session.remove::<String>(NEW_TOKEN_KEY).await.map_err(auth::session_error)?;
     }
     render(&view)
 }
@@ -352,7 +473,12 @@ struct PasswordForm {
     new_password: String,
 }
 
-async fn change_password(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Form(form): Form<PasswordForm>) -> AppResult<Response> {
+async fn change_password(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
     match super::change_password(&state.db, &user, &form.current_password, &form.new_password).await {
         Ok(version) => {
             let session = page.session.as_ref().ok_or(AppError::Csrf)?;
@@ -377,8 +503,20 @@ struct EmailChangeForm {
     current_password: String,
 }
 
-async fn change_email(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Form(form): Form<EmailChangeForm>) -> AppResult<Response> {
-    let outcome = super::request_email_change(&state.db, &state.base_url, &user, &form.current_password, &form.new_email).await;
+async fn change_email(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Form(form): Form<EmailChangeForm>,
+) -> AppResult<Response> {
+    let outcome = super::request_email_change(
+        &state.db,
+        &state.base_url,
+        &user,
+        &form.current_password,
+        &form.new_email,
+    )
+    .await;
     let fields = match outcome {
         Ok(()) => {
             let session = page.session.as_ref().ok_or(AppError::Csrf)?;
@@ -424,7 +562,12 @@ struct DeleteForm {
     current_password: String,
 }
 
-async fn delete_account(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Form(form): Form<DeleteForm>) -> AppResult<Response> {
+async fn delete_account(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Form(form): Form<DeleteForm>,
+) -> AppResult<Response> {
     match super::delete_account(&state.db, &user, &form.current_password).await {
         Ok(()) => {
             if let Some(session) = &page.session {
@@ -432,7 +575,9 @@ async fn delete_account(State(state): State<AppState>, CurrentUser(user): Curren
             }
             Ok(see_other("/account/deleted"))
         }
-        Err(AppError::Invalid(fields)) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &DeletePage { page, errors: FormErrors(fields) }),
+        Err(AppError::Invalid(fields)) => {
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &DeletePage { page, errors: FormErrors(fields) })
+        }
         Err(other) => Err(other),
     }
 }
@@ -447,7 +592,12 @@ struct TokenForm {
     name: String,
 }
 
-async fn create_token(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Form(form): Form<TokenForm>) -> AppResult<Response> {
+async fn create_token(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Form(form): Form<TokenForm>,
+) -> AppResult<Response> {
     match super::create_api_token(&state.db, &user, &form.name).await {
         Ok(token) => {
             // The secret crosses the redirect in the session, is shown once, and is then gone.
@@ -464,7 +614,12 @@ async fn create_token(State(state): State<AppState>, CurrentUser(user): CurrentU
     }
 }
 
-async fn revoke_token(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     super::revoke_api_token(&state.db, &user, id).await?;
     if let Some(session) = &page.session {
         page::flash(session, "accounts.tokens.revoked").await?;

@@ -6,8 +6,8 @@ pub mod http;
 pub mod store;
 mod tokens;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::rngs::OsRng;
 use serde::Serialize;
 
@@ -15,6 +15,7 @@ use crate::db::{Db, now};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::mail::{self, Email};
 use crate::web::i18n::{Lang, Tr};
+use crate::web::rate_limit;
 
 pub use tokens::{hash_token, new_token};
 
@@ -177,6 +178,19 @@ fn dummy_hash() -> &'static str {
 /// Runs argon2 off the async threads.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
     tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Counts a login attempt, refused once the account or the client address made too many in
+/// 15 minutes (`limit` per account, three times that per address, which may be shared).
+pub async fn count_login_attempt(db: &Db, client_ip: &str, email: &str, limit: i64) -> AppResult<()> {
+    rate_limit::check(db, &format!("login-ip:{client_ip}"), limit * 3, 900).await?;
+    rate_limit::check(db, &format!("login-email:{}", normalize_email(email)), limit, 900).await
+}
+
+/// Counts an action that sends an email to a typed address (registration, new link), refused
+/// past `limit` per client address per hour.
+pub async fn count_email_request(db: &Db, client_ip: &str, action: &str, limit: i64) -> AppResult<()> {
+    rate_limit::check(db, &format!("{action}:{client_ip}"), limit, 3600).await
 }
 
 /// Creates an account (and a membership of `territory_id`, when given), and queues the
@@ -448,7 +462,13 @@ pub async fn grant_role(db: &Db, actor: &User, user_id: i64, territory_id: i64, 
 }
 
 /// Revokes `role` in a territory; only an instance admin may.
-pub async fn revoke_role(db: &Db, actor: &User, user_id: i64, territory_id: i64, role: Role) -> AppResult<()> {
+pub async fn revoke_role(
+    db: &Db,
+    actor: &User,
+    user_id: i64,
+    territory_id: i64,
+    role: Role,
+) -> AppResult<()> {
     if !actor.is_admin {
         return Err(AppError::Forbidden);
     }
@@ -479,7 +499,13 @@ pub async fn has_role(db: &Db, user: &User, territory_id: i64, role: Role) -> Ap
 }
 
 /// Creates a confirmed account from the command line (`halle user add`).
-pub async fn create_confirmed(db: &Db, email: &str, name: Option<&str>, password: &str, is_admin: bool) -> AppResult<User> {
+pub async fn create_confirmed(
+    db: &Db,
+    email: &str,
+    name: Option<&str>,
+    password: &str,
+    is_admin: bool,
+) -> AppResult<User> {
     let email = normalize_email(email);
     let mut errors = Vec::new();
     check_email(&email, &mut errors);

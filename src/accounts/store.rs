@@ -12,7 +12,13 @@ const USER_COLUMNS: &str =
     "id, email, display_name, is_admin, locale, email_confirmed_at, session_version, created_at";
 
 /// Inserts an account; `None` when the email is already taken.
-pub async fn insert_user(tx: &mut Tx, email: &str, name: &str, hash: &str, lang: Lang) -> AppResult<Option<User>> {
+pub async fn insert_user(
+    tx: &mut Tx,
+    email: &str,
+    name: &str,
+    hash: &str,
+    lang: Lang,
+) -> AppResult<Option<User>> {
     let now = crate::db::now();
     let sql = format!(
         "insert into app_user (email, display_name, password_hash, locale, created_at, updated_at)
@@ -122,7 +128,12 @@ pub async fn insert_email_token(
 
 /// Uses up a valid, unused token of one of `purposes`, in one statement so that a link works
 /// once even when opened twice at the same moment.
-pub async fn take_email_token(tx: &mut Tx, token_hash: &str, purposes: &[&str], now: i64) -> AppResult<Option<TakenToken>> {
+pub async fn take_email_token(
+    tx: &mut Tx,
+    token_hash: &str,
+    purposes: &[&str],
+    now: i64,
+) -> AppResult<Option<TakenToken>> {
     let [first, second] = match purposes {
         [one] => [*one, *one],
         [one, two] => [*one, *two],
@@ -250,7 +261,13 @@ pub struct ApiTokenRow {
 }
 
 /// Records a new API token's hash.
-pub async fn insert_api_token(db: &Db, user_id: i64, name: &str, token_hash: &str, now: i64) -> AppResult<()> {
+pub async fn insert_api_token(
+    db: &Db,
+    user_id: i64,
+    name: &str,
+    token_hash: &str,
+    now: i64,
+) -> AppResult<()> {
     on_db!(db, pool => sqlx::query(
         "insert into api_token (user_id, name, token_hash, created_at) values ($1, $2, $3, $4)")
         .bind(user_id).bind(name).bind(token_hash).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
@@ -276,7 +293,8 @@ pub async fn user_by_api_token(db: &Db, token_hash: &str, now: i64) -> AppResult
     let sql = format!(
         "select {USER_COLUMNS} from app_user where id = (select user_id from api_token where token_hash = $1)"
     );
-    let user = on_db!(db, pool => sqlx::query_as::<_, User>(&sql).bind(token_hash).fetch_optional(pool).await)?;
+    let user =
+        on_db!(db, pool => sqlx::query_as::<_, User>(&sql).bind(token_hash).fetch_optional(pool).await)?;
     if user.is_some() {
         on_db!(db, pool => sqlx::query(
             "update api_token set last_used_at = $2

@@ -39,7 +39,11 @@ struct DashboardPage {
     failed: i64,
 }
 
-async fn show_dashboard(State(state): State<AppState>, AdminUser(user): AdminUser, page: Page) -> AppResult<Response> {
+async fn show_dashboard(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+    page: Page,
+) -> AppResult<Response> {
     let (pending, failed) = super::outbox_counts(&state.db, &user).await?;
     render(&DashboardPage { page, pending, failed })
 }
@@ -62,10 +66,21 @@ struct ListQuery {
     q: String,
 }
 
-async fn list_outbox(State(state): State<AppState>, AdminUser(user): AdminUser, page: Page, Query(query): Query<ListQuery>) -> AppResult<Response> {
+async fn list_outbox(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+    page: Page,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
     let messages = super::outbox_page(&state.db, &user, query.status.as_deref(), query.before).await?;
     let next = (messages.len() as i64 == super::PAGE_SIZE).then(|| messages.last().map(|m| m.id)).flatten();
-    render(&OutboxPage { page, messages, status: query.status.unwrap_or_default(), next, smtp_configured: state.config.smtp_url.is_some() })
+    render(&OutboxPage {
+        page,
+        messages,
+        status: query.status.unwrap_or_default(),
+        next,
+        smtp_configured: state.config.smtp_url.is_some(),
+    })
 }
 
 #[derive(Template)]
@@ -75,12 +90,22 @@ struct MessagePage {
     message: OutboxMessage,
 }
 
-async fn show_message(State(state): State<AppState>, AdminUser(user): AdminUser, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
+async fn show_message(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+    page: Page,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let message = super::outbox_message(&state.db, &user, id).await?;
     render(&MessagePage { page, message })
 }
 
-async fn retry_message(State(state): State<AppState>, AdminUser(user): AdminUser, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
+async fn retry_message(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+    page: Page,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     super::retry_message(&state.db, &user, id).await?;
     if let Some(session) = &page.session {
         page::flash(session, "admin.outbox.retried").await?;
@@ -99,7 +124,12 @@ struct UsersPage {
     next: Option<i64>,
 }
 
-async fn list_users(State(state): State<AppState>, AdminUser(user): AdminUser, page: Page, Query(query): Query<ListQuery>) -> AppResult<Response> {
+async fn list_users(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+    page: Page,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
     let users: Vec<_> = super::users_page(&state.db, &user, &query.q, query.before)
         .await?
         .into_iter()
@@ -127,7 +157,13 @@ struct RoleForm {
     q: String,
 }
 
-async fn change_role(State(state): State<AppState>, AdminUser(admin): AdminUser, page: Page, Path(id): Path<i64>, Form(form): Form<RoleForm>) -> AppResult<Response> {
+async fn change_role(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(form): Form<RoleForm>,
+) -> AppResult<Response> {
     let role = Role::parse(&form.role).ok_or(AppError::invalid("role", "admin.users.role_unknown"))?;
     territory::store::by_id(&state.db, form.territory_id).await?.ok_or(AppError::NotFound)?;
     accounts::store::user_by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
@@ -156,13 +192,22 @@ struct TerritoriesPage {
     errors: FormErrors,
 }
 
-async fn list_territories(State(state): State<AppState>, AdminUser(_): AdminUser, page: Page) -> AppResult<Response> {
+async fn list_territories(
+    State(state): State<AppState>,
+    AdminUser(_): AdminUser,
+    page: Page,
+) -> AppResult<Response> {
     let territories = territory::store::list(&state.db).await?;
     let form = NewTerritory { time_zone: "Europe/Paris".into(), ..NewTerritory::default() };
     render(&TerritoriesPage { page, territories, form, errors: FormErrors::default() })
 }
 
-async fn create_territory(State(state): State<AppState>, AdminUser(admin): AdminUser, page: Page, Form(form): Form<NewTerritory>) -> AppResult<Response> {
+async fn create_territory(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    page: Page,
+    Form(form): Form<NewTerritory>,
+) -> AppResult<Response> {
     let fields = match territory::create(&state.db, Some(&admin), &form).await {
         Ok(created) => return Ok(see_other(&format!("/admin/territories/{}", created.slug))),
         Err(AppError::Invalid(fields)) => fields,
@@ -170,7 +215,10 @@ async fn create_territory(State(state): State<AppState>, AdminUser(admin): Admin
         Err(other) => return Err(other),
     };
     let territories = territory::store::list(&state.db).await?;
-    render_status(StatusCode::UNPROCESSABLE_ENTITY, &TerritoriesPage { page, territories, form, errors: FormErrors(fields) })
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &TerritoriesPage { page, territories, form, errors: FormErrors(fields) },
+    )
 }
 
 #[derive(Template)]
@@ -198,10 +246,21 @@ struct CommuneForm {
     longitude: String,
 }
 
-async fn show_territory(State(state): State<AppState>, AdminUser(_): AdminUser, page: Page, Path(slug): Path<String>) -> AppResult<Response> {
+async fn show_territory(
+    State(state): State<AppState>,
+    AdminUser(_): AdminUser,
+    page: Page,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
     let territory = territory::store::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let communes = territory::store::communes(&state.db, territory.id).await?;
-    render(&TerritoryPage { page, territory, communes, form: CommuneForm::default(), errors: FormErrors::default() })
+    render(&TerritoryPage {
+        page,
+        territory,
+        communes,
+        form: CommuneForm::default(),
+        errors: FormErrors::default(),
+    })
 }
 
 /// Reads a decimal coordinate typed the French way (`43,86`) or the English way (`43.86`).
@@ -209,7 +268,13 @@ fn coordinate(text: &str) -> Option<f64> {
     text.trim().replace(',', ".").parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-async fn add_commune(State(state): State<AppState>, AdminUser(admin): AdminUser, page: Page, Path(slug): Path<String>, Form(form): Form<CommuneForm>) -> AppResult<Response> {
+async fn add_commune(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Form(form): Form<CommuneForm>,
+) -> AppResult<Response> {
     let territory = territory::store::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let mut fields = Vec::new();
     let latitude = coordinate(&form.latitude).unwrap_or_else(|| {
@@ -221,14 +286,25 @@ async fn add_commune(State(state): State<AppState>, AdminUser(admin): AdminUser,
         0.0
     });
     if fields.is_empty() {
-        let input = NewCommune { insee_code: form.insee_code.clone(), postcode: form.postcode.clone(), name: form.name.clone(), latitude, longitude };
+        let input = NewCommune {
+            insee_code: form.insee_code.clone(),
+            postcode: form.postcode.clone(),
+            name: form.name.clone(),
+            latitude,
+            longitude,
+        };
         match territory::add_commune(&state.db, Some(&admin), territory.id, &input).await {
             Ok(_) => return Ok(see_other(&format!("/admin/territories/{}", territory.slug))),
             Err(AppError::Invalid(found)) => fields = found,
-            Err(AppError::Conflict(key)) => fields.push(crate::error::FieldError { field: "insee_code", message: key }),
+            Err(AppError::Conflict(key)) => {
+                fields.push(crate::error::FieldError { field: "insee_code", message: key })
+            }
             Err(other) => return Err(other),
         }
     }
     let communes = territory::store::communes(&state.db, territory.id).await?;
-    render_status(StatusCode::UNPROCESSABLE_ENTITY, &TerritoryPage { page, territory, communes, form, errors: FormErrors(fields) })
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &TerritoryPage { page, territory, communes, form, errors: FormErrors(fields) },
+    )
 }

@@ -17,7 +17,12 @@ fn require_admin(actor: &User) -> AppResult<()> {
 }
 
 /// A page of the outbox, newest first.
-pub async fn outbox_page(db: &Db, actor: &User, status: Option<&str>, before_id: Option<i64>) -> AppResult<Vec<OutboxMessage>> {
+pub async fn outbox_page(
+    db: &Db,
+    actor: &User,
+    status: Option<&str>,
+    before_id: Option<i64>,
+) -> AppResult<Vec<OutboxMessage>> {
     require_admin(actor)?;
     let status = status.filter(|s| matches!(*s, "pending" | "sent" | "failed"));
     outbox::list(db, status, before_id, PAGE_SIZE).await
@@ -44,7 +49,12 @@ pub async fn retry_message(db: &Db, actor: &User, id: i64) -> AppResult<()> {
 }
 
 /// A page of accounts matching `query`, each with its roles (two queries in all).
-pub async fn users_page(db: &Db, actor: &User, query: &str, before_id: Option<i64>) -> AppResult<Vec<(User, Vec<MembershipRow>)>> {
+pub async fn users_page(
+    db: &Db,
+    actor: &User,
+    query: &str,
+    before_id: Option<i64>,
+) -> AppResult<Vec<(User, Vec<MembershipRow>)>> {
     require_admin(actor)?;
     let users = accounts::store::list_users(db, query, before_id, PAGE_SIZE).await?;
     let ids: Vec<i64> = users.iter().map(|u| u.id).collect();

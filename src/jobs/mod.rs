@@ -36,10 +36,10 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     let holder = accounts::new_token();
     let interval = Duration::from_secs(state.config.job_interval_secs.max(1));
     loop {
-        if let Some(mailer) = &mailer {
-            if let Err(err) = mailer.send_due(&state.db).await {
-                tracing::warn!(error = %err, "outbox run failed");
-            }
+        if let Some(mailer) = &mailer
+            && let Err(err) = mailer.send_due(&state.db).await
+        {
+            tracing::warn!(error = %err, "outbox run failed");
         }
         if let Err(err) = clean(&state, &holder).await {
             tracing::warn!(error = %err, "cleaner failed");

@@ -116,7 +116,12 @@ pub async fn retry(db: &Db, id: i64) -> AppResult<bool> {
 }
 
 /// The newest messages, `limit` at a time before `before_id`, optionally only one status.
-pub async fn list(db: &Db, status: Option<&str>, before_id: Option<i64>, limit: i64) -> AppResult<Vec<OutboxMessage>> {
+pub async fn list(
+    db: &Db,
+    status: Option<&str>,
+    before_id: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<OutboxMessage>> {
     let sql = format!(
         "select {COLUMNS} from outbox where ($1 = '' or status = $1) and id < $2 order by id desc limit $3"
     );

@@ -41,7 +41,10 @@ pub async fn list_territories(State(state): State<AppState>) -> AppResult<Json<L
         (status = 200, description = "The territory", body = TerritoryDetail),
         (status = 404, description = "No such territory", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_territory(State(state): State<AppState>, Path(slug): Path<String>) -> AppResult<Json<TerritoryDetail>> {
+pub async fn get_territory(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> AppResult<Json<TerritoryDetail>> {
     let territory = store::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let communes = store::communes(&state.db, territory.id).await?;
     Ok(Json(TerritoryDetail { territory, communes }))

@@ -2,10 +2,10 @@
 //! territory's home page.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 
 use super::{Commune, Territory, store};
 use crate::accounts::{self, Role};
@@ -55,7 +55,11 @@ async fn show_home(State(state): State<AppState>, page: Page) -> AppResult<Respo
     }
 }
 
-async fn show_territory(State(state): State<AppState>, page: Page, Path(slug): Path<String>) -> AppResult<Response> {
+async fn show_territory(
+    State(state): State<AppState>,
+    page: Page,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
     let territory = store::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     territory_page(&state, page, territory).await
 }
@@ -72,7 +76,12 @@ async fn territory_page(state: &AppState, page: Page, territory: Territory) -> A
     render(&HomePage { page, territory, communes, roles, is_member })
 }
 
-async fn join_territory(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path(slug): Path<String>) -> AppResult<Response> {
+async fn join_territory(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
     let territory = store::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     accounts::join_territory(&state.db, &user, territory.id).await?;
     if let Some(session) = &page.session {

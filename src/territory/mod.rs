@@ -158,7 +158,12 @@ pub async fn create(db: &Db, actor: Option<&User>, input: &NewTerritory) -> AppR
 }
 
 /// Adds a commune to a territory (instance admins, or the command line and the demo).
-pub async fn add_commune(db: &Db, actor: Option<&User>, territory_id: i64, input: &NewCommune) -> AppResult<Commune> {
+pub async fn add_commune(
+    db: &Db,
+    actor: Option<&User>,
+    territory_id: i64,
+    input: &NewCommune,
+) -> AppResult<Commune> {
     if actor.is_some_and(|user| !user.is_admin) {
         return Err(AppError::Forbidden);
     }

@@ -41,11 +41,8 @@ pub async fn serve(Path((hash, path)): Path<(String, String)>) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     };
     let mime = mime_guess::from_path(&path).first_or_octet_stream();
-    let cache = if hashes().get(&path) == Some(&hash) {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
+    let cache =
+        if hashes().get(&path) == Some(&hash) { "public, max-age=31536000, immutable" } else { "no-cache" };
     let mut response = file.data.into_owned().into_response();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(mime.essence_str()) {

@@ -82,7 +82,8 @@ impl FromRequestParts<AppState> for CurrentUser {
             Ok(Some(user)) => Ok(Self(user)),
             Ok(None) => {
                 let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-                let target = format!("/login?{}", serde_urlencoded::to_string([("next", next)]).unwrap_or_default());
+                let target =
+                    format!("/login?{}", serde_urlencoded::to_string([("next", next)]).unwrap_or_default());
                 Err(Redirect::to(&target).into_response())
             }
             Err(err) => Err(err.into_response()),

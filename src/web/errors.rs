@@ -72,7 +72,8 @@ pub async fn render(State(state): State<AppState>, request: Request, next: Next)
     }
     let info = response.extensions().get::<ErrorInfo>().cloned();
     let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let already_rendered = content_type.starts_with("text/html") || content_type.starts_with("application/problem+json");
+    let already_rendered =
+        content_type.starts_with("text/html") || content_type.starts_with("application/problem+json");
     if info.is_none() && already_rendered {
         return response;
     }
@@ -120,7 +121,9 @@ async fn html(
     fragment: bool,
 ) -> Response {
     if fragment {
-        let body = ErrorFragment { t: Tr::new(Lang::from_headers(&parts.headers)), message_key: info.message_key }.render();
+        let body =
+            ErrorFragment { t: Tr::new(Lang::from_headers(&parts.headers)), message_key: info.message_key }
+                .render();
         return (status, Html(body.unwrap_or_default())).into_response();
     }
     let page = match page::build(parts, state).await {

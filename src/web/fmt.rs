@@ -23,7 +23,7 @@ pub fn integer(value: i64, lang: Lang) -> String {
         out.push('-');
     }
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(digit);
@@ -45,12 +45,32 @@ pub fn price(cents: i64, lang: Lang) -> String {
 const FR_DAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
 const EN_DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const FR_MONTHS: [&str; 12] = [
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-    "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 ];
 const EN_MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// Writes a day: `mardi 17 mars` in French (`1er` for the first), `Tuesday 17 March` in English.
@@ -59,8 +79,7 @@ pub fn day(date: Date, lang: Lang) -> String {
     let month = usize::from(date.month().unsigned_abs()) - 1;
     match lang {
         Lang::Fr => {
-            let number =
-                if date.day() == 1 { "1er".to_owned() } else { date.day().to_string() };
+            let number = if date.day() == 1 { "1er".to_owned() } else { date.day().to_string() };
             format!("{} {number} {}", FR_DAYS[weekday], FR_MONTHS[month])
         }
         Lang::En => format!("{} {} {}", EN_DAYS[weekday], date.day(), EN_MONTHS[month]),
@@ -84,11 +103,7 @@ pub fn time(time: Time, lang: Lang) -> String {
                 0 => 12,
                 h => h,
             };
-            if minute == 0 {
-                format!("{twelve} {suffix}")
-            } else {
-                format!("{twelve}:{minute:02} {suffix}")
-            }
+            if minute == 0 { format!("{twelve} {suffix}") } else { format!("{twelve}:{minute:02} {suffix}") }
         }
     }
 }
@@ -104,11 +119,7 @@ pub fn timestamp(seconds: i64, zone: &TimeZone, lang: Lang) -> String {
         Lang::Fr => "à",
         Lang::En => "at",
     };
-    format!(
-        "{} {connector} {}",
-        day_with_year(zoned.date(), lang),
-        time(zoned.time(), lang)
-    )
+    format!("{} {connector} {}", day_with_year(zoned.date(), lang), time(zoned.time(), lang))
 }
 
 #[cfg(test)]

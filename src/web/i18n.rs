@@ -169,7 +169,17 @@ mod tests {
     use std::path::Path;
 
     const PREFIXES: [&str; 11] = [
-        "nav.", "site.", "footer.", "form.", "error.", "accounts.", "territory.", "admin.", "role.", "demo.", "mail.",
+        "nav.",
+        "site.",
+        "footer.",
+        "form.",
+        "error.",
+        "accounts.",
+        "territory.",
+        "admin.",
+        "role.",
+        "demo.",
+        "mail.",
     ];
 
     fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
@@ -195,7 +205,9 @@ mod tests {
             for piece in text.split('"').skip(1).step_by(2) {
                 let looks_like_key = PREFIXES.iter().any(|p| piece.starts_with(p))
                     && piece.len() < 80
-                    && piece.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
+                    && piece
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
                     && !piece.ends_with('.')
                     && !piece.ends_with(".html");
                 if looks_like_key {
@@ -212,10 +224,22 @@ mod tests {
         let en = parse_catalog(EN_SOURCE).unwrap();
         let fr_keys: BTreeSet<_> = fr.keys().collect();
         let en_keys: BTreeSet<_> = en.keys().collect();
-        assert_eq!(fr_keys.difference(&en_keys).collect::<Vec<_>>(), Vec::<&&&str>::new(), "missing in English");
-        assert_eq!(en_keys.difference(&fr_keys).collect::<Vec<_>>(), Vec::<&&&str>::new(), "missing in French");
+        assert_eq!(
+            fr_keys.difference(&en_keys).collect::<Vec<_>>(),
+            Vec::<&&&str>::new(),
+            "missing in English"
+        );
+        assert_eq!(
+            en_keys.difference(&fr_keys).collect::<Vec<_>>(),
+            Vec::<&&&str>::new(),
+            "missing in French"
+        );
         let placeholders = |text: &str| -> BTreeSet<String> {
-            text.split('{').skip(1).filter_map(|p| p.split_once('}')).map(|(name, _)| name.to_owned()).collect()
+            text.split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}'))
+                .map(|(name, _)| name.to_owned())
+                .collect()
         };
         for (key, text) in &fr {
             assert_eq!(placeholders(text), placeholders(&en[key]), "placeholders differ for {key}");

@@ -46,7 +46,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(request: Request, state: &S) -> AppResult<Self> {
         match axum::Json::<T>::from_request(request, state).await {
             Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest("error.json_content_type")),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(AppError::BadRequest("error.json_content_type"))
+            }
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::TooLarge),
             Err(JsonRejection::JsonDataError(_)) => Err(AppError::BadRequest("error.json_fields")),
             Err(_) => Err(AppError::BadRequest("error.json_malformed")),

@@ -74,14 +74,16 @@ impl Page {
     /// An instant (Unix seconds) in the instance's reference time zone (Europe/Paris).
     pub fn datetime(&self, seconds: &i64) -> String {
         static PARIS: std::sync::OnceLock<jiff::tz::TimeZone> = std::sync::OnceLock::new();
-        let zone = PARIS.get_or_init(|| jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC));
+        let zone =
+            PARIS.get_or_init(|| jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC));
         fmt::timestamp(*seconds, zone, self.t.lang)
     }
 
     /// The address of the language switch: the other language, coming back here.
     pub fn switch_href(&self) -> String {
-        let query = serde_urlencoded::to_string([("to", self.t.lang.other().code()), ("next", self.path.as_str())])
-            .unwrap_or_default();
+        let query =
+            serde_urlencoded::to_string([("to", self.t.lang.other().code()), ("next", self.path.as_str())])
+                .unwrap_or_default();
         format!("/lang?{query}")
     }
 
@@ -90,7 +92,10 @@ impl Page {
         if self.path == "/" || self.path.starts_with("/login") || self.path.starts_with("/register") {
             "/login".to_owned()
         } else {
-            format!("/login?{}", serde_urlencoded::to_string([("next", self.path.as_str())]).unwrap_or_default())
+            format!(
+                "/login?{}",
+                serde_urlencoded::to_string([("next", self.path.as_str())]).unwrap_or_default()
+            )
         }
     }
 
@@ -138,7 +143,9 @@ impl FromRequestParts<AppState> for Page {
 /// Accepts a path to come back to only if it stays on this site (`/x`, not `//host` or a URL).
 pub fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") => path.to_owned(),
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") => {
+            path.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }

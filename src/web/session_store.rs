@@ -52,8 +52,8 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_string(&record.data)
-            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data =
+            serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
         let id = record.id.to_string();
         let expires = record.expiry_date.unix_timestamp();
         on_db!(&self.db, pool => sqlx::query(
@@ -80,8 +80,7 @@ impl SessionStore for DbSessionStore {
         .await)
         .map_err(backend)?;
         let Some((data, expires)) = row else { return Ok(None) };
-        let data = serde_json::from_str(&data)
-            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let data = serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = OffsetDateTime::from_unix_timestamp(expires)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         Ok(Some(Record { id: *session_id, data, expiry_date }))

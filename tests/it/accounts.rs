@@ -5,7 +5,12 @@ use reqwest::StatusCode;
 use crate::helpers::*;
 
 async fn register(app: &TestApp, email: &str) -> reqwest::Response {
-    app.submit("/register", "/register", &[("email", email), ("display_name", "Marie Dupont"), ("password", PASSWORD)]).await
+    app.submit(
+        "/register",
+        "/register",
+        &[("email", email), ("display_name", "Marie Dupont"), ("password", PASSWORD)],
+    )
+    .await
 }
 
 #[tokio::test]
@@ -20,7 +25,8 @@ async fn registering_sends_a_confirmation_link_and_login_waits_for_it() {
     assert_eq!(text(&done, "h1"), "Vérifiez votre boîte mail");
 
     // Not confirmed yet: the login explains why.
-    let refused = app.submit("/login", "/login", &[("email", "marie@exemple.fr"), ("password", PASSWORD)]).await;
+    let refused =
+        app.submit("/login", "/login", &[("email", "marie@exemple.fr"), ("password", PASSWORD)]).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     let html = scraper::Html::parse_document(&refused.text().await.unwrap());
     assert!(text(&html, "[role=alert]").contains("pas encore confirmée"));
@@ -56,11 +62,20 @@ async fn a_confirmation_link_works_only_once() {
 #[tokio::test]
 async fn a_short_password_is_refused_with_a_french_message_and_the_fields_kept() {
     let app = TestApp::spawn().await;
-    let response = app.submit("/register", "/register", &[("email", "a@exemple.fr"), ("display_name", "Anne"), ("password", "court")]).await;
+    let response = app
+        .submit(
+            "/register",
+            "/register",
+            &[("email", "a@exemple.fr"), ("display_name", "Anne"), ("password", "court")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = scraper::Html::parse_document(&response.text().await.unwrap());
     assert!(text(&html, "#password-error").contains("au moins 10 caractères"));
-    assert_eq!(html.select(&scraper::Selector::parse("#email").unwrap()).next().unwrap().value().attr("value"), Some("a@exemple.fr"));
+    assert_eq!(
+        html.select(&scraper::Selector::parse("#email").unwrap()).next().unwrap().value().attr("value"),
+        Some("a@exemple.fr")
+    );
     assert_eq!(app.outbox_len().await, 0);
 }
 
@@ -79,7 +94,13 @@ async fn a_duplicate_email_is_refused_and_creates_nothing() {
 async fn a_wrong_password_is_refused_and_signs_nobody_in() {
     let app = TestApp::spawn().await;
     app.user("jeanne@exemple.fr", PASSWORD, false).await;
-    let response = app.submit("/login", "/login", &[("email", "jeanne@exemple.fr"), ("password", "pas le bon mot de passe")]).await;
+    let response = app
+        .submit(
+            "/login",
+            "/login",
+            &[("email", "jeanne@exemple.fr"), ("password", "pas le bon mot de passe")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let html = scraper::Html::parse_document(&response.text().await.unwrap());
     assert_eq!(text(&html, "[role=alert]"), "Adresse e-mail ou mot de passe incorrect.");
@@ -87,7 +108,8 @@ async fn a_wrong_password_is_refused_and_signs_nobody_in() {
     assert_eq!(account.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&account), "/login?next=%2Faccount");
     // An unknown address gets exactly the same answer.
-    let unknown = app.submit("/login", "/login", &[("email", "personne@exemple.fr"), ("password", PASSWORD)]).await;
+    let unknown =
+        app.submit("/login", "/login", &[("email", "personne@exemple.fr"), ("password", PASSWORD)]).await;
     assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -96,11 +118,22 @@ async fn login_goes_back_to_a_local_page_only() {
     let app = TestApp::spawn().await;
     app.user("jeanne@exemple.fr", PASSWORD, false).await;
     let response = app
-        .submit("/login", "/login", &[("email", "jeanne@exemple.fr"), ("password", PASSWORD), ("next", "https://evil.example/")])
+        .submit(
+            "/login",
+            "/login",
+            &[("email", "jeanne@exemple.fr"), ("password", PASSWORD), ("next", "https://evil.example/")],
+        )
         .await;
     assert_eq!(location(&response), "/");
     let other = client();
-    let response = submit_with(&other, &app.base, "/login", "/login", &[("email", "jeanne@exemple.fr"), ("password", PASSWORD), ("next", "/account")]).await;
+    let response = submit_with(
+        &other,
+        &app.base,
+        "/login",
+        "/login",
+        &[("email", "jeanne@exemple.fr"), ("password", PASSWORD), ("next", "/account")],
+    )
+    .await;
     assert_eq!(location(&response), "/account");
 }
 
@@ -109,11 +142,18 @@ async fn login_attempts_are_rate_limited_per_account() {
     let app = TestApp::spawn_with(|c| c.login_limit = 3).await;
     app.user("jeanne@exemple.fr", PASSWORD, false).await;
     for _ in 0..3 {
-        let response = app.submit("/login", "/login", &[("email", "jeanne@exemple.fr"), ("password", "mauvais mot de passe")]).await;
+        let response = app
+            .submit(
+                "/login",
+                "/login",
+                &[("email", "jeanne@exemple.fr"), ("password", "mauvais mot de passe")],
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     }
     // Even the right password is refused until the window ends.
-    let response = app.submit("/login", "/login", &[("email", "jeanne@exemple.fr"), ("password", PASSWORD)]).await;
+    let response =
+        app.submit("/login", "/login", &[("email", "jeanne@exemple.fr"), ("password", PASSWORD)]).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     let html = scraper::Html::parse_document(&response.text().await.unwrap());
     assert!(text(&html, "[role=alert]").contains("Trop de tentatives"));
@@ -137,12 +177,19 @@ async fn a_form_without_its_token_is_refused_and_changes_nothing() {
     let wrong = app
         .client
         .post(app.url("/register"))
-        .form(&[("email", "forge@exemple.fr"), ("display_name", "Forge"), ("password", PASSWORD), ("_csrf", "wrong")])
+        .form(&[
+            ("email", "forge@exemple.fr"),
+            ("display_name", "Forge"),
+            ("password", PASSWORD),
+            ("_csrf", "wrong"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
-    assert!(halle::accounts::store::find_user_with_hash(&app.db, "forge@exemple.fr").await.unwrap().is_none());
+    assert!(
+        halle::accounts::store::find_user_with_hash(&app.db, "forge@exemple.fr").await.unwrap().is_none()
+    );
 }
 
 #[tokio::test]
@@ -163,10 +210,18 @@ async fn a_password_reset_link_sets_a_new_password_and_signs_out_other_sessions(
     let app = TestApp::spawn().await;
     app.user("jeanne@exemple.fr", PASSWORD, false).await;
     let elsewhere = client();
-    submit_with(&elsewhere, &app.base, "/login", "/login", &[("email", "jeanne@exemple.fr"), ("password", PASSWORD)]).await;
+    submit_with(
+        &elsewhere,
+        &app.base,
+        "/login",
+        "/login",
+        &[("email", "jeanne@exemple.fr"), ("password", PASSWORD)],
+    )
+    .await;
     assert_eq!(elsewhere.get(app.url("/account")).send().await.unwrap().status(), StatusCode::OK);
 
-    let response = app.submit("/password/forgot", "/password/forgot", &[("email", "jeanne@exemple.fr")]).await;
+    let response =
+        app.submit("/password/forgot", "/password/forgot", &[("email", "jeanne@exemple.fr")]).await;
     assert_eq!(response.status(), StatusCode::OK);
     // An unknown address gets the same answer and no email.
     app.submit("/password/forgot", "/password/forgot", &[("email", "inconnu@exemple.fr")]).await;
@@ -179,7 +234,9 @@ async fn a_password_reset_link_sets_a_new_password_and_signs_out_other_sessions(
     let link = app.link_in_mail("jeanne@exemple.fr", "/password/reset?token=").await;
     let path = link.trim_start_matches(&app.base).to_owned();
     let token = path.split("token=").nth(1).unwrap().to_owned();
-    let response = app.submit(&path, "/password/reset", &[("token", &token), ("password", "un tout nouveau secret")]).await;
+    let response = app
+        .submit(&path, "/password/reset", &[("token", &token), ("password", "un tout nouveau secret")])
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
 
     assert_eq!(elsewhere.get(app.url("/account")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
@@ -187,7 +244,9 @@ async fn a_password_reset_link_sets_a_new_password_and_signs_out_other_sessions(
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
     app.login("jeanne@exemple.fr", "un tout nouveau secret").await;
     // The link cannot be used twice.
-    let again = app.submit(&path, "/password/reset", &[("token", &token), ("password", "encore un autre secret")]).await;
+    let again = app
+        .submit(&path, "/password/reset", &[("token", &token), ("password", "encore un autre secret")])
+        .await;
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -196,13 +255,25 @@ async fn changing_the_password_keeps_this_session_and_checks_the_current_one() {
     let app = TestApp::spawn().await;
     app.user("jeanne@exemple.fr", PASSWORD, false).await;
     app.login("jeanne@exemple.fr", PASSWORD).await;
-    let wrong = app.submit("/account", "/account/password", &[("current_password", "pas le bon"), ("new_password", "court")]).await;
+    let wrong = app
+        .submit(
+            "/account",
+            "/account/password",
+            &[("current_password", "pas le bon"), ("new_password", "court")],
+        )
+        .await;
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Both problems are reported at once, each on its field.
     let html = scraper::Html::parse_document(&wrong.text().await.unwrap());
     assert!(text(&html, "#pw-current-error").contains("actuel est incorrect"));
     assert!(text(&html, "#new_password-error").contains("au moins 10 caractères"));
-    let ok = app.submit("/account", "/account/password", &[("current_password", PASSWORD), ("new_password", "nouveau secret 2026")]).await;
+    let ok = app
+        .submit(
+            "/account",
+            "/account/password",
+            &[("current_password", PASSWORD), ("new_password", "nouveau secret 2026")],
+        )
+        .await;
     assert_eq!(location(&ok), "/account");
     let (status, page) = app.page("/account").await;
     assert_eq!(status, StatusCode::OK);
@@ -215,9 +286,21 @@ async fn changing_the_email_applies_when_the_new_address_confirms_it() {
     app.user("jeanne@exemple.fr", PASSWORD, false).await;
     app.user("pris@exemple.fr", PASSWORD, false).await;
     app.login("jeanne@exemple.fr", PASSWORD).await;
-    let taken = app.submit("/account", "/account/email", &[("new_email", "pris@exemple.fr"), ("current_password", PASSWORD)]).await;
+    let taken = app
+        .submit(
+            "/account",
+            "/account/email",
+            &[("new_email", "pris@exemple.fr"), ("current_password", PASSWORD)],
+        )
+        .await;
     assert_eq!(taken.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let response = app.submit("/account", "/account/email", &[("new_email", "Jeanne.M@exemple.fr"), ("current_password", PASSWORD)]).await;
+    let response = app
+        .submit(
+            "/account",
+            "/account/email",
+            &[("new_email", "Jeanne.M@exemple.fr"), ("current_password", PASSWORD)],
+        )
+        .await;
     assert_eq!(location(&response), "/account");
     // Nothing changes until the link is opened.
     let (_, page) = app.page("/account").await;
@@ -250,7 +333,9 @@ async fn a_member_downloads_their_data_and_deletes_their_account() {
     assert_eq!(location(&done), "/account/deleted");
     let (_, farewell) = app.page("/account/deleted").await;
     assert_eq!(text(&farewell, "h1"), "Compte supprimé");
-    assert!(halle::accounts::store::find_user_with_hash(&app.db, "jeanne@exemple.fr").await.unwrap().is_none());
+    assert!(
+        halle::accounts::store::find_user_with_hash(&app.db, "jeanne@exemple.fr").await.unwrap().is_none()
+    );
     assert_eq!(app.get("/account").await.status(), StatusCode::SEE_OTHER);
 }
 

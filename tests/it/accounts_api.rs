@@ -28,9 +28,15 @@ async fn registering_through_the_api_returns_201_then_409_for_the_same_email() {
 #[tokio::test]
 async fn invalid_registration_fields_are_listed_in_the_problem() {
     let app = TestApp::spawn().await;
-    let response = post_json(&app, "/api/v1/auth/register", json!({"email": "nope", "password": "court", "display_name": ""})).await;
+    let response = post_json(
+        &app,
+        "/api/v1/auth/register",
+        json!({"email": "nope", "password": "court", "display_name": ""}),
+    )
+    .await;
     let problem = problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["email", "password", "display_name"]);
 }
 
@@ -59,12 +65,23 @@ async fn problem_code(response: reqwest::Response, status: StatusCode) -> String
 async fn an_oversized_body_is_refused_with_413() {
     let app = TestApp::spawn().await;
     let huge = "x".repeat(300 * 1024);
-    let response = post_json(&app, "/api/v1/auth/register", json!({"email": "big@exemple.fr", "password": huge, "display_name": "Big"})).await;
+    let response = post_json(
+        &app,
+        "/api/v1/auth/register",
+        json!({"email": "big@exemple.fr", "password": huge, "display_name": "Big"}),
+    )
+    .await;
     problem(response, StatusCode::PAYLOAD_TOO_LARGE).await;
     assert!(halle::accounts::store::find_user_with_hash(&app.db, "big@exemple.fr").await.unwrap().is_none());
     // The same limit holds for HTML forms.
     app.get("/register").await;
-    let form = app.client.post(app.url("/register")).form(&[("email", "big@exemple.fr"), ("password", huge.as_str())]).send().await.unwrap();
+    let form = app
+        .client
+        .post(app.url("/register"))
+        .form(&[("email", "big@exemple.fr"), ("password", huge.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(form.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
@@ -72,10 +89,17 @@ async fn an_oversized_body_is_refused_with_413() {
 async fn a_token_is_given_for_the_right_password_only_and_opens_me() {
     let app = TestApp::spawn().await;
     app.user("jeanne@exemple.fr", PASSWORD, false).await;
-    let wrong = post_json(&app, "/api/v1/auth/token", json!({"email": "jeanne@exemple.fr", "password": "mauvais mot de passe"})).await;
+    let wrong = post_json(
+        &app,
+        "/api/v1/auth/token",
+        json!({"email": "jeanne@exemple.fr", "password": "mauvais mot de passe"}),
+    )
+    .await;
     problem(wrong, StatusCode::UNAUTHORIZED).await;
 
-    let ok = post_json(&app, "/api/v1/auth/token", json!({"email": "Jeanne@exemple.fr", "password": PASSWORD})).await;
+    let ok =
+        post_json(&app, "/api/v1/auth/token", json!({"email": "Jeanne@exemple.fr", "password": PASSWORD}))
+            .await;
     assert_eq!(ok.status(), StatusCode::OK);
     let token = ok.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
     let me = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
@@ -87,8 +111,14 @@ async fn a_token_is_given_for_the_right_password_only_and_opens_me() {
 #[tokio::test]
 async fn an_unconfirmed_account_gets_no_token() {
     let app = TestApp::spawn().await;
-    post_json(&app, "/api/v1/auth/register", json!({"email": "new@exemple.fr", "password": PASSWORD, "display_name": "New"})).await;
-    let response = post_json(&app, "/api/v1/auth/token", json!({"email": "new@exemple.fr", "password": PASSWORD})).await;
+    post_json(
+        &app,
+        "/api/v1/auth/register",
+        json!({"email": "new@exemple.fr", "password": PASSWORD, "display_name": "New"}),
+    )
+    .await;
+    let response =
+        post_json(&app, "/api/v1/auth/token", json!({"email": "new@exemple.fr", "password": PASSWORD})).await;
     assert_eq!(problem_code(response, StatusCode::FORBIDDEN).await, "accounts.error.unconfirmed");
 }
 
@@ -97,16 +127,27 @@ async fn me_without_or_with_a_bad_token_is_401() {
     let app = TestApp::spawn().await;
     let none = reqwest::Client::new().get(app.url("/api/v1/me")).send().await.unwrap();
     problem(none, StatusCode::UNAUTHORIZED).await;
-    let bad = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth("halle_forged").send().await.unwrap();
+    let bad =
+        reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth("halle_forged").send().await.unwrap();
     problem(bad, StatusCode::UNAUTHORIZED).await;
-    let basic = reqwest::Client::new().get(app.url("/api/v1/me")).header("authorization", "Basic Zm9vOmJhcg==").send().await.unwrap();
+    let basic = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .header("authorization", "Basic Zm9vOmJhcg==")
+        .send()
+        .await
+        .unwrap();
     problem(basic, StatusCode::UNAUTHORIZED).await;
 }
 
 #[tokio::test]
 async fn api_errors_follow_the_accept_language() {
     let app = TestApp::spawn().await;
-    let response = reqwest::Client::new().get(app.url("/api/v1/me")).header("accept-language", "en-GB,en;q=0.9").send().await.unwrap();
+    let response = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
     let problem = problem(response, StatusCode::UNAUTHORIZED).await;
     assert_eq!(problem["detail"], "You need to log in.");
 }
@@ -140,24 +181,48 @@ async fn concurrent_registrations_with_one_email_create_one_account() {
 async fn registrations_are_rate_limited_per_address() {
     let app = TestApp::spawn_with(|c| c.register_limit = 2).await;
     for n in 0..2 {
-        let response = post_json(&app, "/api/v1/auth/register", json!({"email": format!("r{n}@exemple.fr"), "password": PASSWORD, "display_name": "R"})).await;
+        let response = post_json(
+            &app,
+            "/api/v1/auth/register",
+            json!({"email": format!("r{n}@exemple.fr"), "password": PASSWORD, "display_name": "R"}),
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::CREATED);
     }
-    let response = post_json(&app, "/api/v1/auth/register", json!({"email": "r9@exemple.fr", "password": PASSWORD, "display_name": "R"})).await;
+    let response = post_json(
+        &app,
+        "/api/v1/auth/register",
+        json!({"email": "r9@exemple.fr", "password": PASSWORD, "display_name": "R"}),
+    )
+    .await;
     problem(response, StatusCode::TOO_MANY_REQUESTS).await;
 }
 
 #[tokio::test]
 async fn the_confirmation_email_and_the_account_json_keep_their_shape() {
     let app = TestApp::spawn().await;
-    post_json(&app, "/api/v1/auth/register", json!({"email": "forme@exemple.fr", "password": PASSWORD, "display_name": "Forme"})).await;
+    post_json(
+        &app,
+        "/api/v1/auth/register",
+        json!({"email": "forme@exemple.fr", "password": PASSWORD, "display_name": "Forme"}),
+    )
+    .await;
     let (subject, body) = app.last_mail_to("forme@exemple.fr").await.unwrap();
     let link = app.link_in_mail("forme@exemple.fr", "/account/confirm?token=").await;
     let body = body.replace(&link, "[LINK]");
     insta::assert_snapshot!("confirmation_email", format!("Subject: {subject}\n\n{body}"));
 
-    let user = halle::accounts::store::find_user_with_hash(&app.db, "forme@exemple.fr").await.unwrap().unwrap().0;
+    let user =
+        halle::accounts::store::find_user_with_hash(&app.db, "forme@exemple.fr").await.unwrap().unwrap().0;
     let token = halle::accounts::create_api_token(&app.db, &user, "test").await.unwrap();
-    let me: serde_json::Value = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let me: serde_json::Value = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     insta::assert_json_snapshot!("me", me, { ".id" => "[id]" });
 }

@@ -38,7 +38,10 @@ pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
         );
         let admin = Db::connect(&admin_url).await.expect("connect to the PostgreSQL admin database");
         if let Db::Postgres(pool) = &admin {
-            sqlx::query(&format!("create database {name}")).execute(pool).await.expect("create test database");
+            sqlx::query(&format!("create database {name}"))
+                .execute(pool)
+                .await
+                .expect("create test database");
         }
         admin.close().await;
         let mut url = url::Url::parse(&admin_url).expect("valid postgres URL");
@@ -58,11 +61,7 @@ fn rand_suffix() -> u32 {
 
 /// A browser-like client: keeps cookies, does not follow redirects.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 impl TestApp {
@@ -171,7 +170,13 @@ pub async fn page_with(client: &reqwest::Client, url: &str) -> (StatusCode, Html
 }
 
 /// Submits a form with any client (token read from `form_page`).
-pub async fn submit_with(client: &reqwest::Client, base: &str, form_page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+pub async fn submit_with(
+    client: &reqwest::Client,
+    base: &str,
+    form_page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
     let (_, html) = page_with(client, &format!("{base}{form_page}")).await;
     let token = csrf_token(&html).unwrap_or_else(|| panic!("no _csrf field on {form_page}"));
     let mut all: Vec<(&str, &str)> = fields.to_vec();
@@ -188,7 +193,9 @@ pub fn csrf_token(html: &Html) -> Option<String> {
 /// The trimmed text of the elements matching `css`.
 pub fn texts(html: &Html, css: &str) -> Vec<String> {
     let selector = Selector::parse(css).unwrap();
-    html.select(&selector).map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+    html.select(&selector)
+        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
 }
 
 /// The text of the first element matching `css`.
@@ -204,7 +211,8 @@ pub fn location(response: &reqwest::Response) -> String {
 /// Asserts the response is problem+json with `status`, and returns its body.
 pub async fn problem(response: reqwest::Response, status: StatusCode) -> serde_json::Value {
     assert_eq!(response.status(), status);
-    let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let content_type =
+        response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     assert_eq!(content_type, "application/problem+json");
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["status"], status.as_u16());

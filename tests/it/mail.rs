@@ -74,12 +74,16 @@ async fn queued_emails_are_delivered_over_smtp_and_marked_sent() {
         c.smtp_from = "Halle <halle@exemple.fr>".into();
     })
     .await;
-    app.submit("/register", "/register", &[("email", "marie@exemple.fr"), ("display_name", "Marie"), ("password", PASSWORD)]).await;
-    let db = app.db.clone();
-    let sent = wait_for(async || {
-        halle::mail::store::list(&db, Some("sent"), None, 10).await.unwrap().len() == 1
-    })
+    app.submit(
+        "/register",
+        "/register",
+        &[("email", "marie@exemple.fr"), ("display_name", "Marie"), ("password", PASSWORD)],
+    )
     .await;
+    let db = app.db.clone();
+    let sent =
+        wait_for(async || halle::mail::store::list(&db, Some("sent"), None, 10).await.unwrap().len() == 1)
+            .await;
     assert!(sent, "the message was not marked sent");
     let raw = received.lock().unwrap().join("\n");
     assert!(raw.contains("marie@exemple.fr"));
@@ -95,7 +99,12 @@ async fn an_unreachable_smtp_server_leaves_the_email_pending_with_a_later_retry(
         listener.local_addr().unwrap().port()
     };
     let app = TestApp::spawn_with(|c| c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
-    app.submit("/register", "/register", &[("email", "marie@exemple.fr"), ("display_name", "Marie"), ("password", PASSWORD)]).await;
+    app.submit(
+        "/register",
+        "/register",
+        &[("email", "marie@exemple.fr"), ("display_name", "Marie"), ("password", PASSWORD)],
+    )
+    .await;
     let db = app.db.clone();
     let retried = wait_for(async || {
         let messages = halle::mail::store::list(&db, None, None, 10).await.unwrap();
@@ -115,10 +124,18 @@ async fn two_instances_never_claim_the_same_email() {
     let app = TestApp::spawn().await;
     for n in 0..30 {
         let mut tx = app.db.begin().await.unwrap();
-        halle::mail::store::enqueue(&mut tx, &halle::mail::Email::new(&format!("n{n}@exemple.fr"), "s", "b".into())).await.unwrap();
+        halle::mail::store::enqueue(
+            &mut tx,
+            &halle::mail::Email::new(&format!("n{n}@exemple.fr"), "s", "b".into()),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
     }
-    let (a, b) = tokio::join!(halle::mail::store::claim_due(&app.db, 20, 60), halle::mail::store::claim_due(&app.db, 20, 60));
+    let (a, b) = tokio::join!(
+        halle::mail::store::claim_due(&app.db, 20, 60),
+        halle::mail::store::claim_due(&app.db, 20, 60)
+    );
     let mut ids: Vec<i64> = a.unwrap().into_iter().chain(b.unwrap()).map(|m| m.id).collect();
     // Whatever is left is claimed by later runs; nothing is ever claimed twice.
     loop {

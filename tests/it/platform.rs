@@ -45,7 +45,12 @@ async fn the_interface_speaks_french_by_default_and_english_on_request() {
     assert_eq!(french.root_element().value().attr("lang"), Some("fr"));
     assert_eq!(text(&french, "h1"), "Se connecter");
 
-    let english = reqwest::Client::new().get(app.url("/login")).header("accept-language", "en-US,en;q=0.8,fr;q=0.5").send().await.unwrap();
+    let english = reqwest::Client::new()
+        .get(app.url("/login"))
+        .header("accept-language", "en-US,en;q=0.8,fr;q=0.5")
+        .send()
+        .await
+        .unwrap();
     let english = scraper::Html::parse_document(&english.text().await.unwrap());
     assert_eq!(english.root_element().value().attr("lang"), Some("en"));
     assert_eq!(text(&english, "h1"), "Log in");
@@ -107,7 +112,9 @@ async fn an_unknown_api_path_is_a_problem_not_a_page() {
 async fn two_instances_on_one_database_share_sessions() {
     let first = TestApp::spawn().await;
     first.user("jeanne@exemple.fr", PASSWORD, false).await;
-    let second = halle::app::start_with(halle::config::Config::for_database("unused"), first.db.clone()).await.unwrap();
+    let second = halle::app::start_with(halle::config::Config::for_database("unused"), first.db.clone())
+        .await
+        .unwrap();
     // A client without a cookie jar: the cookie is carried by hand from one server to the other.
     let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let session_cookie = |response: &reqwest::Response| {
@@ -125,7 +132,8 @@ async fn two_instances_on_one_database_share_sessions() {
         .unwrap();
     assert_eq!(logged_in.status(), StatusCode::SEE_OTHER);
     let cookie = session_cookie(&logged_in);
-    let on_second = plain.get(format!("http://{}/account", second.addr)).header("cookie", &cookie).send().await.unwrap();
+    let on_second =
+        plain.get(format!("http://{}/account", second.addr)).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(on_second.status(), StatusCode::OK);
     second.stop().await.unwrap();
 }
@@ -133,7 +141,8 @@ async fn two_instances_on_one_database_share_sessions() {
 #[test]
 fn both_migration_folders_hold_the_same_files() {
     let names = |dir: &str| {
-        let mut names: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
         names.sort();
         names
     };
@@ -151,7 +160,11 @@ fn the_command_line_creates_a_territory_and_an_admin() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display());
     let bin = env!("CARGO_BIN_EXE_halle");
-    let out = Command::new(bin).args(["territory", "add", "--slug", "sud-78", "--name", "Sud Yvelines"]).env("HALLE_DATABASE_URL", &url).output().unwrap();
+    let out = Command::new(bin)
+        .args(["territory", "add", "--slug", "sud-78", "--name", "Sud Yvelines"])
+        .env("HALLE_DATABASE_URL", &url)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut child = Command::new(bin)
         .args(["user", "add", "--email", "Admin@Exemple.fr", "--admin", "--password-stdin"])

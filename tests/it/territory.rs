@@ -54,7 +54,9 @@ async fn a_signed_in_visitor_joins_a_territory() {
     assert_eq!(location(&response), "/t/marguerittes");
     let (_, html) = app.page("/t/marguerittes").await;
     assert!(text(&html, ".flash").contains("membre de ce territoire"));
-    assert!(halle::accounts::has_role(&app.db, &user, territory.id, halle::accounts::Role::Member).await.unwrap());
+    assert!(
+        halle::accounts::has_role(&app.db, &user, territory.id, halle::accounts::Role::Member).await.unwrap()
+    );
     // Joining twice changes nothing.
     app.submit("/t/marguerittes", "/t/marguerittes/join", &[]).await;
     assert_eq!(halle::accounts::store::memberships_of(&app.db, user.id).await.unwrap().len(), 1);
@@ -74,10 +76,12 @@ async fn an_anonymous_visitor_cannot_join() {
 async fn the_api_lists_territories_and_shows_one_with_its_communes() {
     let app = TestApp::spawn().await;
     app.territory("marguerittes", "Marguerittes").await;
-    let list: serde_json::Value = reqwest::get(app.url("/api/v1/territories")).await.unwrap().json().await.unwrap();
+    let list: serde_json::Value =
+        reqwest::get(app.url("/api/v1/territories")).await.unwrap().json().await.unwrap();
     assert_eq!(list["items"][0]["slug"], "marguerittes");
     assert!(list["next"].is_null());
-    let one: serde_json::Value = reqwest::get(app.url("/api/v1/territories/marguerittes")).await.unwrap().json().await.unwrap();
+    let one: serde_json::Value =
+        reqwest::get(app.url("/api/v1/territories/marguerittes")).await.unwrap().json().await.unwrap();
     assert_eq!(one["time_zone"], "Europe/Paris");
     assert_eq!(one["communes"][0]["insee_code"], "30156");
     let missing = reqwest::get(app.url("/api/v1/territories/nope")).await.unwrap();

@@ -3,26 +3,18 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ADMIN,
+  exact,
   expectNoAxeViolations,
   journey,
   launchBrowser,
+  logIn,
   newContext,
+  pathIs,
   readOutboxLink,
   startHalle,
 } from '../lib/harness.mjs';
 
 const TIMEOUT = { timeout: 120_000 };
-const exact = (name) => ({ name, exact: true });
-const pathIs = (p) => (url) => url.pathname === p;
-
-/** Log in through the /login form; resolves on /account. */
-async function logIn(page, baseUrl, email, password) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel(/^Adresse e-mail/).fill(email);
-  await page.getByLabel(/^Mot de passe/).fill(password);
-  await page.getByRole('button', exact('Se connecter')).click();
-  await page.waitForURL(pathIs('/account'));
-}
 
 describe('accounts', () => {
   let halle;
