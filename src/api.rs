@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::AppState;
-use crate::{accounts, territory};
+use crate::{accounts, directory, territory};
 
 /// An error, as RFC 9457 problem details (`application/problem+json`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -76,6 +76,7 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::api::router())
         .merge(territory::api::router())
+        .merge(directory::api::router())
         .split_for_parts()
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware;
 use axum::response::IntoResponse;
@@ -26,7 +26,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::web::session_store::DbSessionStore;
 use crate::web::{assets, csrf, errors};
-use crate::{accounts, admin, api, jobs, territory, web};
+use crate::{accounts, admin, api, directory, jobs, territory, web};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -46,6 +46,9 @@ impl AppState {
     }
 }
 
+/// The largest body any route accepts (photo and spreadsheet uploads).
+pub const UPLOAD_MAX_BYTES: usize = 6 * 1024 * 1024;
+
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The complete router with its layers.
@@ -60,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(territory::http::router())
         .merge(accounts::http::router())
         .merge(admin::http::router())
+        .merge(directory::http::router())
         .merge(api::router())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -67,15 +71,17 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{hash}/{*path}", get(assets::serve))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::verify))
-        // Inside the error layer, so that a refused body gets a page or a problem+json.
-        .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        // Inside the error layer, so that a refused body gets a page or a problem+json. Bodies
+        // read by extractors stop at `max_body_bytes`; upload routes raise theirs up to the cap.
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(RequestBodyLimitLayer::new(UPLOAD_MAX_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), errors::render))
         .layer(sessions);
-    for (name, value) in web::security_headers(state.is_https()) {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        ));
+    let tiles_origin = web::origin_of(&state.config.tiles_url);
+    for (name, value) in web::security_headers(state.is_https(), tiles_origin.as_deref()) {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            router = router.layer(SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), value));
+        }
     }
     router
         .layer(CompressionLayer::new())

@@ -127,6 +127,23 @@ pub struct Config {
     #[arg(long, env = "HALLE_JOB_INTERVAL_SECS", default_value_t = 5, global = true)]
     pub job_interval_secs: u64,
 
+    /// Licence of the directory's open data (CSV and GeoJSON exports).
+    #[arg(long, env = "HALLE_OPEN_DATA_LICENCE", default_value = "ODbL-1.0", global = true)]
+    pub open_data_licence: String,
+
+    /// Map tiles URL template for the directory map (`{z}/{x}/{y}`); empty for no background.
+    #[arg(long, env = "HALLE_TILES_URL", default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png", global = true)]
+    pub tiles_url: String,
+
+    /// Attribution shown on the map for the tiles.
+    #[arg(long, env = "HALLE_TILES_ATTRIBUTION", default_value = "© OpenStreetMap contributors", global = true)]
+    pub tiles_attribution: String,
+
+    /// Geocoder speaking the French national address API's `/search/?q=` format (e.g. a
+    /// self-hosted addok); without it, coordinates come from the map pin or the form fields.
+    #[arg(long, env = "HALLE_GEOCODER_URL", global = true)]
+    pub geocoder_url: Option<String>,
+
     /// Set by `serve --demo`: the login page then lists the demo accounts.
     #[arg(skip)]
     pub demo: bool,
@@ -155,6 +172,10 @@ impl Config {
             login_limit: 10,
             register_limit: 5,
             job_interval_secs: 5,
+            open_data_licence: "ODbL-1.0".to_owned(),
+            tiles_url: String::new(),
+            tiles_attribution: String::new(),
+            geocoder_url: None,
             demo: false,
         }
     }

@@ -179,3 +179,30 @@ pub fn is_unique_violation(err: &sqlx::Error, name: &str) -> bool {
 pub fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
+
+/// A value bound to a query built at run time (search filters).
+#[derive(Clone, Debug)]
+pub enum Arg {
+    /// Text.
+    Text(String),
+    /// Integer.
+    Int(i64),
+    /// Floating point (coordinates).
+    Float(f64),
+}
+
+/// Binds `$args` (a slice of [`Arg`]) in order onto the sqlx query `$query`.
+#[macro_export]
+macro_rules! bind_args {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
+            query = match arg {
+                $crate::db::Arg::Text(text) => query.bind(text.clone()),
+                $crate::db::Arg::Int(number) => query.bind(*number),
+                $crate::db::Arg::Float(number) => query.bind(*number),
+            };
+        }
+        query
+    }};
+}

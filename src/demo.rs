@@ -1,9 +1,11 @@
 //! The demo: when `halle serve --demo` starts on an empty database, a realistic territory
 //! (Marguerittes and its neighbouring villages, in the Gard) with members of every role.
 
-use crate::accounts::{self, Role};
+use crate::accounts::{self, Role, User};
 use crate::db::Db;
-use crate::territory::{self, NewCommune, NewTerritory};
+use crate::directory::hours::{OpeningHours, TimeRange};
+use crate::directory::{self, BusinessInput, BusinessKind, CrisisStatus};
+use crate::territory::{self, NewCommune, NewTerritory, Territory};
 
 /// The password of every demo account (shown on the login page in demo mode only).
 pub const DEMO_PASSWORD: &str = "demo-halle-2020";
@@ -50,6 +52,7 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<()> {
         };
         territory::add_commune(db, None, created.id, &commune).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     }
+    let mut users = Vec::new();
     for (email, name, role, is_admin) in DEMO_ACCOUNTS {
         let user = accounts::create_confirmed(db, email, Some(name), DEMO_PASSWORD, is_admin)
             .await
@@ -58,7 +61,143 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<()> {
         accounts::store::grant_role(&mut tx, user.id, created.id, Role::Member).await?;
         accounts::store::grant_role(&mut tx, user.id, created.id, role).await?;
         tx.commit().await?;
+        users.push(user);
     }
+    seed_directory(db, &created, &users[0], &users[2]).await?;
     tracing::info!("demo territory created");
+    Ok(())
+}
+
+/// The demo taxonomy: (category, parent).
+const CATEGORIES: [(&str, Option<&str>); 16] = [
+    ("Alimentation", None),
+    ("Boulangerie", Some("Alimentation")),
+    ("Boucherie", Some("Alimentation")),
+    ("Épicerie", Some("Alimentation")),
+    ("Fromagerie", Some("Alimentation")),
+    ("Producteurs", None),
+    ("Maraîchage", Some("Producteurs")),
+    ("Élevage", Some("Producteurs")),
+    ("Vins", Some("Producteurs")),
+    ("Santé", None),
+    ("Pharmacie", Some("Santé")),
+    ("Services", None),
+    ("Réparation", Some("Services")),
+    ("Restauration", None),
+    ("Associations", None),
+    ("Librairie", None),
+];
+
+/// Demo listings: name, kind, category, address, commune (index), status, services
+/// (click-and-collect, delivery, local currency, consignment), hours pattern, description.
+type DemoBusiness = (&'static str, BusinessKind, &'static str, &'static str, usize, CrisisStatus, [bool; 4], Hours, &'static str);
+
+/// A weekly pattern of opening hours.
+#[derive(Clone, Copy)]
+enum Hours {
+    /// Tue–Sat 7:00–13:00 and 15:30–19:30, Sun 7:00–12:30.
+    Bakery,
+    /// Tue–Sat 8:30–12:30 and 15:00–19:00.
+    Shop,
+    /// Mon–Sat 9:00–19:30.
+    Pharmacy,
+    /// Wed and Sat 9:00–12:00 (farm sales).
+    Farm,
+    /// No hours given.
+    Unknown,
+}
+
+const BUSINESSES: [DemoBusiness; 20] = [
+    ("Boulangerie Lafont", BusinessKind::Merchant, "Boulangerie", "12 rue de la République", 0, CrisisStatus::Open, [true, true, true, false], Hours::Bakery, "Pain au levain, viennoiseries et fougasses.\n\nCommandez la veille avant 18 h, retrait au comptoir sans attendre."),
+    ("Boucherie Roux", BusinessKind::Merchant, "Boucherie", "3 place de la Mairie", 0, CrisisStatus::PickupOnly, [true, false, true, false], Hours::Shop, "Viandes du Gard et charcuterie maison. Commandes par téléphone, retrait au magasin."),
+    ("Épicerie du Village", BusinessKind::Merchant, "Épicerie", "8 avenue de Nîmes", 0, CrisisStatus::Open, [true, true, true, true], Hours::Shop, "Épicerie de proximité, produits en vrac, dépôt-vente pour les producteurs du coin."),
+    ("Fromagerie des Garrigues", BusinessKind::Merchant, "Fromagerie", "1 rue du Château", 0, CrisisStatus::Open, [true, false, false, false], Hours::Shop, "Fromages de chèvre et pélardons affinés sur place."),
+    ("Ferme du Gardon", BusinessKind::Producer, "Maraîchage", "Chemin des Mas", 0, CrisisStatus::DeliveryOnly, [false, true, true, false], Hours::Farm, "Légumes de saison en agriculture biologique, paniers hebdomadaires livrés le vendredi."),
+    ("Les Jardins de Poulx", BusinessKind::Producer, "Maraîchage", "Route de Cabrières", 1, CrisisStatus::Open, [true, false, true, false], Hours::Farm, "Maraîchage sur sol vivant. Vente à la ferme le mercredi et le samedi matin."),
+    ("Élevage des Costières", BusinessKind::Producer, "Élevage", "Mas de la Tour", 3, CrisisStatus::PickupOnly, [true, false, false, false], Hours::Farm, "Agneaux et volailles élevés en plein air. Colis sur commande."),
+    ("Domaine de Saint-Gervasy", BusinessKind::Producer, "Vins", "Chemin du Domaine", 2, CrisisStatus::Open, [true, true, true, false], Hours::Shop, "Vins des Costières de Nîmes, caveau ouvert et livraison à domicile dans le village."),
+    ("Pharmacie de Marguerittes", BusinessKind::Health, "Pharmacie", "20 avenue de la Libération", 0, CrisisStatus::Open, [true, true, false, false], Hours::Pharmacy, "Ordonnances préparées sur demande et livrées aux personnes fragiles."),
+    ("Pharmacie de Bezouce", BusinessKind::Health, "Pharmacie", "2 place de l’Église", 3, CrisisStatus::Open, [false, false, false, false], Hours::Pharmacy, "Pharmacie de garde un dimanche sur quatre."),
+    ("Garage Solidaire du Gard", BusinessKind::Service, "Réparation", "ZA des Pins", 0, CrisisStatus::Open, [false, false, true, false], Hours::Shop, "Réparation de vélos et de voitures à prix solidaires."),
+    ("Café du Centre", BusinessKind::Merchant, "Restauration", "5 place de la Mairie", 0, CrisisStatus::PickupOnly, [true, false, true, false], Hours::Shop, "Plats à emporter le midi. Bureau de change de la monnaie locale."),
+    ("Pizzeria La Garrigue", BusinessKind::Merchant, "Restauration", "14 route d’Uzès", 1, CrisisStatus::DeliveryOnly, [false, true, false, false], Hours::Unknown, "Pizzas au feu de bois, livrées le soir dans les cinq communes."),
+    ("Librairie Le Chat Lettré", BusinessKind::Merchant, "Librairie", "9 rue des Écoles", 0, CrisisStatus::PickupOnly, [true, false, true, false], Hours::Shop, "Commandez vos livres par téléphone ou par e-mail, retrait à la porte."),
+    ("Association Entraide Marguerittes", BusinessKind::Association, "Associations", "Salle polyvalente", 0, CrisisStatus::Open, [false, true, false, false], Hours::Unknown, "Courses et livraisons pour les personnes âgées ou isolées. Appelez-nous !"),
+    ("Banque alimentaire de Cabrières", BusinessKind::Association, "Associations", "Ancienne école", 4, CrisisStatus::Open, [false, false, false, false], Hours::Farm, "Distribution de colis alimentaires le mercredi et le samedi."),
+    ("Boulangerie de Cabrières", BusinessKind::Merchant, "Boulangerie", "Grand’Rue", 4, CrisisStatus::Closed, [false, false, false, false], Hours::Bakery, "Fermée pour congés jusqu’à nouvel ordre."),
+    ("Primeur Chez Nadia", BusinessKind::Merchant, "Épicerie", "Marché couvert", 0, CrisisStatus::Open, [true, true, true, true], Hours::Shop, "Fruits et légumes des producteurs du Gard, paniers composés sur commande."),
+    ("Rucher des Garrigues", BusinessKind::Producer, "Élevage", "Les Fumades", 1, CrisisStatus::Open, [true, false, true, false], Hours::Farm, "Miel de garrigue et pollen, vente à la ferme."),
+    ("Atelier Couture Solidaire", BusinessKind::Artisan, "Associations", "7 rue des Jardins", 2, CrisisStatus::Open, [true, false, true, false], Hours::Unknown, "Retouches et masques en tissu, dépôt et retrait à l’atelier."),
+];
+
+fn hours_of(pattern: Hours) -> OpeningHours {
+    let range = |opens: u16, closes: u16| TimeRange { opens, closes };
+    let mut hours = OpeningHours::default();
+    match pattern {
+        Hours::Bakery => {
+            for day in 1..=5 {
+                hours.days[day] = vec![range(7 * 60, 13 * 60), range(15 * 60 + 30, 19 * 60 + 30)];
+            }
+            hours.days[6] = vec![range(7 * 60, 12 * 60 + 30)];
+        }
+        Hours::Shop => {
+            for day in 1..=5 {
+                hours.days[day] = vec![range(8 * 60 + 30, 12 * 60 + 30), range(15 * 60, 19 * 60)];
+            }
+        }
+        Hours::Pharmacy => {
+            for day in 0..=5 {
+                hours.days[day] = vec![range(9 * 60, 19 * 60 + 30)];
+            }
+        }
+        Hours::Farm => {
+            hours.days[2] = vec![range(9 * 60, 12 * 60)];
+            hours.days[5] = vec![range(9 * 60, 12 * 60)];
+        }
+        Hours::Unknown => {}
+    }
+    hours
+}
+
+/// Fills the demo directory: a taxonomy and twenty listings, one owned by the baker account.
+async fn seed_directory(db: &Db, territory: &Territory, admin: &User, baker: &User) -> anyhow::Result<()> {
+    let err = |e: crate::error::AppError| anyhow::anyhow!("{e}");
+    let mut ids: Vec<(&str, i64)> = Vec::new();
+    for (name, parent) in CATEGORIES {
+        let parent_id = parent.and_then(|p| ids.iter().find(|(n, _)| *n == p).map(|(_, id)| *id));
+        let id = directory::add_category(db, admin, territory.id, name, parent_id).await.map_err(err)?;
+        ids.push((name, id));
+    }
+    for (name, kind, category, address, commune, status, services, hours, description) in BUSINESSES {
+        let place = COMMUNES[commune];
+        let category_id = ids.iter().find(|(n, _)| *n == category).map(|(_, id)| *id);
+        // Spread the listings a little around their commune's centre.
+        let jitter = (name.len() as f64 % 7.0 - 3.0) * 0.0015;
+        let input = BusinessInput {
+            name: name.into(),
+            kind: kind.as_str().into(),
+            description: description.into(),
+            address: Some(address.into()),
+            postcode: Some(place.1.into()),
+            city: Some(place.2.into()),
+            latitude: Some(place.3 + jitter),
+            longitude: Some(place.4 - jitter),
+            phone: Some("04 66 00 00 00".into()),
+            click_and_collect: services[0],
+            delivery: services[1],
+            accepts_local_currency: services[2],
+            takes_consignment: services[3],
+            status: Some(status.as_str().into()),
+            category_ids: category_id.into_iter().collect(),
+            opening_hours: Some(hours_of(hours)),
+            ..BusinessInput::default()
+        };
+        let created = directory::propose(db, "", admin, territory, &input).await.map_err(err)?;
+        if name == "Boulangerie Lafont" {
+            let mut tx = db.begin().await?;
+            directory::store::add_owner(&mut tx, created.id, baker.id).await?;
+            tx.commit().await?;
+        }
+    }
     Ok(())
 }

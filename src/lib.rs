@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod directory;
 pub mod error;
 pub mod jobs;
 pub mod mail;

@@ -203,6 +203,26 @@ pub async fn has_role(db: &Db, user_id: i64, territory_id: i64, role: Role) -> A
     Ok(found.is_some())
 }
 
+/// The accounts holding `role` in a territory (to notify moderators, say).
+pub async fn users_with_role(db: &Db, territory_id: i64, role: Role) -> AppResult<Vec<User>> {
+    let sql = format!(
+        "select {} from app_user where id in (select user_id from membership where territory_id = $1 and role = $2) order by id",
+        USER_COLUMNS
+    );
+    Ok(on_db!(db, pool => sqlx::query_as::<_, User>(&sql).bind(territory_id).bind(role.as_str()).fetch_all(pool).await)?)
+}
+
+/// Several accounts by id (one query).
+pub async fn users_by_ids(db: &Db, ids: &[i64]) -> AppResult<Vec<User>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The ids are integers formatted here, never text from a request.
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!("select {USER_COLUMNS} from app_user where id in ({list}) order by id");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, User>(&sql).fetch_all(pool).await)?)
+}
+
 /// The roles of an account, by territory.
 pub async fn memberships_of(db: &Db, user_id: i64) -> AppResult<Vec<MembershipRow>> {
     Ok(on_db!(db, pool => sqlx::query_as::<_, MembershipRow>(

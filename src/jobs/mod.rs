@@ -60,5 +60,7 @@ async fn clean(state: &AppState, holder: &str) -> anyhow::Result<()> {
     rate_limit::purge(&state.db, now - 24 * 3600).await?;
     accounts::store::purge_email_tokens(&state.db, now - 24 * 3600).await?;
     crate::mail::store::purge_sent(&state.db, now - KEEP_SENT_SECS).await?;
+    // Import files not confirmed within a day are forgotten.
+    crate::directory::store::purge_imports(&state.db, now - 24 * 3600).await?;
     Ok(())
 }

@@ -168,7 +168,8 @@ mod tests {
     use std::collections::BTreeSet;
     use std::path::Path;
 
-    const PREFIXES: [&str; 11] = [
+    const PREFIXES: [&str; 13] = [
+        "directory.", "day.",
         "nav.",
         "site.",
         "footer.",

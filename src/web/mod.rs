@@ -75,27 +75,38 @@ pub async fn switch_lang(Query(query): Query<LangSwitch>) -> Response {
 }
 
 /// Security headers set on every response: a strict CSP (no inline script or style), no
-/// framing, no sniffing, a cautious referrer policy.
-pub fn security_headers(is_https: bool) -> Vec<(&'static str, &'static str)> {
+/// framing, no sniffing, a cautious referrer policy. `tiles_origin` is the map tiles' origin,
+/// allowed as an image source.
+pub fn security_headers(is_https: bool, tiles_origin: Option<&str>) -> Vec<(&'static str, String)> {
+    let images = match tiles_origin {
+        Some(origin) => format!("img-src 'self' data: {origin}"),
+        None => "img-src 'self' data:".to_owned(),
+    };
     let mut headers = vec![
         (
             "content-security-policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
-             form-action 'self'; frame-ancestors 'none'",
+            format!(
+                "default-src 'self'; script-src 'self'; style-src 'self'; {images}; connect-src 'self'; \
+                 font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+            ),
         ),
-        ("x-content-type-options", "nosniff"),
-        ("x-frame-options", "DENY"),
-        ("referrer-policy", "strict-origin-when-cross-origin"),
-        ("permissions-policy", "camera=(), microphone=(), geolocation=(self), payment=()"),
-        ("cross-origin-opener-policy", "same-origin"),
+        ("x-content-type-options", "nosniff".to_owned()),
+        ("x-frame-options", "DENY".to_owned()),
+        ("referrer-policy", "strict-origin-when-cross-origin".to_owned()),
+        ("permissions-policy", "camera=(), microphone=(), geolocation=(self), payment=()".to_owned()),
+        ("cross-origin-opener-policy", "same-origin".to_owned()),
     ];
     if is_https {
-        headers.push(("strict-transport-security", "max-age=63072000; includeSubDomains"));
+        headers.push(("strict-transport-security", "max-age=63072000; includeSubDomains".to_owned()));
     }
     headers
 }
 
+/// The origin (`https://host`) of a URL template such as the tiles'.
+pub fn origin_of(template: &str) -> Option<String> {
+    let parsed = url::Url::parse(&template.replace(['{', '}'], "")).ok()?;
+    matches!(parsed.scheme(), "http" | "https").then(|| parsed.origin().ascii_serialization())
+}
 /// The validation errors of a form, looked up by field in templates.
 #[derive(Clone, Debug, Default)]
 pub struct FormErrors(pub Vec<crate::error::FieldError>);

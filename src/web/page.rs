@@ -66,6 +66,18 @@ impl Page {
         }
     }
 
+    /// A distance in kilometres: `1,2 km` in French, `1.2 km` in English (metres under 1 km).
+    pub fn km(&self, km: &f64) -> String {
+        if *km < 1.0 {
+            return format!("{} m", ((km * 1000.0 / 10.0).round() * 10.0) as i64);
+        }
+        let text = format!("{:.1}", km);
+        match self.t.lang {
+            Lang::Fr => format!("{}\u{a0}km", text.replace('.', ",")),
+            Lang::En => format!("{text} km"),
+        }
+    }
+
     /// A whole number written in the page's language.
     pub fn number(&self, value: &i64) -> String {
         fmt::integer(*value, self.t.lang)

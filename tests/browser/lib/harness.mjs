@@ -56,7 +56,8 @@ function runHalle(args, env, input) {
 export async function startHalle({ withTerritory = true } = {}) {
   const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'halle-browser-'));
   const dbUrl = `sqlite://${tmpDir}/halle.db?mode=rwc`;
-  const env = { ...process.env, HALLE_DATABASE_URL: dbUrl, HALLE_BIND: '127.0.0.1:0' };
+  // No map tiles: the machine is offline, and the journeys check markers, not backgrounds.
+  const env = { ...process.env, HALLE_DATABASE_URL: dbUrl, HALLE_BIND: '127.0.0.1:0', HALLE_TILES_URL: 'none' };
   delete env.HALLE_PUBLIC_URL; // the server must then build links from the address it listens on
 
   try {

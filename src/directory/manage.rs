@@ -1,0 +1,431 @@
+//! The owners' pages: propose a listing, edit it, confirm its status, add photos, read its
+//! history, claim an existing listing.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+
+use super::hours::OpeningHours;
+use super::http::{CategoryOption, category_tree, parse_decimal, territory_of};
+use super::store::Revision;
+use super::{Business, BusinessInput, BusinessKind, CrisisStatus};
+use crate::app::{AppState, UPLOAD_MAX_BYTES};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::territory::Territory;
+use crate::web::auth::CurrentUser;
+use crate::web::page::{self, Page};
+use crate::web::{FormErrors, render, render_status, see_other};
+
+/// The owners' routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{slug}/annuaire/proposer", get(show_propose).post(propose))
+        .route("/t/{slug}/annuaire/{id}/modifier", get(show_edit).post(edit))
+        .route("/t/{slug}/annuaire/{id}/statut", post(change_status))
+        .route("/t/{slug}/annuaire/{id}/photos", post(add_photo).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)))
+        .route("/t/{slug}/annuaire/{id}/photos/{photo}/supprimer", post(remove_photo))
+        .route("/t/{slug}/annuaire/{id}/historique", get(show_history))
+        .route("/t/{slug}/annuaire/{id}/gerer", post(claim))
+        .route("/mes-structures", get(list_mine))
+}
+
+/// The listing form's values as typed, to show them again with their errors.
+#[derive(Clone, Debug, Default)]
+pub struct FormValues(HashMap<String, String>, Vec<i64>);
+
+impl FormValues {
+    /// The value of a field.
+    pub fn get(&self, name: &str) -> &str {
+        self.0.get(name).map_or("", String::as_str)
+    }
+
+    /// True when a checkbox is ticked.
+    pub fn checked(&self, name: &str) -> bool {
+        matches!(self.get(name), "on" | "true" | "1")
+    }
+
+    /// True when a category is ticked.
+    pub fn has_category(&self, id: &i64) -> bool {
+        self.1.contains(id)
+    }
+
+    /// The value of an opening-hours field.
+    pub fn hour(&self, day: &usize, slot: &usize, closes: bool) -> &str {
+        let which = if closes { "closes" } else { "opens" };
+        self.get(&format!("h{day}_{slot}_{which}"))
+    }
+
+    /// The form's values for an existing listing.
+    pub fn of(business: &Business, category_ids: Vec<i64>) -> Self {
+        let mut map = HashMap::new();
+        let mut put = |k: &str, v: &str| {
+            map.insert(k.to_owned(), v.to_owned());
+        };
+        put("name", &business.name);
+        put("kind", &business.kind);
+        put("description", &business.description);
+        put("address", business.address.as_deref().unwrap_or(""));
+        put("postcode", business.postcode.as_deref().unwrap_or(""));
+        put("city", business.city.as_deref().unwrap_or(""));
+        put("latitude", &business.latitude.map(|v| v.to_string()).unwrap_or_default());
+        put("longitude", &business.longitude.map(|v| v.to_string()).unwrap_or_default());
+        put("phone", business.phone.as_deref().unwrap_or(""));
+        put("email", business.email.as_deref().unwrap_or(""));
+        put("website", business.website.as_deref().unwrap_or(""));
+        put("social_links", &business.social_links().join("\n"));
+        put("status", &business.status);
+        put("status_message", business.status_message.as_deref().unwrap_or(""));
+        for (name, on) in [
+            ("click_and_collect", business.click_and_collect),
+            ("delivery", business.delivery),
+            ("accepts_local_currency", business.accepts_local_currency),
+            ("takes_consignment", business.takes_consignment),
+        ] {
+            if on {
+                put(name, "on");
+            }
+        }
+        let hours = business.hours();
+        for day in 0..7 {
+            for slot in 0..2 {
+                put(&format!("h{day}_{slot}_opens"), &hours.form_value(day, slot, false));
+                put(&format!("h{day}_{slot}_closes"), &hours.form_value(day, slot, true));
+            }
+        }
+        Self(map, category_ids)
+    }
+
+    /// Reads the posted pairs (repeated `category_ids` included).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut map = HashMap::new();
+        let mut categories = Vec::new();
+        for (name, value) in pairs {
+            if name == "category_ids" {
+                if let Ok(id) = value.parse() {
+                    categories.push(id);
+                }
+            } else {
+                map.insert(name, value);
+            }
+        }
+        Self(map, categories)
+    }
+
+    /// The listing these values describe, or the fields that cannot be read.
+    pub fn to_input(&self) -> (BusinessInput, Vec<FieldError>) {
+        let mut errors = Vec::new();
+        let text = |name: &str| Some(self.get(name).to_owned()).filter(|v| !v.trim().is_empty());
+        let mut coordinate = |name: &'static str, message: &'static str| {
+            let raw = self.get(name);
+            if raw.trim().is_empty() {
+                return None;
+            }
+            let value = parse_decimal(raw);
+            if value.is_none() {
+                errors.push(FieldError { field: name, message });
+            }
+            value
+        };
+        let latitude = coordinate("latitude", "territory.error.latitude");
+        let longitude = coordinate("longitude", "territory.error.longitude");
+        let opening_hours = match OpeningHours::from_form(&self.0) {
+            Ok(hours) => Some(hours),
+            Err(problems) => {
+                for (field, message) in problems {
+                    // Field names are ours (h{day}_{slot}_...), leaked to 'static for the error list.
+                    let field: &'static str = HOUR_FIELDS.iter().find(|f| **f == field).copied().unwrap_or("hours");
+                    errors.push(FieldError { field, message });
+                }
+                None
+            }
+        };
+        let input = BusinessInput {
+            name: self.get("name").to_owned(),
+            kind: self.get("kind").to_owned(),
+            description: self.get("description").to_owned(),
+            address: text("address"),
+            postcode: text("postcode"),
+            city: text("city"),
+            latitude,
+            longitude,
+            phone: text("phone"),
+            email: text("email"),
+            website: text("website"),
+            social_links: self.get("social_links").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+            click_and_collect: self.checked("click_and_collect"),
+            delivery: self.checked("delivery"),
+            accepts_local_currency: self.checked("accepts_local_currency"),
+            takes_consignment: self.checked("takes_consignment"),
+            status: text("status"),
+            status_message: text("status_message"),
+            category_ids: self.1.clone(),
+            opening_hours,
+        };
+        (input, errors)
+    }
+}
+
+/// Every opening-hours field name.
+static HOUR_FIELDS: [&str; 28] = [
+    "h0_0_opens", "h0_0_closes", "h0_1_opens", "h0_1_closes", "h1_0_opens", "h1_0_closes", "h1_1_opens", "h1_1_closes",
+    "h2_0_opens", "h2_0_closes", "h2_1_opens", "h2_1_closes", "h3_0_opens", "h3_0_closes", "h3_1_opens", "h3_1_closes",
+    "h4_0_opens", "h4_0_closes", "h4_1_opens", "h4_1_closes", "h5_0_opens", "h5_0_closes", "h5_1_opens", "h5_1_closes",
+    "h6_0_opens", "h6_0_closes", "h6_1_opens", "h6_1_closes",
+];
+
+#[derive(Template)]
+#[template(path = "directory/form.html")]
+struct FormPage {
+    page: Page,
+    territory: Territory,
+    business: Option<Business>,
+    values: FormValues,
+    errors: FormErrors,
+    categories: Vec<CategoryOption>,
+    kinds: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, &'static str)>,
+    days: Vec<(usize, &'static str)>,
+    geocoder: bool,
+    photos: Vec<super::store::PhotoMeta>,
+}
+
+async fn form_page(state: &AppState, page: Page, territory: Territory, business: Option<Business>, values: FormValues, errors: Vec<FieldError>) -> AppResult<FormPage> {
+    let categories = category_tree(&super::taxonomy(&state.db, territory.id).await?);
+    let photos = match &business {
+        Some(b) => super::store::photos(&state.db, b.id).await?,
+        None => Vec::new(),
+    };
+    Ok(FormPage {
+        photos,
+        page: page.with_csrf().await?,
+        territory,
+        business,
+        values,
+        errors: FormErrors(errors),
+        categories,
+        kinds: BusinessKind::ALL.iter().map(|k| (k.as_str(), k.label_key())).collect(),
+        statuses: CrisisStatus::ALL.iter().map(|s| (s.as_str(), s.label_key())).collect(),
+        days: ["day.monday", "day.tuesday", "day.wednesday", "day.thursday", "day.friday", "day.saturday", "day.sunday"]
+            .into_iter()
+            .enumerate()
+            .collect(),
+        geocoder: state.config.geocoder_url.is_some(),
+    })
+}
+
+async fn show_propose(State(state): State<AppState>, CurrentUser(_): CurrentUser, page: Page, Path(slug): Path<String>) -> AppResult<Response> {
+    let territory = territory_of(&state, &slug).await?;
+    let mut values = FormValues::default();
+    values.0.insert("status".into(), "open".into());
+    render(&form_page(&state, page, territory, None, values, Vec::new()).await?)
+}
+
+/// Fills missing coordinates from the geocoder, when one is configured.
+async fn locate(state: &AppState, input: &mut BusinessInput) {
+    let (Some(url), None, None) = (&state.config.geocoder_url, input.latitude, input.longitude) else { return };
+    let parts: Vec<&str> = [input.address.as_deref(), input.postcode.as_deref(), input.city.as_deref()].into_iter().flatten().collect();
+    if parts.is_empty() {
+        return;
+    }
+    if let Some((lat, lon)) = super::geocode::geocode(url, &parts.join(" ")).await {
+        input.latitude = Some(lat);
+        input.longitude = Some(lon);
+    }
+}
+
+fn form_errors(err: AppError) -> Result<Vec<FieldError>, AppError> {
+    match err {
+        AppError::Invalid(fields) => Ok(fields),
+        AppError::Conflict(key) => Ok(vec![FieldError { field: "name", message: key }]),
+        other => Err(other),
+    }
+}
+
+async fn propose(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path(slug): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let territory = territory_of(&state, &slug).await?;
+    let values = FormValues::from_pairs(pairs);
+    let (mut input, mut errors) = values.to_input();
+    if errors.is_empty() {
+        locate(&state, &mut input).await;
+        match super::propose(&state.db, &state.base_url, &user, &territory, &input).await {
+            Ok(business) => {
+                if let Some(session) = &page.session {
+                    let key = if business.state() == super::ListingState::Published { "directory.flash.published" } else { "directory.flash.proposed" };
+                    page::flash(session, key).await?;
+                }
+                return Ok(see_other(&format!("/t/{}/annuaire/{}", territory.slug, business.id)));
+            }
+            Err(err) => errors = form_errors(err)?,
+        }
+    }
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&state, page, territory, None, values, errors).await?)
+}
+
+async fn editable(state: &AppState, user: &crate::accounts::User, slug: &str, id: i64) -> AppResult<(Territory, Business)> {
+    let territory = territory_of(state, slug).await?;
+    let (business, access) = super::view(&state.db, Some(user), id).await?;
+    if business.territory_id != territory.id {
+        return Err(AppError::NotFound);
+    }
+    if !access.can_edit() {
+        return Err(AppError::Forbidden);
+    }
+    Ok((territory, business))
+}
+
+async fn show_edit(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>) -> AppResult<Response> {
+    let (territory, business) = editable(&state, &user, &slug, id).await?;
+    let categories = super::store::category_links(&state.db, &[id]).await?.into_iter().map(|(_, c)| c).collect();
+    let values = FormValues::of(&business, categories);
+    render(&form_page(&state, page, territory, Some(business), values, Vec::new()).await?)
+}
+
+async fn edit(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let (territory, business) = editable(&state, &user, &slug, id).await?;
+    let values = FormValues::from_pairs(pairs);
+    let (mut input, mut errors) = values.to_input();
+    if errors.is_empty() {
+        locate(&state, &mut input).await;
+        match super::update(&state.db, &user, id, &input).await {
+            Ok(_) => {
+                if let Some(session) = &page.session {
+                    page::flash(session, "directory.flash.saved").await?;
+                }
+                return Ok(see_other(&format!("/t/{}/annuaire/{id}", territory.slug)));
+            }
+            Err(err) => errors = form_errors(err)?,
+        }
+    }
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&state, page, territory, Some(business), values, errors).await?)
+}
+
+#[derive(serde::Deserialize)]
+struct StatusForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    status_message: String,
+}
+
+async fn change_status(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>, Form(form): Form<StatusForm>) -> AppResult<Response> {
+    let (territory, _) = editable(&state, &user, &slug, id).await?;
+    let status = CrisisStatus::parse(&form.status).ok_or(AppError::invalid("status", "directory.error.status"))?;
+    super::update_status(&state.db, &user, id, status, Some(&form.status_message)).await?;
+    if let Some(session) = &page.session {
+        page::flash(session, "directory.flash.status").await?;
+    }
+    Ok(see_other(&format!("/t/{}/annuaire/{id}", territory.slug)))
+}
+
+async fn add_photo(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>, mut multipart: Multipart) -> AppResult<Response> {
+    let (territory, _) = editable(&state, &user, &slug, id).await?;
+    let mut upload = None;
+    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::invalid("photo", "directory.photo.unreadable"))? {
+        if field.name() == Some("photo") {
+            let bytes = field.bytes().await.map_err(|_| AppError::invalid("photo", "directory.photo.too_large"))?;
+            upload = Some(bytes.to_vec());
+        }
+    }
+    let upload = upload.filter(|u| !u.is_empty()).ok_or(AppError::invalid("photo", "directory.photo.missing"))?;
+    let key = match super::add_photo(&state.db, &user, id, upload).await {
+        Ok(_) => "directory.flash.photo_added",
+        Err(AppError::Invalid(fields)) => fields.first().map_or("directory.photo.unreadable", |f| f.message),
+        Err(other) => return Err(other),
+    };
+    if let Some(session) = &page.session {
+        page::flash(session, key).await?;
+    }
+    Ok(see_other(&format!("/t/{}/annuaire/{id}/modifier#photos", territory.slug)))
+}
+
+async fn remove_photo(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id, photo)): Path<(String, i64, i64)>) -> AppResult<Response> {
+    let (territory, _) = editable(&state, &user, &slug, id).await?;
+    super::remove_photo(&state.db, &user, id, photo).await?;
+    if let Some(session) = &page.session {
+        page::flash(session, "directory.flash.photo_removed").await?;
+    }
+    Ok(see_other(&format!("/t/{}/annuaire/{id}/modifier#photos", territory.slug)))
+}
+
+#[derive(Template)]
+#[template(path = "directory/history.html")]
+struct HistoryPage {
+    page: Page,
+    territory: Territory,
+    business: Business,
+    revisions: Vec<(Revision, Option<String>, Vec<(String, String, String)>)>,
+}
+
+fn describe_changes(changes: &str) -> Vec<(String, String, String)> {
+    let parsed: serde_json::Map<String, serde_json::Value> = serde_json::from_str(changes).unwrap_or_default();
+    let show = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    parsed
+        .into_iter()
+        .filter_map(|(field, pair)| {
+            let pair = pair.as_array()?;
+            Some((field, show(pair.first()?), show(pair.get(1)?)))
+        })
+        .collect()
+}
+
+async fn show_history(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>) -> AppResult<Response> {
+    let territory = territory_of(&state, &slug).await?;
+    let (business, revisions) = super::history(&state.db, &user, id).await?;
+    if business.territory_id != territory.id {
+        return Err(AppError::NotFound);
+    }
+    let revisions = revisions.into_iter().map(|(r, name)| {
+        let changes = describe_changes(&r.changes);
+        (r, name, changes)
+    });
+    render(&HistoryPage { page, territory, business, revisions: revisions.collect() })
+}
+
+#[derive(serde::Deserialize)]
+struct ClaimForm {
+    #[serde(default)]
+    message: String,
+}
+
+async fn claim(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>, Form(form): Form<ClaimForm>) -> AppResult<Response> {
+    let territory = territory_of(&state, &slug).await?;
+    let key = match super::claim(&state.db, &state.base_url, &user, id, &form.message).await {
+        Ok(()) => "directory.flash.claimed",
+        Err(AppError::Conflict(key)) => key,
+        Err(other) => return Err(other),
+    };
+    if let Some(session) = &page.session {
+        page::flash(session, key).await?;
+    }
+    Ok(see_other(&format!("/t/{}/annuaire/{id}", territory.slug)))
+}
+
+#[derive(Template)]
+#[template(path = "directory/mine.html")]
+struct MinePage {
+    page: Page,
+    businesses: Vec<(Business, String)>,
+}
+
+async fn list_mine(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page) -> AppResult<Response> {
+    let owned = super::owned_by(&state.db, &user).await?;
+    let territories = crate::territory::store::list(&state.db).await?;
+    let businesses = owned
+        .into_iter()
+        .map(|b| {
+            let slug = territories.iter().find(|t| t.id == b.territory_id).map_or_else(String::new, |t| t.slug.clone());
+            (b, slug)
+        })
+        .collect();
+    render(&MinePage { page, businesses })
+}
