@@ -251,6 +251,10 @@ async fn propose(State(state): State<AppState>, CurrentUser(user): CurrentUser, 
     let territory = territory_of(&state, &slug).await?;
     let values = FormValues::from_pairs(pairs);
     let (mut input, mut errors) = values.to_input();
+    if !errors.is_empty() {
+        // Report the other fields' problems at the same time.
+        errors.extend(super::validate(&input).err().unwrap_or_default().into_iter().filter(|e| !errors.iter().any(|f| f.field == e.field)).collect::<Vec<_>>());
+    }
     if errors.is_empty() {
         locate(&state, &mut input).await;
         match super::propose(&state.db, &state.base_url, &user, &territory, &input).await {
@@ -290,6 +294,10 @@ async fn edit(State(state): State<AppState>, CurrentUser(user): CurrentUser, pag
     let (territory, business) = editable(&state, &user, &slug, id).await?;
     let values = FormValues::from_pairs(pairs);
     let (mut input, mut errors) = values.to_input();
+    if !errors.is_empty() {
+        // Report the other fields' problems at the same time.
+        errors.extend(super::validate(&input).err().unwrap_or_default().into_iter().filter(|e| !errors.iter().any(|f| f.field == e.field)).collect::<Vec<_>>());
+    }
     if errors.is_empty() {
         locate(&state, &mut input).await;
         match super::update(&state.db, &user, id, &input).await {

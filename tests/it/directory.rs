@@ -193,7 +193,7 @@ async fn a_moderator_previews_then_confirms_an_import_in_the_browser_flow() {
     assert_eq!(preview.status(), StatusCode::OK);
     let html = scraper::Html::parse_document(&preview.text().await.unwrap());
     assert!(text(&html, "main").contains("7 ligne(s) valide(s), 3 ligne(s) refusée(s)"));
-    let rows = texts(&html, "table:first-of-type tbody td:first-child");
+    let rows = texts(&html, ".refused-rows tbody td:first-child");
     assert_eq!(rows, ["8", "9", "11"]);
     let listed: serde_json::Value = reqwest::get(s.app.url("/api/v1/territories/marguerittes/businesses")).await.unwrap().json().await.unwrap();
     assert!(listed["items"].as_array().unwrap().is_empty(), "the preview imports nothing");
