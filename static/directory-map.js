@@ -8,6 +8,10 @@
     return;
   }
   var data = element.dataset;
+  var fallback = element.querySelector('.map-fallback');
+  if (fallback) {
+    fallback.remove();
+  }
   var map = L.map(element).setView([parseFloat(data.lat), parseFloat(data.lon)], 12);
   if (data.tiles && data.tiles !== 'none') {
     L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution || '' }).addTo(map);

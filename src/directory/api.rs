@@ -1,7 +1,7 @@
 //! The directory's JSON API: search, read, propose, edit, moderate, import, open-data exports.
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -378,7 +378,9 @@ pub struct ImportResult {
         (status = 400, description = "Unreadable file", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn import_businesses(State(state): State<AppState>, ApiUser(user): ApiUser, lang: Lang, Path(slug): Path<String>, Query(params): Query<ImportParams>, body: Bytes) -> AppResult<Json<ImportResult>> {
+pub async fn import_businesses(State(state): State<AppState>, ApiUser(user): ApiUser, lang: Lang, Path(slug): Path<String>, Query(params): Query<ImportParams>, body: Body) -> AppResult<Json<ImportResult>> {
+    // A spreadsheet may be larger than other requests: read it up to the upload cap.
+    let body = axum::body::to_bytes(body, crate::app::UPLOAD_MAX_BYTES).await.map_err(|_| AppError::TooLarge)?;
     let territory = territory(&state, &slug).await?;
     if !super::is_moderator(&state.db, &user, territory.id).await? {
         return Err(AppError::Forbidden);
