@@ -270,7 +270,7 @@ pub fn fold(text: &str) -> String {
 }
 
 /// The text searched for a business: its name, categories, town and description, folded,
-/// with a leading space so that `like '% word%'` matches word prefixes.
+/// with a leading space so that searching for `" word"` matches word prefixes.
 pub fn search_text(name: &str, categories: &[String], city: Option<&str>, description: &str) -> String {
     format!(" {} {} {} {}", fold(name), fold(&categories.join(" ")), fold(city.unwrap_or("")), fold(description))
 }

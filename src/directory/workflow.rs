@@ -9,7 +9,7 @@ use super::import_export::{self, ExportedBusiness, ImportReport, ImportedBusines
 use super::store::{self, Category, Derived, SearchSql};
 use super::{Business, BusinessInput, CleanBusiness, CrisisStatus, ListingState, fold, search_text, validate};
 use crate::accounts::{self, Role, User};
-use crate::db::{Arg, Db, Tx};
+use crate::db::{Arg, Backend, Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, Email};
 use crate::territory::{self, Territory};
@@ -418,16 +418,23 @@ pub struct SearchPage {
 /// Kilometres per degree of latitude.
 const KM_PER_DEGREE: f64 = 111.195;
 
-fn build_search(query: &SearchQuery, taxonomy: &[Category]) -> SearchSql {
+fn build_search(query: &SearchQuery, taxonomy: &[Category], backend: Backend) -> SearchSql {
     let mut conditions = String::new();
     let mut args: Vec<Arg> = Vec::new();
     let next = |arg: Arg, args: &mut Vec<Arg>| {
         args.push(arg);
         format!("${}", args.len() + 1)
     };
+    // " word" inside the folded text matches a word prefix. A plain substring search is much
+    // faster than LIKE (which folds case character by character on SQLite); each backend names
+    // it differently.
+    let find = match backend {
+        Backend::Sqlite => "instr",
+        Backend::Postgres => "strpos",
+    };
     for word in fold(&query.text).split(' ').filter(|w| !w.is_empty()).take(8) {
-        let placeholder = next(Arg::Text(format!("% {word}%")), &mut args);
-        conditions.push_str(&format!(" and b.search_text like {placeholder}"));
+        let placeholder = next(Arg::Text(format!(" {word}")), &mut args);
+        conditions.push_str(&format!(" and {find}(b.search_text, {placeholder}) > 0"));
     }
     if let Some(category) = query.category {
         // The category and all its descendants; integers formatted here, never request text.
@@ -483,7 +490,7 @@ fn build_search(query: &SearchQuery, taxonomy: &[Category]) -> SearchSql {
 /// Searches the published listings of a territory.
 pub async fn search(db: &Db, territory: &Territory, query: &SearchQuery) -> AppResult<SearchPage> {
     let taxonomy = store::categories(db, territory.id).await?;
-    let sql = build_search(query, &taxonomy);
+    let sql = build_search(query, &taxonomy, db.backend());
     let limit = query.limit.clamp(1, 200);
     let mut rows = if query.open_now {
         // Opening hours are checked here, in the territory's time zone, so the page is cut after.
@@ -522,7 +529,7 @@ pub async fn search(db: &Db, territory: &Territory, query: &SearchQuery) -> AppR
 pub async fn exports(db: &Db, territory: &Territory, base_url: &str) -> AppResult<Vec<ExportedBusiness>> {
     let query = SearchQuery { limit: 200, ..SearchQuery::default() };
     let taxonomy = store::categories(db, territory.id).await?;
-    let sql = build_search(&query, &taxonomy);
+    let sql = build_search(&query, &taxonomy, db.backend());
     let rows = store::search(db, territory.id, &sql, 1_000_000, 0).await?;
     let links = store::category_links(db, &rows.iter().map(|b| b.id).collect::<Vec<_>>()).await?;
     let mut by_business: HashMap<i64, Vec<i64>> = HashMap::new();

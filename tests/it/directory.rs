@@ -441,3 +441,19 @@ async fn the_geocoder_fills_missing_coordinates_from_the_address() {
     let business = halle::directory::store::get(&app.db, id).await.unwrap().unwrap();
     assert_eq!((business.latitude, business.longitude), (Some(43.8601), Some(4.4432)));
 }
+
+#[tokio::test]
+async fn only_a_moderator_unpublishes_and_an_unpublished_listing_disappears() {
+    let s = setup().await;
+    let id = propose(&s, &s.moderator, bakery()).await["id"].as_i64().unwrap();
+    let url = s.app.url(&format!("/api/v1/businesses/{id}/refuse"));
+    let owner = api(&s.merchant).post(&url).json(&json!({"reason": "Je ferme"})).send().await.unwrap();
+    problem(owner, StatusCode::FORBIDDEN).await;
+    let done = api(&s.moderator).post(&url).json(&json!({"reason": "Commerce fermé définitivement"})).send().await.unwrap();
+    assert_eq!(done.json::<serde_json::Value>().await.unwrap()["state"], "unpublished");
+    assert_eq!(reqwest::get(s.app.url(&format!("/api/v1/businesses/{id}"))).await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert!(names(&s.app, "").await.is_empty());
+    // Approving again republishes it.
+    api(&s.moderator).post(s.app.url(&format!("/api/v1/businesses/{id}/approve"))).send().await.unwrap();
+    assert_eq!(names(&s.app, "").await, ["Boulangerie Lafont"]);
+}
