@@ -80,7 +80,8 @@ pub fn router(state: AppState) -> Router {
     let tiles_origin = web::origin_of(&state.config.tiles_url);
     for (name, value) in web::security_headers(state.is_https(), tiles_origin.as_deref()) {
         if let Ok(value) = HeaderValue::from_str(&value) {
-            router = router.layer(SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), value));
+            router =
+                router.layer(SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), value));
         }
     }
     router

@@ -132,11 +132,21 @@ pub struct Config {
     pub open_data_licence: String,
 
     /// Map tiles URL template for the directory map (`{z}/{x}/{y}`); empty for no background.
-    #[arg(long, env = "HALLE_TILES_URL", default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png", global = true)]
+    #[arg(
+        long,
+        env = "HALLE_TILES_URL",
+        default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        global = true
+    )]
     pub tiles_url: String,
 
     /// Attribution shown on the map for the tiles.
-    #[arg(long, env = "HALLE_TILES_ATTRIBUTION", default_value = "© OpenStreetMap contributors", global = true)]
+    #[arg(
+        long,
+        env = "HALLE_TILES_ATTRIBUTION",
+        default_value = "© OpenStreetMap contributors",
+        global = true
+    )]
     pub tiles_attribution: String,
 
     /// Geocoder speaking the French national address API's `/search/?q=` format (e.g. a

@@ -209,7 +209,9 @@ pub async fn users_with_role(db: &Db, territory_id: i64, role: Role) -> AppResul
         "select {} from app_user where id in (select user_id from membership where territory_id = $1 and role = $2) order by id",
         USER_COLUMNS
     );
-    Ok(on_db!(db, pool => sqlx::query_as::<_, User>(&sql).bind(territory_id).bind(role.as_str()).fetch_all(pool).await)?)
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, User>(&sql).bind(territory_id).bind(role.as_str()).fetch_all(pool).await)?,
+    )
 }
 
 /// Several accounts by id (one query).

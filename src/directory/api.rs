@@ -17,9 +17,9 @@ use crate::api::{ListPage, Problem};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::territory::{self, Territory};
+use crate::web::ApiJson;
 use crate::web::auth::{ApiUser, MaybeApiUser};
 use crate::web::i18n::Lang;
-use crate::web::ApiJson;
 
 /// The directory API routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -73,22 +73,30 @@ pub fn parse_point(text: &str) -> Option<(f64, f64)> {
 impl ListParams {
     fn to_query(&self) -> AppResult<SearchQuery> {
         let status = match self.status.as_deref().filter(|s| !s.is_empty()) {
-            Some(text) => Some(CrisisStatus::parse(text).ok_or(AppError::invalid("status", "directory.error.status"))?),
+            Some(text) => {
+                Some(CrisisStatus::parse(text).ok_or(AppError::invalid("status", "directory.error.status"))?)
+            }
             None => None,
         };
         let services = match self.service.as_deref().filter(|s| !s.is_empty()) {
-            Some(text) => vec![Service::parse(text).ok_or(AppError::invalid("service", "directory.error.service"))?],
+            Some(text) => {
+                vec![Service::parse(text).ok_or(AppError::invalid("service", "directory.error.service"))?]
+            }
             None => Vec::new(),
         };
         let near = match self.near.as_deref().filter(|s| !s.is_empty()) {
             Some(text) => Some(parse_point(text).ok_or(AppError::invalid("near", "directory.error.near"))?),
             None => None,
         };
-        if self.radius_km.is_some_and(|r| !(r > 0.0 && r <= 1000.0)) || (self.radius_km.is_some() && near.is_none()) {
+        if self.radius_km.is_some_and(|r| !(r > 0.0 && r <= 1000.0))
+            || (self.radius_km.is_some() && near.is_none())
+        {
             return Err(AppError::invalid("radius_km", "directory.error.radius"));
         }
         let offset = match self.cursor.as_deref() {
-            Some(cursor) => cursor.parse::<i64>().map_err(|_| AppError::invalid("cursor", "error.bad_request"))?,
+            Some(cursor) => {
+                cursor.parse::<i64>().map_err(|_| AppError::invalid("cursor", "error.bad_request"))?
+            }
             None => 0,
         };
         Ok(SearchQuery {
@@ -138,7 +146,11 @@ pub struct BusinessSummary {
         (status = 404, description = "No such territory", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A filter is invalid", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_businesses(State(state): State<AppState>, Path(slug): Path<String>, Query(params): Query<ListParams>) -> AppResult<Json<ListPage<BusinessSummary>>> {
+pub async fn list_businesses(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(params): Query<ListParams>,
+) -> AppResult<Json<ListPage<BusinessSummary>>> {
     let territory = territory(&state, &slug).await?;
     let query = params.to_query()?;
     let page = super::search(&state.db, &territory, &query).await?;
@@ -219,11 +231,15 @@ pub struct BusinessDetail {
 
 async fn detail(state: &AppState, business: Business, show_reason: bool) -> AppResult<BusinessDetail> {
     let categories = super::category_names(&state.db, &business).await?;
-    let territory = territory::store::by_id(&state.db, business.territory_id).await?.ok_or(AppError::NotFound)?;
+    let territory =
+        territory::store::by_id(&state.db, business.territory_id).await?.ok_or(AppError::NotFound)?;
     Ok(BusinessDetail {
         opening_hours: business.hours(),
         social_links: business.social_links(),
-        status_confirmed_at: business.status_confirmed_at.and_then(|s| jiff::Timestamp::from_second(s).ok()).map(|t| t.to_string()),
+        status_confirmed_at: business
+            .status_confirmed_at
+            .and_then(|s| jiff::Timestamp::from_second(s).ok())
+            .map(|t| t.to_string()),
         state_reason: if show_reason { business.state_reason } else { None },
         id: business.id,
         territory: territory.slug,
@@ -258,7 +274,12 @@ async fn detail(state: &AppState, business: Business, show_reason: bool) -> AppR
         (status = 409, description = "A listing with this name and postcode exists", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn propose_business(State(state): State<AppState>, ApiUser(user): ApiUser, Path(slug): Path<String>, ApiJson(input): ApiJson<BusinessInput>) -> AppResult<(StatusCode, Json<BusinessDetail>)> {
+pub async fn propose_business(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(slug): Path<String>,
+    ApiJson(input): ApiJson<BusinessInput>,
+) -> AppResult<(StatusCode, Json<BusinessDetail>)> {
     let territory = territory(&state, &slug).await?;
     let business = super::propose(&state.db, &state.base_url, &user, &territory, &input).await?;
     Ok((StatusCode::CREATED, Json(detail(&state, business, true).await?)))
@@ -271,7 +292,11 @@ pub async fn propose_business(State(state): State<AppState>, ApiUser(user): ApiU
         (status = 200, description = "The listing", body = BusinessDetail),
         (status = 404, description = "No such listing, or not visible to you", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_business(State(state): State<AppState>, MaybeApiUser(user): MaybeApiUser, Path(id): Path<i64>) -> AppResult<Json<BusinessDetail>> {
+pub async fn get_business(
+    State(state): State<AppState>,
+    MaybeApiUser(user): MaybeApiUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<BusinessDetail>> {
     let (business, access) = super::view(&state.db, user.as_ref(), id).await?;
     Ok(Json(detail(&state, business, access.can_edit()).await?))
 }
@@ -284,7 +309,12 @@ pub async fn get_business(State(state): State<AppState>, MaybeApiUser(user): May
         (status = 403, description = "Not an owner or moderator", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn patch_business(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<i64>, ApiJson(patch): ApiJson<serde_json::Map<String, serde_json::Value>>) -> AppResult<Json<BusinessDetail>> {
+pub async fn patch_business(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<serde_json::Map<String, serde_json::Value>>,
+) -> AppResult<Json<BusinessDetail>> {
     let (business, access) = super::view(&state.db, Some(&user), id).await?;
     if !access.can_edit() {
         return Err(AppError::Forbidden);
@@ -292,11 +322,14 @@ pub async fn patch_business(State(state): State<AppState>, ApiUser(user): ApiUse
     let current = detail(&state, business.clone(), true).await?;
     let taxonomy = super::taxonomy(&state.db, business.territory_id).await?;
     let mut merged = serde_json::to_value(&current).map_err(anyhow::Error::from)?;
-    merged["category_ids"] = serde_json::json!(taxonomy.iter().filter(|c| current.categories.contains(&c.name)).map(|c| c.id).collect::<Vec<_>>());
+    merged["category_ids"] = serde_json::json!(
+        taxonomy.iter().filter(|c| current.categories.contains(&c.name)).map(|c| c.id).collect::<Vec<_>>()
+    );
     for (key, value) in patch {
         merged[key] = value;
     }
-    let input: BusinessInput = serde_json::from_value(merged).map_err(|_| AppError::BadRequest("error.json_fields"))?;
+    let input: BusinessInput =
+        serde_json::from_value(merged).map_err(|_| AppError::BadRequest("error.json_fields"))?;
     let updated = super::update(&state.db, &user, id, &input).await?;
     Ok(Json(detail(&state, updated, true).await?))
 }
@@ -309,7 +342,11 @@ pub async fn patch_business(State(state): State<AppState>, ApiUser(user): ApiUse
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already published", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn approve_business(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<i64>) -> AppResult<Json<BusinessDetail>> {
+pub async fn approve_business(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<BusinessDetail>> {
     super::approve(&state.db, &state.base_url, &user, id).await?;
     let (business, _) = super::view(&state.db, Some(&user), id).await?;
     Ok(Json(detail(&state, business, true).await?))
@@ -330,7 +367,12 @@ pub struct RefuseRequest {
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No reason given", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn refuse_business(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<i64>, ApiJson(body): ApiJson<RefuseRequest>) -> AppResult<Json<BusinessDetail>> {
+pub async fn refuse_business(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<RefuseRequest>,
+) -> AppResult<Json<BusinessDetail>> {
     super::refuse_or_unpublish(&state.db, &state.base_url, &user, id, &body.reason).await?;
     let (business, _) = super::view(&state.db, Some(&user), id).await?;
     Ok(Json(detail(&state, business, true).await?))
@@ -378,22 +420,44 @@ pub struct ImportResult {
         (status = 400, description = "Unreadable file", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn import_businesses(State(state): State<AppState>, ApiUser(user): ApiUser, lang: Lang, Path(slug): Path<String>, Query(params): Query<ImportParams>, body: Body) -> AppResult<Json<ImportResult>> {
+pub async fn import_businesses(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    lang: Lang,
+    Path(slug): Path<String>,
+    Query(params): Query<ImportParams>,
+    body: Body,
+) -> AppResult<Json<ImportResult>> {
     // A spreadsheet may be larger than other requests: read it up to the upload cap.
-    let body = axum::body::to_bytes(body, crate::app::UPLOAD_MAX_BYTES).await.map_err(|_| AppError::TooLarge)?;
+    let body =
+        axum::body::to_bytes(body, crate::app::UPLOAD_MAX_BYTES).await.map_err(|_| AppError::TooLarge)?;
     let territory = territory(&state, &slug).await?;
     if !super::is_moderator(&state.db, &user, territory.id).await? {
         return Err(AppError::Forbidden);
     }
-    let report = import_export::parse_businesses_csv(&body).map_err(|_| AppError::BadRequest("directory.import.unreadable"))?;
+    let report = import_export::parse_businesses_csv(&body)
+        .map_err(|_| AppError::BadRequest("directory.import.unreadable"))?;
     let dry_run = params.dry_run.unwrap_or(false);
-    let outcome = if dry_run { super::ImportOutcome::default() } else { super::import_rows(&state.db, &user, &territory, &report).await? };
+    let outcome = if dry_run {
+        super::ImportOutcome::default()
+    } else {
+        super::import_rows(&state.db, &user, &territory, &report).await?
+    };
     let refused = report
         .refused
         .iter()
-        .map(|r| RefusedRowJson { row: r.row, reason: if lang == Lang::En { r.reason.english() } else { r.reason.french() } })
+        .map(|r| RefusedRowJson {
+            row: r.row,
+            reason: if lang == Lang::En { r.reason.english() } else { r.reason.french() },
+        })
         .collect();
-    Ok(Json(ImportResult { accepted: report.accepted.len(), refused, created: outcome.created, updated: outcome.updated, dry_run }))
+    Ok(Json(ImportResult {
+        accepted: report.accepted.len(),
+        refused,
+        created: outcome.created,
+        updated: outcome.updated,
+        dry_run,
+    }))
 }
 
 fn download(content_type: &'static str, filename: String, body: Vec<u8>) -> Response {
@@ -417,7 +481,11 @@ pub async fn export_geojson(State(state): State<AppState>, Path(slug): Path<Stri
     let items = super::exports(&state.db, &territory, &state.base_url).await?;
     let source = format!("{}/t/{}/annuaire", state.base_url, territory.slug);
     let value = import_export::businesses_to_geojson(&items, &state.config.open_data_licence, &source);
-    Ok(download("application/geo+json", format!("annuaire-{}.geojson", territory.slug), value.to_string().into_bytes()))
+    Ok(download(
+        "application/geo+json",
+        format!("annuaire-{}.geojson", territory.slug),
+        value.to_string().into_bytes(),
+    ))
 }
 
 /// The published directory as CSV (the import's columns), under the open-data licence.
@@ -427,5 +495,9 @@ pub async fn export_geojson(State(state): State<AppState>, Path(slug): Path<Stri
 pub async fn export_csv(State(state): State<AppState>, Path(slug): Path<String>) -> AppResult<Response> {
     let territory = territory(&state, &slug).await?;
     let items = super::exports(&state.db, &territory, &state.base_url).await?;
-    Ok(download("text/csv; charset=utf-8", format!("annuaire-{}.csv", territory.slug), import_export::businesses_to_csv(&items)))
+    Ok(download(
+        "text/csv; charset=utf-8",
+        format!("annuaire-{}.csv", territory.slug),
+        import_export::businesses_to_csv(&items),
+    ))
 }

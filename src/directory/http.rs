@@ -131,8 +131,8 @@ impl Filters {
         if let Some(status) = query.status {
             pairs.push(("status", status.as_str().into()));
         }
-        if let Some(service) = self.service.as_str().ne("").then_some(&self.service) {
-            pairs.push(("service", service.clone()));
+        if !self.service.is_empty() {
+            pairs.push(("service", self.service.clone()));
         }
         if query.open_now {
             pairs.push(("open_now", "true".into()));
@@ -206,7 +206,12 @@ struct DirectoryPage {
     can_moderate: bool,
 }
 
-async fn show_directory(State(state): State<AppState>, page: Page, Path(slug): Path<String>, Query(filters): Query<Filters>) -> AppResult<Response> {
+async fn show_directory(
+    State(state): State<AppState>,
+    page: Page,
+    Path(slug): Path<String>,
+    Query(filters): Query<Filters>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     let communes = territory::store::communes(&state.db, territory.id).await?;
     let categories = category_tree(&super::taxonomy(&state.db, territory.id).await?);
@@ -246,16 +251,25 @@ struct MapPage {
     tiles_attribution: String,
 }
 
-async fn show_map(State(state): State<AppState>, page: Page, Path(slug): Path<String>, Query(filters): Query<Filters>) -> AppResult<Response> {
+async fn show_map(
+    State(state): State<AppState>,
+    page: Page,
+    Path(slug): Path<String>,
+    Query(filters): Query<Filters>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     let communes = territory::store::communes(&state.db, territory.id).await?;
     let count = communes.len().max(1) as f64;
     let center = if communes.is_empty() {
         (46.6, 2.4)
     } else {
-        (communes.iter().map(|c| c.latitude).sum::<f64>() / count, communes.iter().map(|c| c.longitude).sum::<f64>() / count)
+        (
+            communes.iter().map(|c| c.latitude).sum::<f64>() / count,
+            communes.iter().map(|c| c.longitude).sum::<f64>() / count,
+        )
     };
-    let data_url = format!("/api/v1/territories/{}/businesses?{}", territory.slug, filters.api_query(&communes));
+    let data_url =
+        format!("/api/v1/territories/{}/businesses?{}", territory.slug, filters.api_query(&communes));
     render(&MapPage {
         page,
         territory,
@@ -286,7 +300,13 @@ struct BusinessPage {
 }
 
 /// The schema.org LocalBusiness description of a listing, safe to put in a `<script>` element.
-fn json_ld(business: &Business, canonical: &str, categories: &[String], photos: &[PhotoMeta], base_url: &str) -> String {
+fn json_ld(
+    business: &Business,
+    canonical: &str,
+    categories: &[String],
+    photos: &[PhotoMeta],
+    base_url: &str,
+) -> String {
     let mut value = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "LocalBusiness",
@@ -334,7 +354,11 @@ fn json_ld(business: &Business, canonical: &str, categories: &[String], photos: 
     value.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }
 
-async fn show_business(State(state): State<AppState>, page: Page, Path((slug, id)): Path<(String, i64)>) -> AppResult<Response> {
+async fn show_business(
+    State(state): State<AppState>,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     let (business, access) = super::view(&state.db, page.user.as_ref(), id).await?;
     if business.territory_id != territory.id {
@@ -345,8 +369,10 @@ async fn show_business(State(state): State<AppState>, page: Page, Path((slug, id
     let hours = business.hours();
     let open_now = (!hours.is_empty()).then(|| hours.is_open_at(jiff::Timestamp::now(), &territory.tz()));
     let canonical = format!("{}/t/{}/annuaire/{}", state.base_url, territory.slug, business.id);
-    let summary: String = business.description.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(200).collect();
-    let status_confirmed = business.status_confirmed_at.map(|s| crate::web::fmt::timestamp(s, &territory.tz(), page.lang()));
+    let summary: String =
+        business.description.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(200).collect();
+    let status_confirmed =
+        business.status_confirmed_at.map(|s| crate::web::fmt::timestamp(s, &territory.tz(), page.lang()));
     let page = if access.can_edit() || page.user.is_some() { page.with_csrf().await? } else { page };
     render(&BusinessPage {
         json_ld: json_ld(&business, &canonical, &categories, &photos, &state.base_url),
@@ -365,16 +391,30 @@ async fn show_business(State(state): State<AppState>, page: Page, Path((slug, id
     })
 }
 
-async fn photo_response(state: &AppState, user: Option<&crate::accounts::User>, id: i64, thumbnail: bool) -> AppResult<Response> {
+async fn photo_response(
+    state: &AppState,
+    user: Option<&crate::accounts::User>,
+    id: i64,
+    thumbnail: bool,
+) -> AppResult<Response> {
     let (content_type, bytes) = super::photo(&state.db, user, id, thumbnail).await?;
-    Ok(([(CONTENT_TYPE, content_type), (CACHE_CONTROL, "public, max-age=86400".to_owned())], bytes).into_response())
+    Ok(([(CONTENT_TYPE, content_type), (CACHE_CONTROL, "public, max-age=86400".to_owned())], bytes)
+        .into_response())
 }
 
-async fn serve_photo(State(state): State<AppState>, MaybeUser(user): MaybeUser, Path(id): Path<i64>) -> AppResult<Response> {
+async fn serve_photo(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     photo_response(&state, user.as_ref(), id, false).await
 }
 
-async fn serve_thumbnail(State(state): State<AppState>, MaybeUser(user): MaybeUser, Path(id): Path<i64>) -> AppResult<Response> {
+async fn serve_thumbnail(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     photo_response(&state, user.as_ref(), id, true).await
 }
 

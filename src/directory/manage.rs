@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
 use axum::extract::DefaultBodyLimit;
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -28,7 +28,10 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/annuaire/proposer", get(show_propose).post(propose))
         .route("/t/{slug}/annuaire/{id}/modifier", get(show_edit).post(edit))
         .route("/t/{slug}/annuaire/{id}/statut", post(change_status))
-        .route("/t/{slug}/annuaire/{id}/photos", post(add_photo).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)))
+        .route(
+            "/t/{slug}/annuaire/{id}/photos",
+            post(add_photo).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
+        )
         .route("/t/{slug}/annuaire/{id}/photos/{photo}/supprimer", post(remove_photo))
         .route("/t/{slug}/annuaire/{id}/historique", get(show_history))
         .route("/t/{slug}/annuaire/{id}/gerer", post(claim))
@@ -139,7 +142,8 @@ impl FormValues {
             Err(problems) => {
                 for (field, message) in problems {
                     // Field names are ours (h{day}_{slot}_...), leaked to 'static for the error list.
-                    let field: &'static str = HOUR_FIELDS.iter().find(|f| **f == field).copied().unwrap_or("hours");
+                    let field: &'static str =
+                        HOUR_FIELDS.iter().find(|f| **f == field).copied().unwrap_or("hours");
                     errors.push(FieldError { field, message });
                 }
                 None
@@ -157,7 +161,13 @@ impl FormValues {
             phone: text("phone"),
             email: text("email"),
             website: text("website"),
-            social_links: self.get("social_links").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+            social_links: self
+                .get("social_links")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
             click_and_collect: self.checked("click_and_collect"),
             delivery: self.checked("delivery"),
             accepts_local_currency: self.checked("accepts_local_currency"),
@@ -173,10 +183,34 @@ impl FormValues {
 
 /// Every opening-hours field name.
 static HOUR_FIELDS: [&str; 28] = [
-    "h0_0_opens", "h0_0_closes", "h0_1_opens", "h0_1_closes", "h1_0_opens", "h1_0_closes", "h1_1_opens", "h1_1_closes",
-    "h2_0_opens", "h2_0_closes", "h2_1_opens", "h2_1_closes", "h3_0_opens", "h3_0_closes", "h3_1_opens", "h3_1_closes",
-    "h4_0_opens", "h4_0_closes", "h4_1_opens", "h4_1_closes", "h5_0_opens", "h5_0_closes", "h5_1_opens", "h5_1_closes",
-    "h6_0_opens", "h6_0_closes", "h6_1_opens", "h6_1_closes",
+    "h0_0_opens",
+    "h0_0_closes",
+    "h0_1_opens",
+    "h0_1_closes",
+    "h1_0_opens",
+    "h1_0_closes",
+    "h1_1_opens",
+    "h1_1_closes",
+    "h2_0_opens",
+    "h2_0_closes",
+    "h2_1_opens",
+    "h2_1_closes",
+    "h3_0_opens",
+    "h3_0_closes",
+    "h3_1_opens",
+    "h3_1_closes",
+    "h4_0_opens",
+    "h4_0_closes",
+    "h4_1_opens",
+    "h4_1_closes",
+    "h5_0_opens",
+    "h5_0_closes",
+    "h5_1_opens",
+    "h5_1_closes",
+    "h6_0_opens",
+    "h6_0_closes",
+    "h6_1_opens",
+    "h6_1_closes",
 ];
 
 #[derive(Template)]
@@ -195,7 +229,14 @@ struct FormPage {
     photos: Vec<super::store::PhotoMeta>,
 }
 
-async fn form_page(state: &AppState, page: Page, territory: Territory, business: Option<Business>, values: FormValues, errors: Vec<FieldError>) -> AppResult<FormPage> {
+async fn form_page(
+    state: &AppState,
+    page: Page,
+    territory: Territory,
+    business: Option<Business>,
+    values: FormValues,
+    errors: Vec<FieldError>,
+) -> AppResult<FormPage> {
     let categories = category_tree(&super::taxonomy(&state.db, territory.id).await?);
     let photos = match &business {
         Some(b) => super::store::photos(&state.db, b.id).await?,
@@ -211,15 +252,28 @@ async fn form_page(state: &AppState, page: Page, territory: Territory, business:
         categories,
         kinds: BusinessKind::ALL.iter().map(|k| (k.as_str(), k.label_key())).collect(),
         statuses: CrisisStatus::ALL.iter().map(|s| (s.as_str(), s.label_key())).collect(),
-        days: ["day.monday", "day.tuesday", "day.wednesday", "day.thursday", "day.friday", "day.saturday", "day.sunday"]
-            .into_iter()
-            .enumerate()
-            .collect(),
+        days: [
+            "day.monday",
+            "day.tuesday",
+            "day.wednesday",
+            "day.thursday",
+            "day.friday",
+            "day.saturday",
+            "day.sunday",
+        ]
+        .into_iter()
+        .enumerate()
+        .collect(),
         geocoder: state.config.geocoder_url.is_some(),
     })
 }
 
-async fn show_propose(State(state): State<AppState>, CurrentUser(_): CurrentUser, page: Page, Path(slug): Path<String>) -> AppResult<Response> {
+async fn show_propose(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     let mut values = FormValues::default();
     values.0.insert("status".into(), "open".into());
@@ -228,8 +282,13 @@ async fn show_propose(State(state): State<AppState>, CurrentUser(_): CurrentUser
 
 /// Fills missing coordinates from the geocoder, when one is configured.
 async fn locate(state: &AppState, input: &mut BusinessInput) {
-    let (Some(url), None, None) = (&state.config.geocoder_url, input.latitude, input.longitude) else { return };
-    let parts: Vec<&str> = [input.address.as_deref(), input.postcode.as_deref(), input.city.as_deref()].into_iter().flatten().collect();
+    let (Some(url), None, None) = (&state.config.geocoder_url, input.latitude, input.longitude) else {
+        return;
+    };
+    let parts: Vec<&str> = [input.address.as_deref(), input.postcode.as_deref(), input.city.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
     if parts.is_empty() {
         return;
     }
@@ -247,20 +306,37 @@ fn form_errors(err: AppError) -> Result<Vec<FieldError>, AppError> {
     }
 }
 
-async fn propose(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path(slug): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
+async fn propose(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     let values = FormValues::from_pairs(pairs);
     let (mut input, mut errors) = values.to_input();
     if !errors.is_empty() {
         // Report the other fields' problems at the same time.
-        errors.extend(super::validate(&input).err().unwrap_or_default().into_iter().filter(|e| !errors.iter().any(|f| f.field == e.field)).collect::<Vec<_>>());
+        errors.extend(
+            super::validate(&input)
+                .err()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|e| !errors.iter().any(|f| f.field == e.field))
+                .collect::<Vec<_>>(),
+        );
     }
     if errors.is_empty() {
         locate(&state, &mut input).await;
         match super::propose(&state.db, &state.base_url, &user, &territory, &input).await {
             Ok(business) => {
                 if let Some(session) = &page.session {
-                    let key = if business.state() == super::ListingState::Published { "directory.flash.published" } else { "directory.flash.proposed" };
+                    let key = if business.state() == super::ListingState::Published {
+                        "directory.flash.published"
+                    } else {
+                        "directory.flash.proposed"
+                    };
                     page::flash(session, key).await?;
                 }
                 return Ok(see_other(&format!("/t/{}/annuaire/{}", territory.slug, business.id)));
@@ -268,10 +344,18 @@ async fn propose(State(state): State<AppState>, CurrentUser(user): CurrentUser, 
             Err(err) => errors = form_errors(err)?,
         }
     }
-    render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&state, page, territory, None, values, errors).await?)
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &form_page(&state, page, territory, None, values, errors).await?,
+    )
 }
 
-async fn editable(state: &AppState, user: &crate::accounts::User, slug: &str, id: i64) -> AppResult<(Territory, Business)> {
+async fn editable(
+    state: &AppState,
+    user: &crate::accounts::User,
+    slug: &str,
+    id: i64,
+) -> AppResult<(Territory, Business)> {
     let territory = territory_of(state, slug).await?;
     let (business, access) = super::view(&state.db, Some(user), id).await?;
     if business.territory_id != territory.id {
@@ -283,20 +367,39 @@ async fn editable(state: &AppState, user: &crate::accounts::User, slug: &str, id
     Ok((territory, business))
 }
 
-async fn show_edit(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>) -> AppResult<Response> {
+async fn show_edit(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
     let (territory, business) = editable(&state, &user, &slug, id).await?;
-    let categories = super::store::category_links(&state.db, &[id]).await?.into_iter().map(|(_, c)| c).collect();
+    let categories =
+        super::store::category_links(&state.db, &[id]).await?.into_iter().map(|(_, c)| c).collect();
     let values = FormValues::of(&business, categories);
     render(&form_page(&state, page, territory, Some(business), values, Vec::new()).await?)
 }
 
-async fn edit(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
+async fn edit(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let (territory, business) = editable(&state, &user, &slug, id).await?;
     let values = FormValues::from_pairs(pairs);
     let (mut input, mut errors) = values.to_input();
     if !errors.is_empty() {
         // Report the other fields' problems at the same time.
-        errors.extend(super::validate(&input).err().unwrap_or_default().into_iter().filter(|e| !errors.iter().any(|f| f.field == e.field)).collect::<Vec<_>>());
+        errors.extend(
+            super::validate(&input)
+                .err()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|e| !errors.iter().any(|f| f.field == e.field))
+                .collect::<Vec<_>>(),
+        );
     }
     if errors.is_empty() {
         locate(&state, &mut input).await;
@@ -310,7 +413,10 @@ async fn edit(State(state): State<AppState>, CurrentUser(user): CurrentUser, pag
             Err(err) => errors = form_errors(err)?,
         }
     }
-    render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&state, page, territory, Some(business), values, errors).await?)
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &form_page(&state, page, territory, Some(business), values, errors).await?,
+    )
 }
 
 #[derive(serde::Deserialize)]
@@ -321,9 +427,16 @@ struct StatusForm {
     status_message: String,
 }
 
-async fn change_status(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>, Form(form): Form<StatusForm>) -> AppResult<Response> {
+async fn change_status(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+    Form(form): Form<StatusForm>,
+) -> AppResult<Response> {
     let (territory, _) = editable(&state, &user, &slug, id).await?;
-    let status = CrisisStatus::parse(&form.status).ok_or(AppError::invalid("status", "directory.error.status"))?;
+    let status =
+        CrisisStatus::parse(&form.status).ok_or(AppError::invalid("status", "directory.error.status"))?;
     super::update_status(&state.db, &user, id, status, Some(&form.status_message)).await?;
     if let Some(session) = &page.session {
         page::flash(session, "directory.flash.status").await?;
@@ -331,16 +444,26 @@ async fn change_status(State(state): State<AppState>, CurrentUser(user): Current
     Ok(see_other(&format!("/t/{}/annuaire/{id}", territory.slug)))
 }
 
-async fn add_photo(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>, mut multipart: Multipart) -> AppResult<Response> {
+async fn add_photo(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
     let (territory, _) = editable(&state, &user, &slug, id).await?;
     let mut upload = None;
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::invalid("photo", "directory.photo.unreadable"))? {
+    while let Some(field) =
+        multipart.next_field().await.map_err(|_| AppError::invalid("photo", "directory.photo.unreadable"))?
+    {
         if field.name() == Some("photo") {
-            let bytes = field.bytes().await.map_err(|_| AppError::invalid("photo", "directory.photo.too_large"))?;
+            let bytes =
+                field.bytes().await.map_err(|_| AppError::invalid("photo", "directory.photo.too_large"))?;
             upload = Some(bytes.to_vec());
         }
     }
-    let upload = upload.filter(|u| !u.is_empty()).ok_or(AppError::invalid("photo", "directory.photo.missing"))?;
+    let upload =
+        upload.filter(|u| !u.is_empty()).ok_or(AppError::invalid("photo", "directory.photo.missing"))?;
     let key = match super::add_photo(&state.db, &user, id, upload).await {
         Ok(_) => "directory.flash.photo_added",
         Err(AppError::Invalid(fields)) => fields.first().map_or("directory.photo.unreadable", |f| f.message),
@@ -352,7 +475,12 @@ async fn add_photo(State(state): State<AppState>, CurrentUser(user): CurrentUser
     Ok(see_other(&format!("/t/{}/annuaire/{id}/modifier#photos", territory.slug)))
 }
 
-async fn remove_photo(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id, photo)): Path<(String, i64, i64)>) -> AppResult<Response> {
+async fn remove_photo(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id, photo)): Path<(String, i64, i64)>,
+) -> AppResult<Response> {
     let (territory, _) = editable(&state, &user, &slug, id).await?;
     super::remove_photo(&state.db, &user, id, photo).await?;
     if let Some(session) = &page.session {
@@ -361,17 +489,21 @@ async fn remove_photo(State(state): State<AppState>, CurrentUser(user): CurrentU
     Ok(see_other(&format!("/t/{}/annuaire/{id}/modifier#photos", territory.slug)))
 }
 
+/// A line of history: the revision, its author's name, and (field, before, after) changes.
+type HistoryLine = (Revision, Option<String>, Vec<(String, String, String)>);
+
 #[derive(Template)]
 #[template(path = "directory/history.html")]
 struct HistoryPage {
     page: Page,
     territory: Territory,
     business: Business,
-    revisions: Vec<(Revision, Option<String>, Vec<(String, String, String)>)>,
+    revisions: Vec<HistoryLine>,
 }
 
 fn describe_changes(changes: &str) -> Vec<(String, String, String)> {
-    let parsed: serde_json::Map<String, serde_json::Value> = serde_json::from_str(changes).unwrap_or_default();
+    let parsed: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(changes).unwrap_or_default();
     let show = |v: &serde_json::Value| match v {
         serde_json::Value::Null => String::new(),
         serde_json::Value::String(s) => s.clone(),
@@ -386,7 +518,12 @@ fn describe_changes(changes: &str) -> Vec<(String, String, String)> {
         .collect()
 }
 
-async fn show_history(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>) -> AppResult<Response> {
+async fn show_history(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     let (business, revisions) = super::history(&state.db, &user, id).await?;
     if business.territory_id != territory.id {
@@ -405,7 +542,13 @@ struct ClaimForm {
     message: String,
 }
 
-async fn claim(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>, Form(form): Form<ClaimForm>) -> AppResult<Response> {
+async fn claim(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+    Form(form): Form<ClaimForm>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     let key = match super::claim(&state.db, &state.base_url, &user, id, &form.message).await {
         Ok(()) => "directory.flash.claimed",
@@ -425,13 +568,20 @@ struct MinePage {
     businesses: Vec<(Business, String)>,
 }
 
-async fn list_mine(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page) -> AppResult<Response> {
+async fn list_mine(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+) -> AppResult<Response> {
     let owned = super::owned_by(&state.db, &user).await?;
     let territories = crate::territory::store::list(&state.db).await?;
     let businesses = owned
         .into_iter()
         .map(|b| {
-            let slug = territories.iter().find(|t| t.id == b.territory_id).map_or_else(String::new, |t| t.slug.clone());
+            let slug = territories
+                .iter()
+                .find(|t| t.id == b.territory_id)
+                .map_or_else(String::new, |t| t.slug.clone());
             (b, slug)
         })
         .collect();

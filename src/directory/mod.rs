@@ -4,9 +4,9 @@
 pub mod api;
 pub mod geocode;
 pub mod http;
+pub mod import_export;
 mod manage;
 mod moderation;
-pub mod import_export;
 pub mod store;
 mod workflow;
 
@@ -262,17 +262,19 @@ pub mod photo;
 /// by single spaces ("Épicerie  Fine!" → "epicerie fine").
 pub fn fold(text: &str) -> String {
     let ascii = deunicode::deunicode(text).to_lowercase();
-    ascii
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    ascii.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// The text searched for a business: its name, categories, town and description, folded,
 /// with a leading space so that searching for `" word"` matches word prefixes.
 pub fn search_text(name: &str, categories: &[String], city: Option<&str>, description: &str) -> String {
-    format!(" {} {} {} {}", fold(name), fold(&categories.join(" ")), fold(city.unwrap_or("")), fold(description))
+    format!(
+        " {} {} {} {}",
+        fold(name),
+        fold(&categories.join(" ")),
+        fold(city.unwrap_or("")),
+        fold(description)
+    )
 }
 
 /// True for an absolute `http` or `https` URL with a host.
@@ -372,7 +374,12 @@ pub struct CleanBusiness {
     pub opening_hours: hours::OpeningHours,
 }
 
-fn optional(text: Option<&str>, max: usize, field: &'static str, errors: &mut Vec<FieldError>) -> Option<String> {
+fn optional(
+    text: Option<&str>,
+    max: usize,
+    field: &'static str,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
     let text = text.map(str::trim).filter(|t| !t.is_empty())?;
     if text.chars().count() > max {
         errors.push(FieldError { field, message: "directory.error.too_long" });
@@ -436,8 +443,12 @@ pub fn validate(input: &BusinessInput) -> Result<CleanBusiness, Vec<FieldError>>
             }
         }
         (None, None) => {}
-        (None, Some(_)) => errors.push(FieldError { field: "latitude", message: "directory.error.half_coordinates" }),
-        (Some(_), None) => errors.push(FieldError { field: "longitude", message: "directory.error.half_coordinates" }),
+        (None, Some(_)) => {
+            errors.push(FieldError { field: "latitude", message: "directory.error.half_coordinates" })
+        }
+        (Some(_), None) => {
+            errors.push(FieldError { field: "longitude", message: "directory.error.half_coordinates" })
+        }
     }
     let address = optional(input.address.as_deref(), 200, "address", &mut errors);
     let postcode = optional(input.postcode.as_deref(), 10, "postcode", &mut errors);
@@ -477,7 +488,8 @@ pub fn validate(input: &BusinessInput) -> Result<CleanBusiness, Vec<FieldError>>
 pub fn distance_km(from: (f64, f64), to: (f64, f64)) -> f64 {
     let (lat1, lon1) = (from.0.to_radians(), from.1.to_radians());
     let (lat2, lon2) = (to.0.to_radians(), to.1.to_radians());
-    let a = ((lat2 - lat1) / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    let a =
+        ((lat2 - lat1) / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
     6371.0 * 2.0 * a.sqrt().asin()
 }
 

@@ -29,7 +29,10 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/moderation/{id}/approuver", post(approve))
         .route("/t/{slug}/moderation/{id}/refuser", post(refuse))
         .route("/t/{slug}/moderation/reclamations/{claim}/{decision}", post(decide_claim))
-        .route("/t/{slug}/moderation/import", get(show_import).post(upload_import).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)))
+        .route(
+            "/t/{slug}/moderation/import",
+            get(show_import).post(upload_import).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
+        )
         .route("/t/{slug}/moderation/import/{batch}", post(confirm_import))
         .route("/t/{slug}/moderation/categories", get(show_categories).post(add_category))
         .route("/t/{slug}/moderation/categories/{id}", post(edit_category))
@@ -45,7 +48,12 @@ struct QueuePage {
     claims: Vec<(Claim, Business, User)>,
 }
 
-async fn show_queue(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path(slug): Path<String>) -> AppResult<Response> {
+async fn show_queue(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     let (pending, claims) = super::moderation_queue(&state.db, &user, territory.id).await?;
     render(&QueuePage { page, territory, pending, claims })
@@ -58,7 +66,12 @@ async fn flash_and_back(page: &Page, key: &'static str, to: &str) -> AppResult<R
     Ok(see_other(to))
 }
 
-async fn approve(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>) -> AppResult<Response> {
+async fn approve(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     super::approve(&state.db, &state.base_url, &user, id).await?;
     flash_and_back(&page, "directory.flash.approved", &format!("/t/{}/moderation", territory.slug)).await
@@ -72,18 +85,35 @@ struct ReasonForm {
     back: String,
 }
 
-async fn refuse(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>, Form(form): Form<ReasonForm>) -> AppResult<Response> {
+async fn refuse(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+    Form(form): Form<ReasonForm>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let back = if form.back.is_empty() { format!("/t/{}/moderation", territory.slug) } else { page::local_path(Some(&form.back)) };
+    let back = if form.back.is_empty() {
+        format!("/t/{}/moderation", territory.slug)
+    } else {
+        page::local_path(Some(&form.back))
+    };
     match super::refuse_or_unpublish(&state.db, &state.base_url, &user, id, &form.reason).await {
-        Ok(super::ListingState::Unpublished) => flash_and_back(&page, "directory.flash.unpublished", &back).await,
+        Ok(super::ListingState::Unpublished) => {
+            flash_and_back(&page, "directory.flash.unpublished", &back).await
+        }
         Ok(_) => flash_and_back(&page, "directory.flash.refused", &back).await,
         Err(AppError::Invalid(_)) => flash_and_back(&page, "directory.error.reason_required", &back).await,
         Err(other) => Err(other),
     }
 }
 
-async fn decide_claim(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, claim, decision)): Path<(String, i64, String)>) -> AppResult<Response> {
+async fn decide_claim(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, claim, decision)): Path<(String, i64, String)>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     let accept = match decision.as_str() {
         "accepter" => true,
@@ -120,26 +150,51 @@ async fn require_moderator(state: &AppState, user: &User, territory: &Territory)
     if super::is_moderator(&state.db, user, territory.id).await? { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
-async fn show_import(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path(slug): Path<String>) -> AppResult<Response> {
+async fn show_import(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     require_moderator(&state, &user, &territory).await?;
     let page = page.with_csrf().await?;
-    render(&ImportPage { page, territory, batch: None, filename: String::new(), report: None, refused: Vec::new(), outcome: None, errors: FormErrors::default() })
+    render(&ImportPage {
+        page,
+        territory,
+        batch: None,
+        filename: String::new(),
+        report: None,
+        refused: Vec::new(),
+        outcome: None,
+        errors: FormErrors::default(),
+    })
 }
 
 fn refused_views(report: &ImportReport, lang: Lang) -> Vec<RefusedView> {
     report
         .refused
         .iter()
-        .map(|r| RefusedView { row: r.row, reason: if lang == Lang::En { r.reason.english() } else { r.reason.french() } })
+        .map(|r| RefusedView {
+            row: r.row,
+            reason: if lang == Lang::En { r.reason.english() } else { r.reason.french() },
+        })
         .collect()
 }
 
-async fn upload_import(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path(slug): Path<String>, mut multipart: Multipart) -> AppResult<Response> {
+async fn upload_import(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     require_moderator(&state, &user, &territory).await?;
     let mut file = None;
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::invalid("file", "directory.import.unreadable"))? {
+    while let Some(field) =
+        multipart.next_field().await.map_err(|_| AppError::invalid("file", "directory.import.unreadable"))?
+    {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("import.csv").chars().take(120).collect::<String>();
             let bytes = field.bytes().await.map_err(|_| AppError::invalid("file", "error.too_large"))?;
@@ -149,26 +204,73 @@ async fn upload_import(State(state): State<AppState>, CurrentUser(user): Current
     let page = page.with_csrf().await?;
     let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         let errors = FormErrors(vec![FieldError { field: "file", message: "directory.import.missing" }]);
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &ImportPage { page, territory, batch: None, filename: String::new(), report: None, refused: Vec::new(), outcome: None, errors });
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ImportPage {
+                page,
+                territory,
+                batch: None,
+                filename: String::new(),
+                report: None,
+                refused: Vec::new(),
+                outcome: None,
+                errors,
+            },
+        );
     };
     match super::import_preview(&state.db, &user, &territory, &filename, &bytes).await {
         Ok((batch, report)) => {
             let refused = refused_views(&report, page.lang());
-            render(&ImportPage { page, territory, batch: Some(batch), filename, report: Some(report), refused, outcome: None, errors: FormErrors::default() })
+            render(&ImportPage {
+                page,
+                territory,
+                batch: Some(batch),
+                filename,
+                report: Some(report),
+                refused,
+                outcome: None,
+                errors: FormErrors::default(),
+            })
         }
         Err(AppError::BadRequest(key)) => {
             let errors = FormErrors(vec![FieldError { field: "file", message: key }]);
-            render_status(StatusCode::UNPROCESSABLE_ENTITY, &ImportPage { page, territory, batch: None, filename, report: None, refused: Vec::new(), outcome: None, errors })
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ImportPage {
+                    page,
+                    territory,
+                    batch: None,
+                    filename,
+                    report: None,
+                    refused: Vec::new(),
+                    outcome: None,
+                    errors,
+                },
+            )
         }
         Err(other) => Err(other),
     }
 }
 
-async fn confirm_import(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, batch)): Path<(String, i64)>) -> AppResult<Response> {
+async fn confirm_import(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, batch)): Path<(String, i64)>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     let (outcome, report) = super::import_confirm(&state.db, &user, &territory, batch).await?;
     let refused = refused_views(&report, page.lang());
-    render(&ImportPage { page, territory, batch: None, filename: String::new(), report: Some(report), refused, outcome: Some(outcome), errors: FormErrors::default() })
+    render(&ImportPage {
+        page,
+        territory,
+        batch: None,
+        filename: String::new(),
+        report: Some(report),
+        refused,
+        outcome: Some(outcome),
+        errors: FormErrors::default(),
+    })
 }
 
 #[derive(Template)]
@@ -180,12 +282,22 @@ struct CategoriesPage {
     errors: FormErrors,
 }
 
-async fn categories_page(state: &AppState, page: Page, territory: Territory, errors: Vec<FieldError>) -> AppResult<CategoriesPage> {
+async fn categories_page(
+    state: &AppState,
+    page: Page,
+    territory: Territory,
+    errors: Vec<FieldError>,
+) -> AppResult<CategoriesPage> {
     let categories = category_tree(&super::taxonomy(&state.db, territory.id).await?);
     Ok(CategoriesPage { page: page.with_csrf().await?, territory, categories, errors: FormErrors(errors) })
 }
 
-async fn show_categories(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path(slug): Path<String>) -> AppResult<Response> {
+async fn show_categories(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     require_moderator(&state, &user, &territory).await?;
     render(&categories_page(&state, page, territory, Vec::new()).await?)
@@ -205,9 +317,17 @@ impl CategoryForm {
     }
 }
 
-async fn category_result(state: &AppState, page: Page, territory: Territory, result: AppResult<()>, done: &'static str) -> AppResult<Response> {
+async fn category_result(
+    state: &AppState,
+    page: Page,
+    territory: Territory,
+    result: AppResult<()>,
+    done: &'static str,
+) -> AppResult<Response> {
     let fields = match result {
-        Ok(()) => return flash_and_back(&page, done, &format!("/t/{}/moderation/categories", territory.slug)).await,
+        Ok(()) => {
+            return flash_and_back(&page, done, &format!("/t/{}/moderation/categories", territory.slug)).await;
+        }
         Err(AppError::Invalid(fields)) => fields,
         Err(AppError::Conflict(key)) => vec![FieldError { field: "name", message: key }],
         Err(other) => return Err(other),
@@ -215,19 +335,37 @@ async fn category_result(state: &AppState, page: Page, territory: Territory, res
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &categories_page(state, page, territory, fields).await?)
 }
 
-async fn add_category(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path(slug): Path<String>, Form(form): Form<CategoryForm>) -> AppResult<Response> {
+async fn add_category(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Form(form): Form<CategoryForm>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let result = super::add_category(&state.db, &user, territory.id, &form.name, form.parent()).await.map(|_| ());
+    let result =
+        super::add_category(&state.db, &user, territory.id, &form.name, form.parent()).await.map(|_| ());
     category_result(&state, page, territory, result, "directory.flash.category_saved").await
 }
 
-async fn edit_category(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>, Form(form): Form<CategoryForm>) -> AppResult<Response> {
+async fn edit_category(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+    Form(form): Form<CategoryForm>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     let result = super::edit_category(&state.db, &user, territory.id, id, &form.name, form.parent()).await;
     category_result(&state, page, territory, result, "directory.flash.category_saved").await
 }
 
-async fn remove_category(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>) -> AppResult<Response> {
+async fn remove_category(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     let result = super::remove_category(&state.db, &user, territory.id, id).await;
     category_result(&state, page, territory, result, "directory.flash.category_removed").await

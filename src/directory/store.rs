@@ -24,7 +24,13 @@ pub struct Derived<'a> {
 
 /// Inserts a listing in `state`; `None` when the territory already has one with the same
 /// name and postcode.
-pub async fn insert(tx: &mut Tx, territory_id: i64, clean: &CleanBusiness, state: ListingState, derived: &Derived<'_>) -> AppResult<Option<i64>> {
+pub async fn insert(
+    tx: &mut Tx,
+    territory_id: i64,
+    clean: &CleanBusiness,
+    state: ListingState,
+    derived: &Derived<'_>,
+) -> AppResult<Option<i64>> {
     let now = now();
     let links = serde_json::to_string(&clean.social_links).map_err(anyhow::Error::from)?;
     let published_at = (state == ListingState::Published).then_some(now);
@@ -49,7 +55,12 @@ pub async fn insert(tx: &mut Tx, territory_id: i64, clean: &CleanBusiness, state
 
 /// Overwrites a listing's fields (not its state). Fails with a unique violation of
 /// `business_territory_id_dedup_key_key` when the new name and postcode are taken.
-pub async fn update(tx: &mut Tx, id: i64, clean: &CleanBusiness, derived: &Derived<'_>) -> Result<(), sqlx::Error> {
+pub async fn update(
+    tx: &mut Tx,
+    id: i64,
+    clean: &CleanBusiness,
+    derived: &Derived<'_>,
+) -> Result<(), sqlx::Error> {
     let links = serde_json::to_string(&clean.social_links).unwrap_or_else(|_| "[]".into());
     on_tx!(tx, conn => sqlx::query(
         "update business set name = $2, kind = $3, description = $4, address = $5, postcode = $6, city = $7,
@@ -109,7 +120,12 @@ pub async fn set_status(tx: &mut Tx, id: i64, status: CrisisStatus, message: Opt
 }
 
 /// Replaces the categories of a listing (only categories of its territory are kept).
-pub async fn set_categories(tx: &mut Tx, business_id: i64, territory_id: i64, category_ids: &[i64]) -> AppResult<()> {
+pub async fn set_categories(
+    tx: &mut Tx,
+    business_id: i64,
+    territory_id: i64,
+    category_ids: &[i64],
+) -> AppResult<()> {
     on_tx!(tx, conn => sqlx::query("delete from business_category where business_id = $1")
         .bind(business_id).execute(&mut **conn).await.map(|r| r.rows_affected()))?;
     for category_id in category_ids {
@@ -184,7 +200,14 @@ pub struct Revision {
 }
 
 /// Records a line of history.
-pub async fn add_revision(tx: &mut Tx, business_id: i64, author_id: Option<i64>, action: &str, changes: &serde_json::Value, reason: Option<&str>) -> AppResult<()> {
+pub async fn add_revision(
+    tx: &mut Tx,
+    business_id: i64,
+    author_id: Option<i64>,
+    action: &str,
+    changes: &serde_json::Value,
+    reason: Option<&str>,
+) -> AppResult<()> {
     on_tx!(tx, conn => sqlx::query(
         "insert into business_revision (business_id, author_id, action, changes, reason, created_at)
          values ($1, $2, $3, $4, $5, $6)")
@@ -212,10 +235,19 @@ pub struct SearchSql {
 }
 
 /// Published listings of a territory matching a search, `limit` from `offset`.
-pub async fn search(db: &Db, territory_id: i64, search: &SearchSql, limit: i64, offset: i64) -> AppResult<Vec<Business>> {
+pub async fn search(
+    db: &Db,
+    territory_id: i64,
+    search: &SearchSql,
+    limit: i64,
+    offset: i64,
+) -> AppResult<Vec<Business>> {
     let sql = format!(
         "select {COLUMNS} from business b where b.territory_id = $1 and b.state = 'published' {} order by {} limit {} offset {}",
-        search.conditions, search.order, limit.max(0), offset.max(0)
+        search.conditions,
+        search.order,
+        limit.max(0),
+        offset.max(0)
     );
     let mut args = vec![Arg::Int(territory_id)];
     args.extend(search.args.iter().cloned());
@@ -224,8 +256,12 @@ pub async fn search(db: &Db, territory_id: i64, search: &SearchSql, limit: i64, 
 
 /// Listings of a territory in a state (the moderators' queue), oldest first.
 pub async fn in_state(db: &Db, territory_id: i64, state: ListingState) -> AppResult<Vec<Business>> {
-    let sql = format!("select {COLUMNS} from business b where b.territory_id = $1 and b.state = $2 order by b.updated_at, b.id");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Business>(&sql).bind(territory_id).bind(state.as_str()).fetch_all(pool).await)?)
+    let sql = format!(
+        "select {COLUMNS} from business b where b.territory_id = $1 and b.state = $2 order by b.updated_at, b.id"
+    );
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, Business>(&sql).bind(territory_id).bind(state.as_str()).fetch_all(pool).await)?,
+    )
 }
 
 /// A category of the territory's taxonomy.
@@ -254,7 +290,12 @@ pub async fn categories_tx(tx: &mut Tx, territory_id: i64) -> AppResult<Vec<Cate
 }
 
 /// Adds a category; `None` when the name exists in the territory.
-pub async fn insert_category(tx: &mut Tx, territory_id: i64, parent_id: Option<i64>, name: &str) -> AppResult<Option<i64>> {
+pub async fn insert_category(
+    tx: &mut Tx,
+    territory_id: i64,
+    parent_id: Option<i64>,
+    name: &str,
+) -> AppResult<Option<i64>> {
     Ok(on_tx!(tx, conn => sqlx::query_scalar::<_, i64>(
         "insert into category (territory_id, parent_id, name, folded_name, created_at) values ($1, $2, $3, $4, $5)
          on conflict (territory_id, folded_name) do nothing returning id")
@@ -269,7 +310,9 @@ pub async fn update_category(db: &Db, id: i64, parent_id: Option<i64>, name: &st
         .bind(id).bind(name).bind(super::fold(name)).bind(parent_id).execute(pool).await.map(|r| r.rows_affected()));
     match result {
         Ok(_) => Ok(true),
-        Err(err) if crate::db::is_unique_violation(&err, "category_territory_id_folded_name_key") => Ok(false),
+        Err(err) if crate::db::is_unique_violation(&err, "category_territory_id_folded_name_key") => {
+            Ok(false)
+        }
         Err(err) => Err(err.into()),
     }
 }
@@ -317,7 +360,12 @@ pub async fn pending_claims(db: &Db, territory_id: i64) -> AppResult<Vec<Claim>>
 }
 
 /// Decides a pending claim; returns it, or `None` when it was not pending.
-pub async fn decide_claim(tx: &mut Tx, claim_id: i64, status: &str, reason: Option<&str>) -> AppResult<Option<Claim>> {
+pub async fn decide_claim(
+    tx: &mut Tx,
+    claim_id: i64,
+    status: &str,
+    reason: Option<&str>,
+) -> AppResult<Option<Claim>> {
     Ok(on_tx!(tx, conn => sqlx::query_as::<_, Claim>(
         "update business_claim set status = $2, reason = $3, decided_at = $4 where id = $1 and status = 'pending'
          returning id, business_id, user_id, message, status, created_at")
@@ -338,7 +386,11 @@ pub struct PhotoMeta {
 }
 
 /// Stores a processed photo.
-pub async fn insert_photo(tx: &mut Tx, business_id: i64, photo: &super::photo::ProcessedPhoto) -> AppResult<i64> {
+pub async fn insert_photo(
+    tx: &mut Tx,
+    business_id: i64,
+    photo: &super::photo::ProcessedPhoto,
+) -> AppResult<i64> {
     Ok(on_tx!(tx, conn => sqlx::query_scalar::<_, i64>(
         "insert into business_photo (business_id, content_type, full_bytes, thumb_bytes, width, height, created_at)
          values ($1, $2, $3, $4, $5, $6, $7) returning id")
@@ -361,7 +413,9 @@ pub async fn photo_bytes(db: &Db, id: i64, thumbnail: bool) -> AppResult<Option<
     } else {
         "select business_id, content_type, full_bytes from business_photo where id = $1"
     };
-    Ok(on_db!(db, pool => sqlx::query_as::<_, (i64, String, Vec<u8>)>(sql).bind(id).fetch_optional(pool).await)?)
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, (i64, String, Vec<u8>)>(sql).bind(id).fetch_optional(pool).await)?,
+    )
 }
 
 /// Deletes a photo of a listing.
@@ -372,7 +426,13 @@ pub async fn delete_photo(tx: &mut Tx, business_id: i64, photo_id: i64) -> AppRe
 }
 
 /// Keeps an uploaded import file until the moderator confirms it.
-pub async fn insert_import(db: &Db, territory_id: i64, user_id: i64, filename: &str, content: &[u8]) -> AppResult<i64> {
+pub async fn insert_import(
+    db: &Db,
+    territory_id: i64,
+    user_id: i64,
+    filename: &str,
+    content: &[u8],
+) -> AppResult<i64> {
     Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>(
         "insert into import_batch (territory_id, user_id, filename, content, created_at) values ($1, $2, $3, $4, $5) returning id")
         .bind(territory_id).bind(user_id).bind(filename).bind(content).bind(now()).fetch_one(pool).await)?)

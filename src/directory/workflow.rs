@@ -7,7 +7,9 @@ use serde_json::json;
 
 use super::import_export::{self, ExportedBusiness, ImportReport, ImportedBusiness};
 use super::store::{self, Category, Derived, SearchSql};
-use super::{Business, BusinessInput, CleanBusiness, CrisisStatus, ListingState, fold, search_text, validate};
+use super::{
+    Business, BusinessInput, CleanBusiness, CrisisStatus, ListingState, fold, search_text, validate,
+};
 use crate::accounts::{self, Role, User};
 use crate::db::{Arg, Backend, Db, Tx};
 use crate::error::{AppError, AppResult};
@@ -77,14 +79,25 @@ async fn commune_for(db: &Db, territory_id: i64, clean: &CleanBusiness) -> AppRe
     Ok(communes.iter().find(|c| fold(&c.name) == fold(city)).map(|c| c.id))
 }
 
-async fn derive(db: &Db, territory_id: i64, clean: &CleanBusiness, taxonomy: &[Category]) -> AppResult<(String, String, Option<i64>)> {
+async fn derive(
+    db: &Db,
+    territory_id: i64,
+    clean: &CleanBusiness,
+    taxonomy: &[Category],
+) -> AppResult<(String, String, Option<i64>)> {
     let categories = names_of(taxonomy, clean.category_ids.iter().copied());
     let key = import_export::dedup_key(&clean.name, clean.postcode.as_deref());
     let text = search_text(&clean.name, &categories, clean.city.as_deref(), &clean.description);
     Ok((key, text, commune_for(db, territory_id, clean).await?))
 }
 
-async fn notify(tx: &mut Tx, users: &[User], subject: &str, body: &str, args: &[(&str, &str)]) -> AppResult<()> {
+async fn notify(
+    tx: &mut Tx,
+    users: &[User],
+    subject: &str,
+    body: &str,
+    args: &[(&str, &str)],
+) -> AppResult<()> {
     for user in users {
         let t = Tr::new(user.lang());
         let mut all = args.to_vec();
@@ -96,13 +109,23 @@ async fn notify(tx: &mut Tx, users: &[User], subject: &str, body: &str, args: &[
 
 /// Proposes a new listing: the proposer becomes an owner and the moderators are told. A
 /// moderator's own proposal is published at once.
-pub async fn propose(db: &Db, base_url: &str, actor: &User, territory: &Territory, input: &BusinessInput) -> AppResult<Business> {
+pub async fn propose(
+    db: &Db,
+    base_url: &str,
+    actor: &User,
+    territory: &Territory,
+    input: &BusinessInput,
+) -> AppResult<Business> {
     let clean = validate(input).map_err(AppError::Invalid)?;
     let moderator = is_moderator(db, actor, territory.id).await?;
     let state = if moderator { ListingState::Published } else { ListingState::Pending };
     let taxonomy = store::categories(db, territory.id).await?;
     let (key, text, commune_id) = derive(db, territory.id, &clean, &taxonomy).await?;
-    let moderators = if moderator { Vec::new() } else { accounts::store::users_with_role(db, territory.id, Role::Moderator).await? };
+    let moderators = if moderator {
+        Vec::new()
+    } else {
+        accounts::store::users_with_role(db, territory.id, Role::Moderator).await?
+    };
     let mut tx = db.begin().await?;
     let derived = Derived { dedup_key: &key, search_text: &text, commune_id };
     let id = store::insert(&mut tx, territory.id, &clean, state, &derived)
@@ -112,7 +135,14 @@ pub async fn propose(db: &Db, base_url: &str, actor: &User, territory: &Territor
     store::add_owner(&mut tx, id, actor.id).await?;
     store::add_revision(&mut tx, id, Some(actor.id), "proposed", &json!({}), None).await?;
     let link = format!("{base_url}/t/{}/moderation", territory.slug);
-    notify(&mut tx, &moderators, "mail.directory.proposed.subject", "mail.directory.proposed.body", &[("business", &clean.name), ("link", &link)]).await?;
+    notify(
+        &mut tx,
+        &moderators,
+        "mail.directory.proposed.subject",
+        "mail.directory.proposed.body",
+        &[("business", &clean.name), ("link", &link)],
+    )
+    .await?;
     let business = store::get_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(business)
@@ -141,7 +171,11 @@ fn changes(before: &Business, after: &CleanBusiness) -> serde_json::Value {
     compare("opening_hours", json!(before.hours()), json!(after.opening_hours));
     compare("click_and_collect", json!(before.click_and_collect), json!(after.click_and_collect));
     compare("delivery", json!(before.delivery), json!(after.delivery));
-    compare("accepts_local_currency", json!(before.accepts_local_currency), json!(after.accepts_local_currency));
+    compare(
+        "accepts_local_currency",
+        json!(before.accepts_local_currency),
+        json!(after.accepts_local_currency),
+    );
     compare("takes_consignment", json!(before.takes_consignment), json!(after.takes_consignment));
     compare("status", json!(before.status), json!(after.status.as_str()));
     compare("status_message", json!(before.status_message), json!(after.status_message));
@@ -154,20 +188,28 @@ pub async fn update(db: &Db, actor: &User, id: i64, input: &BusinessInput) -> Ap
     let business = store::get(db, id).await?.ok_or(AppError::NotFound)?;
     let access = access(db, Some(actor), &business).await?;
     if !access.can_edit() {
-        return Err(if business.state() == ListingState::Published { AppError::Forbidden } else { AppError::NotFound });
+        return Err(if business.state() == ListingState::Published {
+            AppError::Forbidden
+        } else {
+            AppError::NotFound
+        });
     }
     let clean = validate(input).map_err(AppError::Invalid)?;
     let taxonomy = store::categories(db, business.territory_id).await?;
     let (key, text, commune_id) = derive(db, business.territory_id, &clean, &taxonomy).await?;
     let mut diff = changes(&business, &clean);
-    let before_categories: Vec<i64> = store::category_links(db, &[id]).await?.into_iter().map(|(_, c)| c).collect();
+    let before_categories: Vec<i64> =
+        store::category_links(db, &[id]).await?.into_iter().map(|(_, c)| c).collect();
     let mut after_categories = clean.category_ids.clone();
     after_categories.retain(|c| taxonomy.iter().any(|t| t.id == *c));
     let (mut old_sorted, mut new_sorted) = (before_categories.clone(), after_categories.clone());
     old_sorted.sort_unstable();
     new_sorted.sort_unstable();
     if old_sorted != new_sorted {
-        diff["categories"] = json!([names_of(&taxonomy, before_categories.into_iter()), names_of(&taxonomy, after_categories.into_iter())]);
+        diff["categories"] = json!([
+            names_of(&taxonomy, before_categories.into_iter()),
+            names_of(&taxonomy, after_categories.into_iter())
+        ]);
     }
     let mut tx = db.begin().await?;
     let derived = Derived { dedup_key: &key, search_text: &text, commune_id };
@@ -190,7 +232,13 @@ pub async fn update(db: &Db, actor: &User, id: i64, input: &BusinessInput) -> Ap
 }
 
 /// Confirms or changes the crisis status in one tap (owners and moderators).
-pub async fn update_status(db: &Db, actor: &User, id: i64, status: CrisisStatus, message: Option<&str>) -> AppResult<()> {
+pub async fn update_status(
+    db: &Db,
+    actor: &User,
+    id: i64,
+    status: CrisisStatus,
+    message: Option<&str>,
+) -> AppResult<()> {
     let business = store::get(db, id).await?.ok_or(AppError::NotFound)?;
     if !access(db, Some(actor), &business).await?.can_edit() {
         return Err(AppError::Forbidden);
@@ -229,14 +277,27 @@ pub async fn approve(db: &Db, base_url: &str, actor: &User, id: i64) -> AppResul
     let action = if business.state() == ListingState::Unpublished { "republished" } else { "approved" };
     store::add_revision(&mut tx, id, Some(actor.id), action, &json!({}), None).await?;
     let link = format!("{base_url}/t/{}/annuaire/{id}", territory.slug);
-    notify(&mut tx, &owners, "mail.directory.approved.subject", "mail.directory.approved.body", &[("business", &business.name), ("link", &link)]).await?;
+    notify(
+        &mut tx,
+        &owners,
+        "mail.directory.approved.subject",
+        "mail.directory.approved.body",
+        &[("business", &business.name), ("link", &link)],
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Refuses a pending listing, or unpublishes a published one (moderators), with a reason the
 /// owners receive by email.
-pub async fn refuse_or_unpublish(db: &Db, base_url: &str, actor: &User, id: i64, reason: &str) -> AppResult<ListingState> {
+pub async fn refuse_or_unpublish(
+    db: &Db,
+    base_url: &str,
+    actor: &User,
+    id: i64,
+    reason: &str,
+) -> AppResult<ListingState> {
     let business = store::get(db, id).await?.ok_or(AppError::NotFound)?;
     require_moderator(db, actor, business.territory_id).await?;
     let reason = reason.trim();
@@ -244,8 +305,18 @@ pub async fn refuse_or_unpublish(db: &Db, base_url: &str, actor: &User, id: i64,
         return Err(AppError::invalid("reason", "directory.error.reason_required"));
     }
     let (state, action, subject, body) = match business.state() {
-        ListingState::Pending => (ListingState::Refused, "refused", "mail.directory.refused.subject", "mail.directory.refused.body"),
-        ListingState::Published => (ListingState::Unpublished, "unpublished", "mail.directory.unpublished.subject", "mail.directory.unpublished.body"),
+        ListingState::Pending => (
+            ListingState::Refused,
+            "refused",
+            "mail.directory.refused.subject",
+            "mail.directory.refused.body",
+        ),
+        ListingState::Published => (
+            ListingState::Unpublished,
+            "unpublished",
+            "mail.directory.unpublished.subject",
+            "mail.directory.unpublished.body",
+        ),
         _ => return Err(AppError::Conflict("directory.error.not_pending")),
     };
     let owners = owners(db, id).await?;
@@ -254,7 +325,14 @@ pub async fn refuse_or_unpublish(db: &Db, base_url: &str, actor: &User, id: i64,
     store::set_state(&mut tx, id, state, Some(reason)).await?;
     store::add_revision(&mut tx, id, Some(actor.id), action, &json!({}), Some(reason)).await?;
     let link = format!("{base_url}/t/{}/annuaire/{id}/modifier", territory.slug);
-    notify(&mut tx, &owners, subject, body, &[("business", &business.name), ("reason", reason), ("link", &link)]).await?;
+    notify(
+        &mut tx,
+        &owners,
+        subject,
+        body,
+        &[("business", &business.name), ("reason", reason), ("link", &link)],
+    )
+    .await?;
     tx.commit().await?;
     Ok(state)
 }
@@ -273,38 +351,68 @@ pub async fn claim(db: &Db, base_url: &str, actor: &User, id: i64, message: &str
     let moderators = accounts::store::users_with_role(db, business.territory_id, Role::Moderator).await?;
     let link = format!("{base_url}/t/{}/moderation", territory.slug);
     let mut tx = db.begin().await?;
-    notify(&mut tx, &moderators, "mail.directory.claimed.subject", "mail.directory.claimed.body", &[("business", &business.name), ("link", &link)]).await?;
+    notify(
+        &mut tx,
+        &moderators,
+        "mail.directory.claimed.subject",
+        "mail.directory.claimed.body",
+        &[("business", &business.name), ("link", &link)],
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Accepts or refuses a claim (moderators of the listing's territory); an accepted claimant
 /// becomes an owner and a merchant of the territory.
-pub async fn decide_claim(db: &Db, actor: &User, territory_id: i64, claim_id: i64, accept: bool) -> AppResult<()> {
+pub async fn decide_claim(
+    db: &Db,
+    actor: &User,
+    territory_id: i64,
+    claim_id: i64,
+    accept: bool,
+) -> AppResult<()> {
     require_moderator(db, actor, territory_id).await?;
     let claims = store::pending_claims(db, territory_id).await?;
     let claim = claims.iter().find(|c| c.id == claim_id).ok_or(AppError::NotFound)?;
     let mut tx = db.begin().await?;
     let status = if accept { "approved" } else { "refused" };
-    store::decide_claim(&mut tx, claim.id, status, None).await?.ok_or(AppError::Conflict("directory.error.not_pending"))?;
+    store::decide_claim(&mut tx, claim.id, status, None)
+        .await?
+        .ok_or(AppError::Conflict("directory.error.not_pending"))?;
     if accept {
         store::add_owner(&mut tx, claim.business_id, claim.user_id).await?;
         accounts::store::grant_role(&mut tx, claim.user_id, territory_id, Role::Merchant).await?;
-        store::add_revision(&mut tx, claim.business_id, Some(actor.id), "claimed", &json!({"owner": claim.user_id}), None).await?;
+        store::add_revision(
+            &mut tx,
+            claim.business_id,
+            Some(actor.id),
+            "claimed",
+            &json!({"owner": claim.user_id}),
+            None,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
 /// The moderators' queue of a territory: pending listings and pending claims.
-pub async fn moderation_queue(db: &Db, actor: &User, territory_id: i64) -> AppResult<(Vec<Business>, Vec<(store::Claim, Business, User)>)> {
+pub async fn moderation_queue(
+    db: &Db,
+    actor: &User,
+    territory_id: i64,
+) -> AppResult<(Vec<Business>, Vec<(store::Claim, Business, User)>)> {
     require_moderator(db, actor, territory_id).await?;
     let pending = store::in_state(db, territory_id, ListingState::Pending).await?;
     let claims = store::pending_claims(db, territory_id).await?;
-    let users = accounts::store::users_by_ids(db, &claims.iter().map(|c| c.user_id).collect::<Vec<_>>()).await?;
+    let users =
+        accounts::store::users_by_ids(db, &claims.iter().map(|c| c.user_id).collect::<Vec<_>>()).await?;
     let mut detailed = Vec::new();
     for claim in claims {
-        let (Some(business), Some(user)) = (store::get(db, claim.business_id).await?, users.iter().find(|u| u.id == claim.user_id)) else {
+        let (Some(business), Some(user)) =
+            (store::get(db, claim.business_id).await?, users.iter().find(|u| u.id == claim.user_id))
+        else {
             continue;
         };
         detailed.push((claim, business, user.clone()));
@@ -313,7 +421,11 @@ pub async fn moderation_queue(db: &Db, actor: &User, territory_id: i64) -> AppRe
 }
 
 /// A listing's history (owners and moderators), with author names.
-pub async fn history(db: &Db, actor: &User, id: i64) -> AppResult<(Business, Vec<(store::Revision, Option<String>)>)> {
+pub async fn history(
+    db: &Db,
+    actor: &User,
+    id: i64,
+) -> AppResult<(Business, Vec<(store::Revision, Option<String>)>)> {
     let business = store::get(db, id).await?.ok_or(AppError::NotFound)?;
     if !access(db, Some(actor), &business).await?.can_edit() {
         return Err(AppError::NotFound);
@@ -326,7 +438,8 @@ pub async fn history(db: &Db, actor: &User, id: i64) -> AppResult<(Business, Vec
     let named = revisions
         .into_iter()
         .map(|r| {
-            let name = r.author_id.and_then(|a| authors.iter().find(|u| u.id == a)).map(|u| u.display_name.clone());
+            let name =
+                r.author_id.and_then(|a| authors.iter().find(|u| u.id == a)).map(|u| u.display_name.clone());
             (r, name)
         })
         .collect();
@@ -504,7 +617,10 @@ pub async fn search(db: &Db, territory: &Territory, query: &SearchQuery) -> AppR
                 hours.is_empty() || hours.is_open_at(now, &zone)
             })
             .collect();
-        open.into_iter().skip(usize::try_from(query.offset.max(0)).unwrap_or(0)).take(usize::try_from(limit + 1).unwrap_or(1)).collect()
+        open.into_iter()
+            .skip(usize::try_from(query.offset.max(0)).unwrap_or(0))
+            .take(usize::try_from(limit + 1).unwrap_or(1))
+            .collect()
     } else {
         store::search(db, territory.id, &sql, limit + 1, query.offset).await?
     };
@@ -514,7 +630,8 @@ pub async fn search(db: &Db, territory: &Territory, query: &SearchQuery) -> AppR
     let items = rows
         .into_iter()
         .map(|business| {
-            let categories = names_of(&taxonomy, links.iter().filter(|(b, _)| *b == business.id).map(|(_, c)| *c));
+            let categories =
+                names_of(&taxonomy, links.iter().filter(|(b, _)| *b == business.id).map(|(_, c)| *c));
             let distance_km = match (query.near, business.latitude, business.longitude) {
                 (Some(from), Some(lat), Some(lon)) => Some(super::distance_km(from, (lat, lon))),
                 _ => None,
@@ -546,7 +663,8 @@ pub async fn exports(db: &Db, territory: &Territory, base_url: &str) -> AppResul
 }
 
 fn to_export(b: Business, categories: Vec<String>, directory_url: &str) -> ExportedBusiness {
-    let confirmed = b.status_confirmed_at.and_then(|s| jiff::Timestamp::from_second(s).ok()).map(|t| t.to_string());
+    let confirmed =
+        b.status_confirmed_at.and_then(|s| jiff::Timestamp::from_second(s).ok()).map(|t| t.to_string());
     ExportedBusiness {
         id: b.id,
         url: format!("{directory_url}/{}", b.id),
@@ -574,9 +692,16 @@ fn to_export(b: Business, categories: Vec<String>, directory_url: &str) -> Expor
 }
 
 /// Reads an import file (moderators), keeps it for confirmation, and returns its report.
-pub async fn import_preview(db: &Db, actor: &User, territory: &Territory, filename: &str, content: &[u8]) -> AppResult<(i64, ImportReport)> {
+pub async fn import_preview(
+    db: &Db,
+    actor: &User,
+    territory: &Territory,
+    filename: &str,
+    content: &[u8],
+) -> AppResult<(i64, ImportReport)> {
     require_moderator(db, actor, territory.id).await?;
-    let report = import_export::parse_businesses_csv(content).map_err(|_| AppError::BadRequest("directory.import.unreadable"))?;
+    let report = import_export::parse_businesses_csv(content)
+        .map_err(|_| AppError::BadRequest("directory.import.unreadable"))?;
     let batch = store::insert_import(db, territory.id, actor.id, filename, content).await?;
     Ok((batch, report))
 }
@@ -618,7 +743,12 @@ fn imported_to_input(row: &ImportedBusiness, category_ids: Vec<i64>) -> Business
 /// Imports the valid rows of a report in one transaction (moderators): new listings are
 /// published, listings already imported (same name and postcode) are updated, so importing the
 /// same file twice changes nothing. Missing categories are created.
-pub async fn import_rows(db: &Db, actor: &User, territory: &Territory, report: &ImportReport) -> AppResult<ImportOutcome> {
+pub async fn import_rows(
+    db: &Db,
+    actor: &User,
+    territory: &Territory,
+    report: &ImportReport,
+) -> AppResult<ImportOutcome> {
     require_moderator(db, actor, territory.id).await?;
     let mut outcome = ImportOutcome::default();
     let mut tx = db.begin().await?;
@@ -644,7 +774,11 @@ pub async fn import_rows(db: &Db, actor: &User, territory: &Territory, report: &
         let key = row.dedup_key();
         let names = names_of(&taxonomy, clean.category_ids.iter().copied());
         let text = search_text(&clean.name, &names, clean.city.as_deref(), &clean.description);
-        let commune_id = clean.city.as_deref().and_then(|city| communes.iter().find(|c| fold(&c.name) == fold(city))).map(|c| c.id);
+        let commune_id = clean
+            .city
+            .as_deref()
+            .and_then(|city| communes.iter().find(|c| fold(&c.name) == fold(city)))
+            .map(|c| c.id);
         let derived = Derived { dedup_key: &key, search_text: &text, commune_id };
         match store::id_by_dedup_key(&mut tx, territory.id, &key).await? {
             Some(id) => {
@@ -672,10 +806,16 @@ pub async fn import_rows(db: &Db, actor: &User, territory: &Territory, report: &
 }
 
 /// Imports a file kept by [`import_preview`] and forgets it.
-pub async fn import_confirm(db: &Db, actor: &User, territory: &Territory, batch_id: i64) -> AppResult<(ImportOutcome, ImportReport)> {
+pub async fn import_confirm(
+    db: &Db,
+    actor: &User,
+    territory: &Territory,
+    batch_id: i64,
+) -> AppResult<(ImportOutcome, ImportReport)> {
     require_moderator(db, actor, territory.id).await?;
     let (_, content) = store::get_import(db, batch_id, territory.id).await?.ok_or(AppError::NotFound)?;
-    let report = import_export::parse_businesses_csv(&content).map_err(|_| AppError::BadRequest("directory.import.unreadable"))?;
+    let report = import_export::parse_businesses_csv(&content)
+        .map_err(|_| AppError::BadRequest("directory.import.unreadable"))?;
     let outcome = import_rows(db, actor, territory, &report).await?;
     let mut tx = db.begin().await?;
     store::delete_import(&mut tx, batch_id).await?;
@@ -714,25 +854,44 @@ async fn check_parent(db: &Db, territory_id: i64, id: Option<i64>, parent_id: Op
 }
 
 /// Adds a category to the taxonomy (moderators).
-pub async fn add_category(db: &Db, actor: &User, territory_id: i64, name: &str, parent_id: Option<i64>) -> AppResult<i64> {
+pub async fn add_category(
+    db: &Db,
+    actor: &User,
+    territory_id: i64,
+    name: &str,
+    parent_id: Option<i64>,
+) -> AppResult<i64> {
     require_moderator(db, actor, territory_id).await?;
     let name = clean_category_name(name)?;
     check_parent(db, territory_id, None, parent_id).await?;
     let mut tx = db.begin().await?;
-    let id = store::insert_category(&mut tx, territory_id, parent_id, &name).await?.ok_or(AppError::Conflict("directory.error.category_exists"))?;
+    let id = store::insert_category(&mut tx, territory_id, parent_id, &name)
+        .await?
+        .ok_or(AppError::Conflict("directory.error.category_exists"))?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// Renames or moves a category (moderators).
-pub async fn edit_category(db: &Db, actor: &User, territory_id: i64, id: i64, name: &str, parent_id: Option<i64>) -> AppResult<()> {
+pub async fn edit_category(
+    db: &Db,
+    actor: &User,
+    territory_id: i64,
+    id: i64,
+    name: &str,
+    parent_id: Option<i64>,
+) -> AppResult<()> {
     require_moderator(db, actor, territory_id).await?;
     if !store::categories(db, territory_id).await?.iter().any(|c| c.id == id) {
         return Err(AppError::NotFound);
     }
     let name = clean_category_name(name)?;
     check_parent(db, territory_id, Some(id), parent_id).await?;
-    if store::update_category(db, id, parent_id, &name).await? { Ok(()) } else { Err(AppError::Conflict("directory.error.category_exists")) }
+    if store::update_category(db, id, parent_id, &name).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict("directory.error.category_exists"))
+    }
 }
 
 /// Deletes a category without sub-categories (moderators).
@@ -741,7 +900,11 @@ pub async fn remove_category(db: &Db, actor: &User, territory_id: i64, id: i64) 
     if !store::categories(db, territory_id).await?.iter().any(|c| c.id == id) {
         return Err(AppError::NotFound);
     }
-    if store::delete_category(db, id).await? { Ok(()) } else { Err(AppError::Conflict("directory.error.category_has_children")) }
+    if store::delete_category(db, id).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict("directory.error.category_has_children"))
+    }
 }
 
 /// Adds a photo to a listing (owners and moderators): checked, re-encoded, resized, stripped.
@@ -759,7 +922,8 @@ pub async fn add_photo(db: &Db, actor: &User, id: i64, upload: Vec<u8>) -> AppRe
         .map_err(|e| AppError::invalid("photo", e.message_key()))?;
     let mut tx = db.begin().await?;
     let photo_id = store::insert_photo(&mut tx, id, &processed).await?;
-    store::add_revision(&mut tx, id, Some(actor.id), "photo_added", &json!({"photo": photo_id}), None).await?;
+    store::add_revision(&mut tx, id, Some(actor.id), "photo_added", &json!({"photo": photo_id}), None)
+        .await?;
     tx.commit().await?;
     Ok(photo_id)
 }
@@ -774,14 +938,21 @@ pub async fn remove_photo(db: &Db, actor: &User, id: i64, photo_id: i64) -> AppR
     if !store::delete_photo(&mut tx, id, photo_id).await? {
         return Err(AppError::NotFound);
     }
-    store::add_revision(&mut tx, id, Some(actor.id), "photo_removed", &json!({"photo": photo_id}), None).await?;
+    store::add_revision(&mut tx, id, Some(actor.id), "photo_removed", &json!({"photo": photo_id}), None)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// A photo's bytes, if its listing is visible to `viewer`.
-pub async fn photo(db: &Db, viewer: Option<&User>, photo_id: i64, thumbnail: bool) -> AppResult<(String, Vec<u8>)> {
-    let (business_id, content_type, bytes) = store::photo_bytes(db, photo_id, thumbnail).await?.ok_or(AppError::NotFound)?;
+pub async fn photo(
+    db: &Db,
+    viewer: Option<&User>,
+    photo_id: i64,
+    thumbnail: bool,
+) -> AppResult<(String, Vec<u8>)> {
+    let (business_id, content_type, bytes) =
+        store::photo_bytes(db, photo_id, thumbnail).await?.ok_or(AppError::NotFound)?;
     view(db, viewer, business_id).await?;
     Ok((content_type, bytes))
 }

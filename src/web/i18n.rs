@@ -169,7 +169,8 @@ mod tests {
     use std::path::Path;
 
     const PREFIXES: [&str; 13] = [
-        "directory.", "day.",
+        "directory.",
+        "day.",
         "nav.",
         "site.",
         "footer.",

@@ -56,6 +56,7 @@ describe('directory', () => {
       await shop.getByLabel('Latitude').fill('43,8611');
       await shop.getByLabel('Longitude').fill('4,4421');
       await shop.getByLabel('Retrait de commandes').check();
+      await shop.getByLabel('Statut', { exact: true }).selectOption('pickup_only');
       await shop.getByLabel('Mardi, Première plage, ouverture').fill('08:30');
       await shop.getByLabel('Mardi, Première plage, fermeture').fill('12:30');
       await shop.getByRole('button', exact('Envoyer pour validation')).click();
@@ -96,7 +97,9 @@ describe('directory', () => {
       await resident.getByRole('link', exact('Voir sur la carte')).click();
       await resident.waitForURL(pathIs('/t/marguerittes/annuaire/carte'));
       await resident.locator('.leaflet-marker-icon[title="Épicerie Solidaire"]').waitFor();
-      await resident.locator('#directory-map-list').getByRole('link', exact('Épicerie Solidaire')).waitFor();
+      const entry = resident.locator('#directory-map-list li').filter({ hasText: 'Épicerie Solidaire' });
+      await entry.waitFor();
+      assert.match(await entry.textContent(), /Retrait uniquement/, 'the status is named in French, not by its code');
       await expectNoAxeViolations(resident, 'map page');
     }),
   );
