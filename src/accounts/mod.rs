@@ -527,6 +527,7 @@ pub async fn create_confirmed(
     if is_admin {
         store::set_admin(&mut tx, user.id, true).await?;
     }
+    let user = store::user_by_id_tx(&mut tx, user.id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(user)
 }

@@ -326,7 +326,8 @@ async fn category_result(
 ) -> AppResult<Response> {
     let fields = match result {
         Ok(()) => {
-            return flash_and_back(&page, done, &format!("/t/{}/moderation/categories", territory.slug)).await;
+            return flash_and_back(&page, done, &format!("/t/{}/moderation/categories", territory.slug))
+                .await;
         }
         Err(AppError::Invalid(fields)) => fields,
         Err(AppError::Conflict(key)) => vec![FieldError { field: "name", message: key }],

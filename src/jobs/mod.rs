@@ -62,5 +62,6 @@ async fn clean(state: &AppState, holder: &str) -> anyhow::Result<()> {
     crate::mail::store::purge_sent(&state.db, now - KEEP_SENT_SECS).await?;
     // Import files not confirmed within a day are forgotten.
     crate::directory::store::purge_imports(&state.db, now - 24 * 3600).await?;
+    crate::catalog::store::purge_imports(&state.db, now - 24 * 3600).await?;
     Ok(())
 }

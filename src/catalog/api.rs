@@ -1,0 +1,411 @@
+//! The catalogue's JSON API: products CRUD, spreadsheet import, exports (CSV, XLSX, DFC).
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::spreadsheet::{self, ExportProduct};
+use super::store::ProductSearch;
+use super::{Product, ProductInput, Unit};
+use crate::api::{ListPage, Problem};
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::web::ApiJson;
+use crate::web::auth::{ApiUser, MaybeApiUser};
+use crate::web::i18n::Lang;
+
+/// The catalogue API routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_products, create_product))
+        .routes(routes!(patch_product, delete_product))
+        .routes(routes!(import_products))
+        .routes(routes!(export_dfc))
+        .routes(routes!(export_csv))
+        .routes(routes!(export_xlsx))
+}
+
+/// A product in the API.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductJson {
+    /// Identifier.
+    pub id: i64,
+    /// The merchant's reference.
+    pub reference: String,
+    /// Name.
+    pub name: String,
+    /// Unit: piece, kg, 100g, l, bunch, tray, jar, bottle, box, portion.
+    pub unit: String,
+    /// Price per unit in cents, tax included.
+    pub price_cents: i64,
+    /// Stock; null when unlimited.
+    pub stock: Option<i64>,
+    /// On sale.
+    pub available: bool,
+    /// Description.
+    pub description: String,
+    /// Category.
+    pub category: Option<String>,
+    /// VAT rate in basis points.
+    pub vat_rate_bp: Option<i64>,
+    /// Sold by weight.
+    pub sold_by_weight: bool,
+    /// Estimated weight of a piece (g).
+    pub estimated_weight_g: Option<i64>,
+    /// Organic.
+    pub organic: bool,
+    /// Local label.
+    pub local_label: bool,
+    /// Allergens.
+    pub allergens: Vec<String>,
+    /// Ingredients.
+    pub ingredients: String,
+}
+
+impl From<Product> for ProductJson {
+    fn from(p: Product) -> Self {
+        Self {
+            allergens: p.allergen_list().iter().map(|a| a.as_str().to_owned()).collect(),
+            id: p.id,
+            reference: p.reference,
+            name: p.name,
+            unit: p.unit,
+            price_cents: p.price_cents,
+            stock: p.stock,
+            available: p.available,
+            description: p.description,
+            category: p.category,
+            vat_rate_bp: p.vat_rate_bp,
+            sold_by_weight: p.sold_by_weight,
+            estimated_weight_g: p.estimated_weight_g,
+            organic: p.organic,
+            local_label: p.local_label,
+            ingredients: p.ingredients,
+        }
+    }
+}
+
+/// Catalogue filters.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProductParams {
+    /// Words (prefixes, case and accents ignored).
+    pub q: Option<String>,
+    /// A category, exactly.
+    pub category: Option<String>,
+    /// The `next` value of the previous page.
+    pub cursor: Option<String>,
+    /// Page size (1 to 500, default 100).
+    pub limit: Option<i64>,
+}
+
+/// The products of a business: what is on sale for everyone, everything for its owners and the
+/// moderators.
+#[utoipa::path(get, path = "/businesses/{id}/products", tag = "catalog",
+    params(("id" = i64, Path, description = "Business"), ProductParams),
+    responses(
+        (status = 200, description = "A page of products", body = ListPage<ProductJson>),
+        (status = 404, description = "No such business, or not visible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_products(
+    State(state): State<AppState>,
+    MaybeApiUser(user): MaybeApiUser,
+    Path(id): Path<i64>,
+    Query(params): Query<ProductParams>,
+) -> AppResult<Json<ListPage<ProductJson>>> {
+    let (_, can_edit) = super::public_business(&state.db, user.as_ref(), id).await?;
+    let offset = match params.cursor.as_deref() {
+        Some(cursor) => {
+            cursor.parse::<i64>().map_err(|_| AppError::invalid("cursor", "error.bad_request"))?
+        }
+        None => 0,
+    };
+    let limit = params.limit.unwrap_or(100).clamp(1, 500);
+    let search = ProductSearch {
+        text: params.q.unwrap_or_default(),
+        category: params.category,
+        include_unavailable: can_edit,
+        offset,
+        limit,
+    };
+    let page = super::search(&state.db, id, &search).await?;
+    let next = page.has_more.then(|| (offset + limit).to_string());
+    Ok(Json(ListPage { items: page.items.into_iter().map(ProductJson::from).collect(), next }))
+}
+
+/// Adds a product (owners of the business and moderators).
+#[utoipa::path(post, path = "/businesses/{id}/products", tag = "catalog", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Business")), request_body = ProductInput,
+    responses(
+        (status = 201, description = "Created", body = ProductJson),
+        (status = 403, description = "Not an owner of this business", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Reference already used", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_product(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ProductInput>,
+) -> AppResult<(StatusCode, Json<ProductJson>)> {
+    let product = super::create(&state.db, &user, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(product.into())))
+}
+
+/// Changes some fields of a product; absent fields keep their value.
+#[utoipa::path(patch, path = "/products/{id}", tag = "catalog", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Product")), request_body(content = Object, description = "Any fields of ProductInput"),
+    responses(
+        (status = 200, description = "Updated", body = ProductJson),
+        (status = 403, description = "Not an owner of this business", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn patch_product(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<serde_json::Map<String, serde_json::Value>>,
+) -> AppResult<Json<ProductJson>> {
+    let current = super::managed_product(&state.db, &user, id).await?;
+    let mut merged = serde_json::to_value(ProductInput::from(&current)).map_err(anyhow::Error::from)?;
+    for (key, value) in patch {
+        merged[key] = value;
+    }
+    let input: ProductInput =
+        serde_json::from_value(merged).map_err(|_| AppError::BadRequest("error.json_fields"))?;
+    Ok(Json(super::update(&state.db, &user, id, &input).await?.into()))
+}
+
+/// Deletes a product.
+#[utoipa::path(delete, path = "/products/{id}", tag = "catalog", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Product")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Not an owner of this business", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_product(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    super::delete(&state.db, &user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Import options.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// `true` only reports what would happen.
+    pub dry_run: Option<bool>,
+}
+
+/// A refused row.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefusedRowJson {
+    /// Spreadsheet row (header = 1).
+    pub row: usize,
+    /// Why, in the request's language.
+    pub reason: String,
+}
+
+/// What an import did (or would do).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResult {
+    /// Valid rows.
+    pub accepted: usize,
+    /// Refused rows.
+    pub refused: Vec<RefusedRowJson>,
+    /// New products (0 on a dry run).
+    pub created: usize,
+    /// Products changed (0 on a dry run).
+    pub updated: usize,
+    /// True for a dry run.
+    pub dry_run: bool,
+}
+
+/// Imports a spreadsheet (CSV, XLSX or ODS, columns detected from their headers): the valid
+/// rows are upserted on the reference in one transaction.
+#[utoipa::path(post, path = "/businesses/{id}/products/import", tag = "catalog", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Business"), ImportParams),
+    request_body(content = String, content_type = "text/csv", description = "The file (text/csv, or the XLSX or ODS media type)"),
+    responses(
+        (status = 200, description = "The report", body = ImportResult),
+        (status = 400, description = "Unreadable file", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an owner of this business", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The columns could not be matched", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn import_products(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    lang: Lang,
+    Path(id): Path<i64>,
+    Query(params): Query<ImportParams>,
+    body: Body,
+) -> AppResult<Json<ImportResult>> {
+    let body =
+        axum::body::to_bytes(body, crate::app::UPLOAD_MAX_BYTES).await.map_err(|_| AppError::TooLarge)?;
+    super::managed_business(&state.db, &user, id).await?;
+    let table =
+        spreadsheet::read_table(&body).map_err(|_| AppError::BadRequest("catalog.import.unreadable"))?;
+    let mapping = spreadsheet::detect_mapping(&table.headers);
+    if !spreadsheet::check_mapping(&mapping).is_empty() {
+        return Err(AppError::invalid("file", "catalog.mapping.missing"));
+    }
+    let report = spreadsheet::rows_to_products(&table, &mapping);
+    let dry_run = params.dry_run.unwrap_or(false);
+    let outcome = if dry_run {
+        super::ImportOutcome::default()
+    } else {
+        super::import_rows(&state.db, &user, id, &report).await?
+    };
+    let refused = report
+        .refused
+        .iter()
+        .map(|r| RefusedRowJson {
+            row: r.row,
+            reason: if lang == Lang::En { r.reason.english() } else { r.reason.french() },
+        })
+        .collect();
+    Ok(Json(ImportResult {
+        accepted: report.accepted.len(),
+        refused,
+        created: outcome.created,
+        updated: outcome.updated,
+        dry_run,
+    }))
+}
+
+/// Converts stored products for the spreadsheet exports.
+pub fn for_export(products: &[Product]) -> Vec<ExportProduct> {
+    products
+        .iter()
+        .map(|p| ExportProduct {
+            reference: p.reference.clone(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            category: p.category.clone(),
+            unit: p.unit(),
+            price_cents: p.price_cents,
+            vat_rate_bp: p.vat_rate_bp,
+            stock: p.stock,
+            available: p.available,
+            sold_by_weight: p.sold_by_weight,
+            estimated_weight_g: p.estimated_weight_g,
+            organic: p.organic,
+            local_label: p.local_label,
+            allergens: p.allergen_list(),
+            ingredients: p.ingredients.clone(),
+        })
+        .collect()
+}
+
+fn file(content_type: &str, filename: String, body: Vec<u8>) -> Response {
+    (
+        [
+            (CONTENT_TYPE, content_type.to_owned()),
+            (CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (CACHE_CONTROL, "private, no-cache".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn exported(
+    state: &AppState,
+    user: Option<&crate::accounts::User>,
+    id: i64,
+) -> AppResult<(crate::directory::Business, Vec<Product>)> {
+    let (business, can_edit) = super::public_business(&state.db, user, id).await?;
+    let products = super::all_products(&state.db, id, can_edit).await?;
+    Ok((business, products))
+}
+
+/// The catalogue as Data Food Consortium JSON-LD (what is on sale).
+#[utoipa::path(get, path = "/businesses/{id}/catalog.jsonld", tag = "catalog",
+    params(("id" = i64, Path, description = "Business")),
+    responses((status = 200, description = "DFC catalogue", content_type = "application/ld+json")))]
+pub async fn export_dfc(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    let (business, products) = exported(&state, None, id).await?;
+    let territory =
+        crate::territory::store::by_id(&state.db, business.territory_id).await?.ok_or(AppError::NotFound)?;
+    let enterprise = super::dfc::DfcEnterprise {
+        id: business.id,
+        name: business.name.clone(),
+        description: business.description.clone(),
+        url: format!("{}/t/{}/annuaire/{}", state.base_url, territory.slug, business.id),
+    };
+    let items: Vec<super::dfc::DfcProduct> = products
+        .iter()
+        .map(|p| super::dfc::DfcProduct {
+            id: p.id,
+            reference: p.reference.clone(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            unit: p.unit(),
+            price_cents: p.price_cents,
+            vat_rate_bp: p.vat_rate_bp,
+            stock: p.stock,
+            available: p.available,
+            organic: p.organic,
+            allergens: p.allergen_list(),
+            ingredients: p.ingredients.clone(),
+            category: p.category.clone(),
+        })
+        .collect();
+    let document = super::dfc::catalog_to_jsonld(&enterprise, &items, &state.base_url);
+    Ok((
+        [(CONTENT_TYPE, "application/ld+json"), (CACHE_CONTROL, "public, max-age=300")],
+        document.to_string(),
+    )
+        .into_response())
+}
+
+/// The catalogue as CSV, in the import's layout (French Excel: `;`, decimal comma, BOM).
+#[utoipa::path(get, path = "/businesses/{id}/products.csv", tag = "catalog",
+    params(("id" = i64, Path, description = "Business")),
+    responses((status = 200, description = "CSV file", content_type = "text/csv")))]
+pub async fn export_csv(
+    State(state): State<AppState>,
+    MaybeApiUser(user): MaybeApiUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (_, products) = exported(&state, user.as_ref(), id).await?;
+    Ok(file(
+        "text/csv; charset=utf-8",
+        format!("catalogue-{id}.csv"),
+        spreadsheet::products_to_csv(&for_export(&products)),
+    ))
+}
+
+/// The catalogue as XLSX, in the import's layout.
+#[utoipa::path(get, path = "/businesses/{id}/products.xlsx", tag = "catalog",
+    params(("id" = i64, Path, description = "Business")),
+    responses((status = 200, description = "XLSX file", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    MaybeApiUser(user): MaybeApiUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (_, products) = exported(&state, user.as_ref(), id).await?;
+    let bytes = spreadsheet::products_to_xlsx(&for_export(&products))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    Ok(file(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        format!("catalogue-{id}.xlsx"),
+        bytes,
+    ))
+}
+
+/// Units for the forms.
+pub fn units() -> Vec<(&'static str, &'static str)> {
+    Unit::ALL.iter().map(|u| (u.as_str(), u.label_key())).collect()
+}

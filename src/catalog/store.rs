@@ -1,0 +1,170 @@
+//! All of the catalogue's SQL: products and uploaded spreadsheets.
+
+use super::{CleanProduct, Product};
+use crate::db::{Arg, Db, Tx, now};
+use crate::error::AppResult;
+use crate::{bind_args, on_db, on_tx};
+
+const COLUMNS: &str = "id, business_id, reference, name, description, category, unit, price_cents, vat_rate_bp, \
+    stock, available, sold_by_weight, estimated_weight_g, organic, local_label, allergens, ingredients";
+
+/// Inserts a product; `None` when the business already has this reference.
+pub async fn insert(tx: &mut Tx, business_id: i64, p: &CleanProduct) -> AppResult<Option<i64>> {
+    let now = now();
+    Ok(on_tx!(tx, conn => sqlx::query_scalar::<_, i64>(
+        "insert into product (business_id, reference, reference_key, name, description, category, unit, price_cents,
+            vat_rate_bp, stock, available, sold_by_weight, estimated_weight_g, organic, local_label, allergens,
+            ingredients, search_text, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
+         on conflict (business_id, reference_key) do nothing returning id")
+        .bind(business_id).bind(&p.reference).bind(p.reference.to_lowercase()).bind(&p.name).bind(&p.description)
+        .bind(&p.category).bind(p.unit.as_str()).bind(p.price_cents).bind(p.vat_rate_bp).bind(p.stock)
+        .bind(p.available).bind(p.sold_by_weight).bind(p.estimated_weight_g).bind(p.organic).bind(p.local_label)
+        .bind(p.allergens_text()).bind(&p.ingredients).bind(p.search_text()).bind(now)
+        .fetch_optional(&mut **conn).await)?)
+}
+
+/// Overwrites a product's fields; fails with a unique violation of
+/// `product_business_id_reference_key_key` when the new reference is taken.
+pub async fn update(tx: &mut Tx, id: i64, p: &CleanProduct) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query(
+        "update product set reference = $2, reference_key = $3, name = $4, description = $5, category = $6,
+            unit = $7, price_cents = $8, vat_rate_bp = $9, stock = $10, available = $11, sold_by_weight = $12,
+            estimated_weight_g = $13, organic = $14, local_label = $15, allergens = $16, ingredients = $17,
+            search_text = $18, updated_at = $19
+         where id = $1")
+        .bind(id).bind(&p.reference).bind(p.reference.to_lowercase()).bind(&p.name).bind(&p.description)
+        .bind(&p.category).bind(p.unit.as_str()).bind(p.price_cents).bind(p.vat_rate_bp).bind(p.stock)
+        .bind(p.available).bind(p.sold_by_weight).bind(p.estimated_weight_g).bind(p.organic).bind(p.local_label)
+        .bind(p.allergens_text()).bind(&p.ingredients).bind(p.search_text()).bind(now())
+        .execute(&mut **conn).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// One product.
+pub async fn get(db: &Db, id: i64) -> AppResult<Option<Product>> {
+    let sql = format!("select {COLUMNS} from product where id = $1");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, Product>(&sql).bind(id).fetch_optional(pool).await)?)
+}
+
+/// One product, inside a transaction.
+pub async fn get_tx(tx: &mut Tx, id: i64) -> AppResult<Option<Product>> {
+    let sql = format!("select {COLUMNS} from product where id = $1");
+    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Product>(&sql).bind(id).fetch_optional(&mut **conn).await)?)
+}
+
+/// The product of a business with this reference (case-insensitive).
+pub async fn by_reference(tx: &mut Tx, business_id: i64, reference: &str) -> AppResult<Option<Product>> {
+    let sql = format!("select {COLUMNS} from product where business_id = $1 and reference_key = $2");
+    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Product>(&sql)
+        .bind(business_id).bind(reference.to_lowercase()).fetch_optional(&mut **conn).await)?)
+}
+
+/// Deletes a product.
+pub async fn delete(db: &Db, id: i64) -> AppResult<()> {
+    on_db!(db, pool => sqlx::query("delete from product where id = $1").bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Puts products of a business on or off sale; returns how many changed.
+pub async fn set_available(db: &Db, business_id: i64, ids: &[i64], available: bool) -> AppResult<u64> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    // Integers formatted here, never request text.
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!(
+        "update product set available = $1, updated_at = $2 where business_id = $3 and id in ({list})"
+    );
+    Ok(
+        on_db!(db, pool => sqlx::query(&sql).bind(available).bind(now()).bind(business_id).execute(pool).await.map(|r| r.rows_affected()))?,
+    )
+}
+
+/// A search in a business's catalogue.
+#[derive(Clone, Debug, Default)]
+pub struct ProductSearch {
+    /// Words (word prefixes, case and accents ignored).
+    pub text: String,
+    /// A category, exactly.
+    pub category: Option<String>,
+    /// Include products not on sale (the back-office).
+    pub include_unavailable: bool,
+    /// Results skipped.
+    pub offset: i64,
+    /// Page size.
+    pub limit: i64,
+}
+
+/// Products of a business matching a search, by category then name, `limit` from `offset`.
+pub async fn search(
+    db: &Db,
+    business_id: i64,
+    search: &ProductSearch,
+    limit: i64,
+) -> AppResult<Vec<Product>> {
+    let mut conditions = String::new();
+    let mut args = vec![Arg::Int(business_id)];
+    let find = match db.backend() {
+        crate::db::Backend::Sqlite => "instr",
+        crate::db::Backend::Postgres => "strpos",
+    };
+    for word in crate::directory::fold(&search.text).split(' ').filter(|w| !w.is_empty()).take(8) {
+        args.push(Arg::Text(format!(" {word}")));
+        conditions.push_str(&format!(" and {find}(search_text, ${}) > 0", args.len()));
+    }
+    if let Some(category) = &search.category {
+        args.push(Arg::Text(category.clone()));
+        conditions.push_str(&format!(" and category = ${}", args.len()));
+    }
+    if !search.include_unavailable {
+        conditions.push_str(" and available = true");
+    }
+    let sql = format!(
+        "select {COLUMNS} from product where business_id = $1 {conditions}
+         order by category, name, id limit {} offset {}",
+        limit.max(0),
+        search.offset.max(0)
+    );
+    Ok(on_db!(db, pool => bind_args!(sqlx::query_as::<_, Product>(&sql), &args).fetch_all(pool).await)?)
+}
+
+/// The categories of a business's products with their counts.
+pub async fn categories(
+    db: &Db,
+    business_id: i64,
+    include_unavailable: bool,
+) -> AppResult<Vec<(String, i64)>> {
+    let filter = if include_unavailable { "" } else { " and available = true" };
+    let sql = format!(
+        "select category, count(*) from product where business_id = $1 and category is not null{filter}
+         group by category order by category"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as::<_, (String, i64)>(&sql).bind(business_id).fetch_all(pool).await)?)
+}
+
+/// Keeps an uploaded spreadsheet until its import is confirmed.
+pub async fn insert_import(
+    db: &Db,
+    business_id: i64,
+    user_id: i64,
+    filename: &str,
+    content: &[u8],
+) -> AppResult<i64> {
+    Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>(
+        "insert into product_import (business_id, user_id, filename, content, created_at) values ($1, $2, $3, $4, $5) returning id")
+        .bind(business_id).bind(user_id).bind(filename).bind(content).bind(now()).fetch_one(pool).await)?)
+}
+
+/// An uploaded spreadsheet of a business: (file name, content).
+pub async fn get_import(db: &Db, id: i64, business_id: i64) -> AppResult<Option<(String, Vec<u8>)>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, (String, Vec<u8>)>(
+        "select filename, content from product_import where id = $1 and business_id = $2")
+        .bind(id).bind(business_id).fetch_optional(pool).await)?)
+}
+
+/// Forgets uploaded spreadsheets older than `before` (cleaner job).
+pub async fn purge_imports(db: &Db, before: i64) -> AppResult<u64> {
+    Ok(on_db!(db, pool => sqlx::query("delete from product_import where created_at < $1")
+        .bind(before).execute(pool).await.map(|r| r.rows_affected()))?)
+}
