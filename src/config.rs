@@ -154,6 +154,11 @@ pub struct Config {
     #[arg(long, env = "HALLE_GEOCODER_URL", global = true)]
     pub geocoder_url: Option<String>,
 
+    /// Let the server fetch catalogues from private and loopback addresses (tests only: it
+    /// would otherwise let members probe the hosting network).
+    #[arg(long, env = "HALLE_ALLOW_PRIVATE_FETCH", default_value_t = false, global = true)]
+    pub allow_private_fetch: bool,
+
     /// Set by `serve --demo`: the login page then lists the demo accounts.
     #[arg(skip)]
     pub demo: bool,
@@ -186,6 +191,7 @@ impl Config {
             tiles_url: String::new(),
             tiles_attribution: String::new(),
             geocoder_url: None,
+            allow_private_fetch: false,
             demo: false,
         }
     }

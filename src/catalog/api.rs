@@ -235,7 +235,7 @@ pub struct ImportResult {
 /// rows are upserted on the reference in one transaction.
 #[utoipa::path(post, path = "/businesses/{id}/products/import", tag = "catalog", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Business"), ImportParams),
-    request_body(content = String, content_type = "text/csv", description = "The file (text/csv, or the XLSX or ODS media type)"),
+    request_body(content = String, content_type = "text/csv", description = "The file: text/csv, the XLSX or ODS media type, or application/ld+json for a DFC catalogue"),
     responses(
         (status = 200, description = "The report", body = ImportResult),
         (status = 400, description = "Unreadable file", body = Problem, content_type = "application/problem+json"),
@@ -248,11 +248,35 @@ pub async fn import_products(
     lang: Lang,
     Path(id): Path<i64>,
     Query(params): Query<ImportParams>,
+    headers: axum::http::HeaderMap,
     body: Body,
 ) -> AppResult<Json<ImportResult>> {
     let body =
         axum::body::to_bytes(body, crate::app::UPLOAD_MAX_BYTES).await.map_err(|_| AppError::TooLarge)?;
     super::managed_business(&state.db, &user, id).await?;
+    let is_json =
+        headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.contains("json"));
+    if is_json {
+        // A Data Food Consortium catalogue.
+        let document: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))?;
+        let read = super::dfc::jsonld_to_catalog(&document)
+            .map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))?;
+        let dry_run = params.dry_run.unwrap_or(false);
+        let outcome = if dry_run {
+            super::ImportOutcome::default()
+        } else {
+            super::import_dfc(&state.db, &user, id, &document).await?.0
+        };
+        let refused = read.problems.iter().map(|p| RefusedRowJson { row: 0, reason: p.clone() }).collect();
+        return Ok(Json(ImportResult {
+            accepted: read.products.len(),
+            refused,
+            created: outcome.created,
+            updated: outcome.updated,
+            dry_run,
+        }));
+    }
     let table =
         spreadsheet::read_table(&body).map_err(|_| AppError::BadRequest("catalog.import.unreadable"))?;
     let mapping = spreadsheet::detect_mapping(&table.headers);

@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
             get(show_upload).post(upload).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
         )
         .route("/t/{slug}/annuaire/{id}/produits/import/{import}", get(show_mapping).post(confirm_import))
+        .route("/t/{slug}/annuaire/{id}/produits/import-dfc", post(import_dfc).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)))
         .route("/t/{slug}/annuaire/{id}/produits/{product}", get(show_edit).post(edit_product))
         .route("/t/{slug}/annuaire/{id}/produits/{product}/rapide", post(quick_edit))
         .route("/t/{slug}/annuaire/{id}/produits/{product}/dupliquer", post(duplicate_product))
@@ -561,6 +562,7 @@ struct ImportPage {
     report: Option<ProductReport>,
     refused: Vec<(usize, String)>,
     outcome: Option<super::ImportOutcome>,
+    dfc_problems: Vec<String>,
     errors: FormErrors,
 }
 
@@ -578,6 +580,7 @@ impl ImportPage {
             report: None,
             refused: Vec::new(),
             outcome: None,
+            dfc_problems: Vec::new(),
             errors: FormErrors::default(),
         }
     }
@@ -710,4 +713,44 @@ async fn confirm_import(
     view.outcome = Some(outcome);
     view.report = Some(report);
     render(&view)
+}
+
+async fn import_dfc(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>, mut multipart: Multipart) -> AppResult<Response> {
+    let (territory, business) = managed(&state, &page, &slug, id).await?;
+    let (mut url, mut file) = (String::new(), Vec::new());
+    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::invalid("dfc_file", "catalog.import.dfc_unreadable"))? {
+        match field.name() {
+            Some("dfc_url") => url = field.text().await.unwrap_or_default(),
+            Some("dfc_file") => file = field.bytes().await.map_err(|_| AppError::TooLarge)?.to_vec(),
+            _ => {}
+        }
+    }
+    let document = if !url.trim().is_empty() {
+        super::fetch_dfc(&url, state.config.allow_private_fetch).await
+    } else if !file.is_empty() {
+        serde_json::from_slice(&file).map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))
+    } else {
+        Err(AppError::invalid("dfc_file", "catalog.import.dfc_missing"))
+    };
+    let result = match document {
+        Ok(document) => super::import_dfc(&state.db, &user, id, &document).await,
+        Err(err) => Err(err),
+    };
+    let mut view = ImportPage::empty(page.with_csrf().await?, territory, business);
+    match result {
+        Ok((outcome, problems)) => {
+            view.outcome = Some(outcome);
+            view.dfc_problems = problems;
+            render(&view)
+        }
+        Err(AppError::Invalid(fields)) => {
+            view.errors = FormErrors(fields);
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
+        }
+        Err(AppError::BadRequest(key)) => {
+            view.errors = FormErrors(vec![FieldError { field: "dfc_file", message: key }]);
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
+        }
+        Err(other) => Err(other),
+    }
 }

@@ -561,3 +561,84 @@ mod tests {
         assert_eq!(fields, ["unit", "price_cents"]);
     }
 }
+
+/// Imports a Data Food Consortium catalogue into a business (owners and moderators), in one
+/// transaction, upserting on the reference. Fields DFC does not carry (category, allergens,
+/// ingredients, weights, local label) keep their current values.
+pub async fn import_dfc(db: &Db, actor: &User, business_id: i64, document: &serde_json::Value) -> AppResult<(ImportOutcome, Vec<String>)> {
+    managed_business(db, actor, business_id).await?;
+    let read = super::dfc::jsonld_to_catalog(document).map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))?;
+    let mut outcome = ImportOutcome::default();
+    let mut problems = read.problems.clone();
+    let mut tx = db.begin().await?;
+    for item in &read.products {
+        let existing = store::by_reference(&mut tx, business_id, &item.reference).await?;
+        let mut input = existing.as_ref().map(ProductInput::from).unwrap_or_default();
+        input.reference = item.reference.clone();
+        input.name = item.name.clone();
+        input.description = item.description.clone();
+        input.unit = item.unit.as_str().to_owned();
+        input.price_cents = item.price_cents;
+        input.vat_rate_bp = item.vat_rate_bp;
+        input.stock = item.stock;
+        input.available = item.available;
+        input.organic = item.organic;
+        let clean = match validate(&input) {
+            Ok(clean) => clean,
+            Err(_) => {
+                problems.push(format!("{} : {}", item.reference, item.name));
+                continue;
+            }
+        };
+        match existing {
+            Some(product) if validate(&ProductInput::from(&product)).is_ok_and(|current| current == clean) => outcome.unchanged += 1,
+            Some(product) => {
+                store::update(&mut tx, product.id, &clean).await?;
+                outcome.updated += 1;
+            }
+            None => {
+                store::insert(&mut tx, business_id, &clean).await?.ok_or(AppError::Conflict("catalog.error.reference_taken"))?;
+                outcome.created += 1;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok((outcome, problems))
+}
+
+/// Fetches a DFC catalogue from its address: http or https only, never a private or loopback
+/// address unless the instance allows it (tests), 10 s and 6 MB at most.
+pub async fn fetch_dfc(url: &str, allow_private: bool) -> AppResult<serde_json::Value> {
+    let parsed = url::Url::parse(url.trim()).map_err(|_| AppError::invalid("url", "directory.error.url"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(AppError::invalid("url", "directory.error.url"));
+    }
+    let host = parsed.host_str().ok_or(AppError::invalid("url", "directory.error.url"))?.to_owned();
+    let port = parsed.port_or_known_default().unwrap_or(443);
+    let addresses: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
+        .await
+        .map_err(|_| AppError::invalid("url", "catalog.import.dfc_unreachable"))?
+        .collect();
+    let private = addresses.iter().any(|a| match a.ip() {
+        std::net::IpAddr::V4(ip) => ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified(),
+        std::net::IpAddr::V6(ip) => ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00,
+    });
+    if addresses.is_empty() || (private && !allow_private) {
+        return Err(AppError::invalid("url", "catalog.import.dfc_unreachable"));
+    }
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let response = client.get(parsed).header("accept", "application/ld+json, application/json").send().await
+        .map_err(|_| AppError::invalid("url", "catalog.import.dfc_unreachable"))?;
+    if !response.status().is_success() || response.content_length().is_some_and(|l| l > 6 * 1024 * 1024) {
+        return Err(AppError::invalid("url", "catalog.import.dfc_unreachable"));
+    }
+    let bytes = response.bytes().await.map_err(|_| AppError::invalid("url", "catalog.import.dfc_unreachable"))?;
+    if bytes.len() > 6 * 1024 * 1024 {
+        return Err(AppError::TooLarge);
+    }
+    serde_json::from_slice(&bytes).map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))
+}
