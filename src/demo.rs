@@ -414,84 +414,122 @@ async fn seed_directory(db: &Db, territory: &Territory, admin: &User, baker: &Us
     Ok(())
 }
 
-/// Demo products by category: name, unit, price in cents, allergens.
-const PRODUCTS: [(&str, &[(&str, Unit, i64, &[Allergen])]); 10] = [
-    ("Boulangerie", &[
-        ("Baguette tradition", Unit::Piece, 120, &[Allergen::Gluten]),
-        ("Pain de campagne 500 g", Unit::Piece, 310, &[Allergen::Gluten]),
-        ("Pain aux céréales", Unit::Piece, 360, &[Allergen::Gluten, Allergen::Sesame]),
-        ("Fougasse aux olives", Unit::Piece, 420, &[Allergen::Gluten]),
-        ("Croissant pur beurre", Unit::Piece, 115, &[Allergen::Gluten, Allergen::Milk, Allergen::Eggs]),
-        ("Pain au chocolat", Unit::Piece, 125, &[Allergen::Gluten, Allergen::Milk, Allergen::Eggs]),
-        ("Tarte aux pommes (6 parts)", Unit::Piece, 1450, &[Allergen::Gluten, Allergen::Milk, Allergen::Eggs]),
-        ("Flan pâtissier", Unit::Portion, 280, &[Allergen::Gluten, Allergen::Milk, Allergen::Eggs]),
-        ("Pompe à l’huile", Unit::Piece, 650, &[Allergen::Gluten]),
-        ("Farine de blé T65 1 kg", Unit::Kg, 295, &[Allergen::Gluten]),
-    ]),
-    ("Boucherie", &[
-        ("Côtes d’agneau", Unit::Kg, 2890, &[]),
-        ("Saucisses de Toulouse", Unit::Kg, 1390, &[Allergen::Sulphites]),
-        ("Bœuf bourguignon", Unit::Kg, 1650, &[]),
-        ("Poulet fermier", Unit::Piece, 1490, &[]),
-        ("Pâté de campagne", Unit::Grams100, 250, &[Allergen::Eggs]),
-        ("Brandade de Nîmes", Unit::Grams100, 390, &[Allergen::Fish, Allergen::Milk]),
-    ]),
-    ("Épicerie", &[
-        ("Huile d’olive 75 cl", Unit::Bottle, 1200, &[]),
-        ("Miel de châtaignier 500 g", Unit::Jar, 980, &[]),
-        ("Œufs plein air x6", Unit::Box, 320, &[Allergen::Eggs]),
-        ("Lentilles vertes", Unit::Kg, 590, &[]),
-        ("Pois chiches", Unit::Kg, 480, &[]),
-        ("Confiture d’abricot", Unit::Jar, 450, &[]),
-        ("Café en grains", Unit::Kg, 2400, &[]),
-        ("Savon de Marseille", Unit::Piece, 350, &[]),
-        ("Pommes Golden", Unit::Kg, 290, &[]),
-        ("Tomates anciennes", Unit::Kg, 490, &[]),
-    ]),
-    ("Fromagerie", &[
-        ("Pélardon affiné", Unit::Piece, 280, &[Allergen::Milk]),
-        ("Tomme de chèvre", Unit::Grams100, 390, &[Allergen::Milk]),
-        ("Fromage frais", Unit::Jar, 350, &[Allergen::Milk]),
-        ("Yaourt au lait de brebis", Unit::Jar, 120, &[Allergen::Milk]),
-    ]),
-    ("Maraîchage", &[
-        ("Panier de légumes de saison", Unit::Box, 1500, &[]),
-        ("Salade batavia", Unit::Piece, 120, &[]),
-        ("Carottes", Unit::Bunch, 250, &[]),
-        ("Poireaux", Unit::Bunch, 280, &[]),
-        ("Courgettes", Unit::Kg, 320, &[]),
-        ("Fraises gariguette", Unit::Tray, 450, &[]),
-        ("Pommes de terre", Unit::Kg, 180, &[]),
-        ("Oignons doux des Cévennes", Unit::Kg, 390, &[]),
-    ]),
-    ("Élevage", &[
-        ("Colis d’agneau (5 kg)", Unit::Box, 8500, &[]),
-        ("Poulet fermier", Unit::Piece, 1690, &[]),
-        ("Miel de garrigue 500 g", Unit::Jar, 1050, &[]),
-        ("Œufs frais x12", Unit::Box, 480, &[Allergen::Eggs]),
-    ]),
-    ("Vins", &[
-        ("Costières de Nîmes rouge", Unit::Bottle, 890, &[Allergen::Sulphites]),
-        ("Costières de Nîmes rosé", Unit::Bottle, 790, &[Allergen::Sulphites]),
-        ("Blanc de blancs", Unit::Bottle, 950, &[Allergen::Sulphites]),
-        ("Jus de raisin", Unit::Litre, 450, &[]),
-    ]),
-    ("Restauration", &[
-        ("Plat du jour", Unit::Portion, 1100, &[Allergen::Gluten]),
-        ("Pizza margherita", Unit::Piece, 1000, &[Allergen::Gluten, Allergen::Milk]),
-        ("Salade niçoise", Unit::Portion, 950, &[Allergen::Fish, Allergen::Eggs]),
-        ("Tiramisu", Unit::Portion, 450, &[Allergen::Gluten, Allergen::Milk, Allergen::Eggs]),
-    ]),
-    ("Librairie", &[
-        ("Carte de la garrigue", Unit::Piece, 990, &[]),
-        ("Roman du mois", Unit::Piece, 2090, &[]),
-        ("Album jeunesse", Unit::Piece, 1450, &[]),
-    ]),
-    ("Pharmacie", &[
-        ("Gel hydroalcoolique 100 ml", Unit::Bottle, 350, &[]),
-        ("Masques chirurgicaux x10", Unit::Box, 490, &[]),
-        ("Thermomètre", Unit::Piece, 1290, &[]),
-    ]),
+/// A demo product: name, unit, price in cents, allergens.
+type DemoProduct = (&'static str, Unit, i64, &'static [Allergen]);
+
+/// Demo products by category.
+const PRODUCTS: [(&str, &[DemoProduct]); 10] = [
+    (
+        "Boulangerie",
+        &[
+            ("Baguette tradition", Unit::Piece, 120, &[Allergen::Gluten]),
+            ("Pain de campagne 500 g", Unit::Piece, 310, &[Allergen::Gluten]),
+            ("Pain aux céréales", Unit::Piece, 360, &[Allergen::Gluten, Allergen::Sesame]),
+            ("Fougasse aux olives", Unit::Piece, 420, &[Allergen::Gluten]),
+            ("Croissant pur beurre", Unit::Piece, 115, &[Allergen::Gluten, Allergen::Milk, Allergen::Eggs]),
+            ("Pain au chocolat", Unit::Piece, 125, &[Allergen::Gluten, Allergen::Milk, Allergen::Eggs]),
+            (
+                "Tarte aux pommes (6 parts)",
+                Unit::Piece,
+                1450,
+                &[Allergen::Gluten, Allergen::Milk, Allergen::Eggs],
+            ),
+            ("Flan pâtissier", Unit::Portion, 280, &[Allergen::Gluten, Allergen::Milk, Allergen::Eggs]),
+            ("Pompe à l’huile", Unit::Piece, 650, &[Allergen::Gluten]),
+            ("Farine de blé T65 1 kg", Unit::Kg, 295, &[Allergen::Gluten]),
+        ],
+    ),
+    (
+        "Boucherie",
+        &[
+            ("Côtes d’agneau", Unit::Kg, 2890, &[]),
+            ("Saucisses de Toulouse", Unit::Kg, 1390, &[Allergen::Sulphites]),
+            ("Bœuf bourguignon", Unit::Kg, 1650, &[]),
+            ("Poulet fermier", Unit::Piece, 1490, &[]),
+            ("Pâté de campagne", Unit::Grams100, 250, &[Allergen::Eggs]),
+            ("Brandade de Nîmes", Unit::Grams100, 390, &[Allergen::Fish, Allergen::Milk]),
+        ],
+    ),
+    (
+        "Épicerie",
+        &[
+            ("Huile d’olive 75 cl", Unit::Bottle, 1200, &[]),
+            ("Miel de châtaignier 500 g", Unit::Jar, 980, &[]),
+            ("Œufs plein air x6", Unit::Box, 320, &[Allergen::Eggs]),
+            ("Lentilles vertes", Unit::Kg, 590, &[]),
+            ("Pois chiches", Unit::Kg, 480, &[]),
+            ("Confiture d’abricot", Unit::Jar, 450, &[]),
+            ("Café en grains", Unit::Kg, 2400, &[]),
+            ("Savon de Marseille", Unit::Piece, 350, &[]),
+            ("Pommes Golden", Unit::Kg, 290, &[]),
+            ("Tomates anciennes", Unit::Kg, 490, &[]),
+        ],
+    ),
+    (
+        "Fromagerie",
+        &[
+            ("Pélardon affiné", Unit::Piece, 280, &[Allergen::Milk]),
+            ("Tomme de chèvre", Unit::Grams100, 390, &[Allergen::Milk]),
+            ("Fromage frais", Unit::Jar, 350, &[Allergen::Milk]),
+            ("Yaourt au lait de brebis", Unit::Jar, 120, &[Allergen::Milk]),
+        ],
+    ),
+    (
+        "Maraîchage",
+        &[
+            ("Panier de légumes de saison", Unit::Box, 1500, &[]),
+            ("Salade batavia", Unit::Piece, 120, &[]),
+            ("Carottes", Unit::Bunch, 250, &[]),
+            ("Poireaux", Unit::Bunch, 280, &[]),
+            ("Courgettes", Unit::Kg, 320, &[]),
+            ("Fraises gariguette", Unit::Tray, 450, &[]),
+            ("Pommes de terre", Unit::Kg, 180, &[]),
+            ("Oignons doux des Cévennes", Unit::Kg, 390, &[]),
+        ],
+    ),
+    (
+        "Élevage",
+        &[
+            ("Colis d’agneau (5 kg)", Unit::Box, 8500, &[]),
+            ("Poulet fermier", Unit::Piece, 1690, &[]),
+            ("Miel de garrigue 500 g", Unit::Jar, 1050, &[]),
+            ("Œufs frais x12", Unit::Box, 480, &[Allergen::Eggs]),
+        ],
+    ),
+    (
+        "Vins",
+        &[
+            ("Costières de Nîmes rouge", Unit::Bottle, 890, &[Allergen::Sulphites]),
+            ("Costières de Nîmes rosé", Unit::Bottle, 790, &[Allergen::Sulphites]),
+            ("Blanc de blancs", Unit::Bottle, 950, &[Allergen::Sulphites]),
+            ("Jus de raisin", Unit::Litre, 450, &[]),
+        ],
+    ),
+    (
+        "Restauration",
+        &[
+            ("Plat du jour", Unit::Portion, 1100, &[Allergen::Gluten]),
+            ("Pizza margherita", Unit::Piece, 1000, &[Allergen::Gluten, Allergen::Milk]),
+            ("Salade niçoise", Unit::Portion, 950, &[Allergen::Fish, Allergen::Eggs]),
+            ("Tiramisu", Unit::Portion, 450, &[Allergen::Gluten, Allergen::Milk, Allergen::Eggs]),
+        ],
+    ),
+    (
+        "Librairie",
+        &[
+            ("Carte de la garrigue", Unit::Piece, 990, &[]),
+            ("Roman du mois", Unit::Piece, 2090, &[]),
+            ("Album jeunesse", Unit::Piece, 1450, &[]),
+        ],
+    ),
+    (
+        "Pharmacie",
+        &[
+            ("Gel hydroalcoolique 100 ml", Unit::Bottle, 350, &[]),
+            ("Masques chirurgicaux x10", Unit::Box, 490, &[]),
+            ("Thermomètre", Unit::Piece, 1290, &[]),
+        ],
+    ),
 ];
 
 /// Adds the demo products of a listing's category.

@@ -254,12 +254,11 @@ pub async fn import_products(
     let body =
         axum::body::to_bytes(body, crate::app::UPLOAD_MAX_BYTES).await.map_err(|_| AppError::TooLarge)?;
     super::managed_business(&state.db, &user, id).await?;
-    let is_json =
-        headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.contains("json"));
+    let is_json = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.contains("json"));
     if is_json {
         // A Data Food Consortium catalogue.
-        let document: serde_json::Value =
-            serde_json::from_slice(&body).map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))?;
+        let document: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))?;
         let read = super::dfc::jsonld_to_catalog(&document)
             .map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))?;
         let dry_run = params.dry_run.unwrap_or(false);

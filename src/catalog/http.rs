@@ -39,7 +39,10 @@ pub fn router() -> Router<AppState> {
             get(show_upload).post(upload).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
         )
         .route("/t/{slug}/annuaire/{id}/produits/import/{import}", get(show_mapping).post(confirm_import))
-        .route("/t/{slug}/annuaire/{id}/produits/import-dfc", post(import_dfc).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)))
+        .route(
+            "/t/{slug}/annuaire/{id}/produits/import-dfc",
+            post(import_dfc).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
+        )
         .route("/t/{slug}/annuaire/{id}/produits/{product}", get(show_edit).post(edit_product))
         .route("/t/{slug}/annuaire/{id}/produits/{product}/rapide", post(quick_edit))
         .route("/t/{slug}/annuaire/{id}/produits/{product}/dupliquer", post(duplicate_product))
@@ -256,8 +259,8 @@ impl ProductForm {
             errors.push(FieldError { field: "price", message: "catalog.error.price" });
             0
         });
-        let stock = parse_stock(self.get("stock")).unwrap_or_else(|()| {
-            errors.push(FieldError { field: "stock", message: "catalog.error.stock" });
+        let stock = parse_stock(self.get("stock")).unwrap_or_else(|message| {
+            errors.push(FieldError { field: "stock", message });
             None
         });
         let vat_text = self.get("vat").trim().trim_end_matches('%').trim();
@@ -484,7 +487,7 @@ async fn quick_edit(
             "catalog.flash.saved"
         }
         (None, _) => "catalog.error.price",
-        (_, Err(())) => "catalog.error.stock",
+        (_, Err(message)) => message,
     };
     if let Some(session) = &page.session {
         page::flash(session, key).await?;
@@ -715,10 +718,20 @@ async fn confirm_import(
     render(&view)
 }
 
-async fn import_dfc(State(state): State<AppState>, CurrentUser(user): CurrentUser, page: Page, Path((slug, id)): Path<(String, i64)>, mut multipart: Multipart) -> AppResult<Response> {
+async fn import_dfc(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
     let (territory, business) = managed(&state, &page, &slug, id).await?;
     let (mut url, mut file) = (String::new(), Vec::new());
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::invalid("dfc_file", "catalog.import.dfc_unreadable"))? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::invalid("dfc_file", "catalog.import.dfc_unreadable"))?
+    {
         match field.name() {
             Some("dfc_url") => url = field.text().await.unwrap_or_default(),
             Some("dfc_file") => file = field.bytes().await.map_err(|_| AppError::TooLarge)?.to_vec(),

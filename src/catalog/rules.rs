@@ -511,63 +511,26 @@ pub fn parse_price_cents(text: &str) -> Option<i64> {
 }
 
 /// Reads a stock typed by a person: empty is unlimited; otherwise a whole number ≥ 0.
-pub fn parse_stock(text: &str) -> Result<Option<i64>, ()> {
+pub fn parse_stock(text: &str) -> Result<Option<i64>, &'static str> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
     }
-    text.parse::<i64>().ok().filter(|s| *s >= 0).map(Some).ok_or(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prices_are_read_as_exact_cents() {
-        assert_eq!(parse_price_cents("1,20"), Some(120));
-        assert_eq!(parse_price_cents(" 1.2 € "), Some(120));
-        assert_eq!(parse_price_cents("1 234,50"), Some(123_450));
-        assert_eq!(parse_price_cents("12"), Some(1200));
-        assert_eq!(parse_price_cents("0,05"), Some(5));
-        assert_eq!(parse_price_cents("gratuit"), None);
-        assert_eq!(parse_price_cents("-3"), None);
-        assert_eq!(parse_price_cents("1,234"), None);
-        assert_eq!(parse_price_cents(""), None);
-    }
-
-    #[test]
-    fn an_empty_stock_is_unlimited() {
-        assert_eq!(parse_stock(""), Ok(None));
-        assert_eq!(parse_stock("12"), Ok(Some(12)));
-        assert_eq!(parse_stock("abc"), Err(()));
-        assert_eq!(parse_stock("-1"), Err(()));
-    }
-
-    #[test]
-    fn a_product_needs_a_reference_a_name_and_a_known_unit() {
-        let input = ProductInput {
-            reference: "PAIN-01".into(),
-            name: "Baguette".into(),
-            unit: "piece".into(),
-            price_cents: 120,
-            available: true,
-            ..ProductInput::default()
-        };
-        let clean = validate(&input).unwrap();
-        assert_eq!(clean.unit, Unit::Piece);
-        let bad = ProductInput { unit: "stere".into(), price_cents: -1, ..input };
-        let fields: Vec<_> = validate(&bad).unwrap_err().iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["unit", "price_cents"]);
-    }
+    text.parse::<i64>().ok().filter(|s| *s >= 0).map(Some).ok_or("catalog.error.stock")
 }
 
 /// Imports a Data Food Consortium catalogue into a business (owners and moderators), in one
 /// transaction, upserting on the reference. Fields DFC does not carry (category, allergens,
 /// ingredients, weights, local label) keep their current values.
-pub async fn import_dfc(db: &Db, actor: &User, business_id: i64, document: &serde_json::Value) -> AppResult<(ImportOutcome, Vec<String>)> {
+pub async fn import_dfc(
+    db: &Db,
+    actor: &User,
+    business_id: i64,
+    document: &serde_json::Value,
+) -> AppResult<(ImportOutcome, Vec<String>)> {
     managed_business(db, actor, business_id).await?;
-    let read = super::dfc::jsonld_to_catalog(document).map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))?;
+    let read = super::dfc::jsonld_to_catalog(document)
+        .map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))?;
     let mut outcome = ImportOutcome::default();
     let mut problems = read.problems.clone();
     let mut tx = db.begin().await?;
@@ -591,13 +554,19 @@ pub async fn import_dfc(db: &Db, actor: &User, business_id: i64, document: &serd
             }
         };
         match existing {
-            Some(product) if validate(&ProductInput::from(&product)).is_ok_and(|current| current == clean) => outcome.unchanged += 1,
+            Some(product)
+                if validate(&ProductInput::from(&product)).is_ok_and(|current| current == clean) =>
+            {
+                outcome.unchanged += 1
+            }
             Some(product) => {
                 store::update(&mut tx, product.id, &clean).await?;
                 outcome.updated += 1;
             }
             None => {
-                store::insert(&mut tx, business_id, &clean).await?.ok_or(AppError::Conflict("catalog.error.reference_taken"))?;
+                store::insert(&mut tx, business_id, &clean)
+                    .await?
+                    .ok_or(AppError::Conflict("catalog.error.reference_taken"))?;
                 outcome.created += 1;
             }
         }
@@ -620,8 +589,12 @@ pub async fn fetch_dfc(url: &str, allow_private: bool) -> AppResult<serde_json::
         .map_err(|_| AppError::invalid("url", "catalog.import.dfc_unreachable"))?
         .collect();
     let private = addresses.iter().any(|a| match a.ip() {
-        std::net::IpAddr::V4(ip) => ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified(),
-        std::net::IpAddr::V6(ip) => ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00,
+        std::net::IpAddr::V4(ip) => {
+            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+        }
+        std::net::IpAddr::V6(ip) => {
+            ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00
+        }
     });
     if addresses.is_empty() || (private && !allow_private) {
         return Err(AppError::invalid("url", "catalog.import.dfc_unreachable"));
@@ -631,14 +604,62 @@ pub async fn fetch_dfc(url: &str, allow_private: bool) -> AppResult<serde_json::
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| AppError::Internal(e.into()))?;
-    let response = client.get(parsed).header("accept", "application/ld+json, application/json").send().await
+    let response = client
+        .get(parsed)
+        .header("accept", "application/ld+json, application/json")
+        .send()
+        .await
         .map_err(|_| AppError::invalid("url", "catalog.import.dfc_unreachable"))?;
     if !response.status().is_success() || response.content_length().is_some_and(|l| l > 6 * 1024 * 1024) {
         return Err(AppError::invalid("url", "catalog.import.dfc_unreachable"));
     }
-    let bytes = response.bytes().await.map_err(|_| AppError::invalid("url", "catalog.import.dfc_unreachable"))?;
+    let bytes =
+        response.bytes().await.map_err(|_| AppError::invalid("url", "catalog.import.dfc_unreachable"))?;
     if bytes.len() > 6 * 1024 * 1024 {
         return Err(AppError::TooLarge);
     }
     serde_json::from_slice(&bytes).map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_are_read_as_exact_cents() {
+        assert_eq!(parse_price_cents("1,20"), Some(120));
+        assert_eq!(parse_price_cents(" 1.2 € "), Some(120));
+        assert_eq!(parse_price_cents("1 234,50"), Some(123_450));
+        assert_eq!(parse_price_cents("12"), Some(1200));
+        assert_eq!(parse_price_cents("0,05"), Some(5));
+        assert_eq!(parse_price_cents("gratuit"), None);
+        assert_eq!(parse_price_cents("-3"), None);
+        assert_eq!(parse_price_cents("1,234"), None);
+        assert_eq!(parse_price_cents(""), None);
+    }
+
+    #[test]
+    fn an_empty_stock_is_unlimited() {
+        assert_eq!(parse_stock(""), Ok(None));
+        assert_eq!(parse_stock("12"), Ok(Some(12)));
+        assert_eq!(parse_stock("abc"), Err("catalog.error.stock"));
+        assert_eq!(parse_stock("-1"), Err("catalog.error.stock"));
+    }
+
+    #[test]
+    fn a_product_needs_a_reference_a_name_and_a_known_unit() {
+        let input = ProductInput {
+            reference: "PAIN-01".into(),
+            name: "Baguette".into(),
+            unit: "piece".into(),
+            price_cents: 120,
+            available: true,
+            ..ProductInput::default()
+        };
+        let clean = validate(&input).unwrap();
+        assert_eq!(clean.unit, Unit::Piece);
+        let bad = ProductInput { unit: "stere".into(), price_cents: -1, ..input };
+        let fields: Vec<_> = validate(&bad).unwrap_err().iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["unit", "price_cents"]);
+    }
 }

@@ -302,20 +302,49 @@ fn dfc_unit(unit: &str) -> &'static str {
 async fn a_dfc_catalogue_is_imported_from_a_file_or_an_address() {
     let s = shop().await;
     import(&s, &s.merchant, FIXTURE.to_vec(), "text/csv", false).await;
-    let document = reqwest::get(s.app.url(&format!("/api/v1/businesses/{}/catalog.jsonld", s.business))).await.unwrap().bytes().await.unwrap().to_vec();
+    let document = reqwest::get(s.app.url(&format!("/api/v1/businesses/{}/catalog.jsonld", s.business)))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
     // Another business of the same merchant takes the catalogue through the API...
-    let admin = halle::accounts::store::find_user_with_hash(&s.app.db, "admin@exemple.fr").await.unwrap().unwrap().0;
+    let admin =
+        halle::accounts::store::find_user_with_hash(&s.app.db, "admin@exemple.fr").await.unwrap().unwrap().0;
     let territory = halle::territory::store::by_slug(&s.app.db, "marguerittes").await.unwrap().unwrap();
     let input = halle::directory::BusinessInput { name: "Dépôt de pain".into(), ..Default::default() };
     let second = halle::directory::propose(&s.app.db, "", &admin, &territory, &input).await.unwrap();
-    let merchant = halle::accounts::store::find_user_with_hash(&s.app.db, "boulangerie@exemple.fr").await.unwrap().unwrap().0;
+    let merchant = halle::accounts::store::find_user_with_hash(&s.app.db, "boulangerie@exemple.fr")
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
     let mut tx = s.app.db.begin().await.unwrap();
     halle::directory::store::add_owner(&mut tx, second.id, merchant.id).await.unwrap();
     tx.commit().await.unwrap();
     let url = s.app.url(&format!("/api/v1/businesses/{}/products/import?dry_run=false", second.id));
-    let result: serde_json::Value = api(&s.merchant).post(&url).header("content-type", "application/ld+json").body(document.clone()).send().await.unwrap().json().await.unwrap();
+    let result: serde_json::Value = api(&s.merchant)
+        .post(&url)
+        .header("content-type", "application/ld+json")
+        .body(document.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(result["created"], 11, "{result}");
-    let again: serde_json::Value = api(&s.merchant).post(&url).header("content-type", "application/ld+json").body(document).send().await.unwrap().json().await.unwrap();
+    let again: serde_json::Value = api(&s.merchant)
+        .post(&url)
+        .header("content-type", "application/ld+json")
+        .body(document)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!((again["created"].as_i64(), again["updated"].as_i64()), (Some(0), Some(0)));
 
     // ... and by its address in the web form, which refuses the hosting network by default.
@@ -323,8 +352,16 @@ async fn a_dfc_catalogue_is_imported_from_a_file_or_an_address() {
     let import_page = format!("/t/marguerittes/annuaire/{}/produits/import", second.id);
     let (_, page) = s.app.page(&import_page).await;
     let token = csrf_token(&page).unwrap();
-    let form = reqwest::multipart::Form::new().text("dfc_url", s.app.url(&format!("/api/v1/businesses/{}/catalog.jsonld", s.business)));
-    let refused = s.app.client.post(s.app.url(&format!("/t/marguerittes/annuaire/{}/produits/import-dfc?_csrf={token}", second.id))).multipart(form).send().await.unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("dfc_url", s.app.url(&format!("/api/v1/businesses/{}/catalog.jsonld", s.business)));
+    let refused = s
+        .app
+        .client
+        .post(s.app.url(&format!("/t/marguerittes/annuaire/{}/produits/import-dfc?_csrf={token}", second.id)))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = scraper::Html::parse_document(&refused.text().await.unwrap());
     assert!(text(&html, "[role=alert]").contains("n’a pas pu être téléchargé"));
