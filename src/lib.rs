@@ -14,5 +14,6 @@ pub mod directory;
 pub mod error;
 pub mod jobs;
 pub mod mail;
+pub mod tabular;
 pub mod territory;
 pub mod web;

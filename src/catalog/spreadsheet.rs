@@ -19,6 +19,7 @@ use calamine::{Data, DataRef, Reader, SheetType, SheetVisible, Xlsx};
 use serde::{Deserialize, Serialize};
 
 use super::{Allergen, Unit};
+use crate::tabular::{self, TextError, fold_header, fold_words};
 
 // ---------------------------------------------------------------------------------------------
 // Reading: limits and errors
@@ -178,101 +179,20 @@ fn is_blank(cells: &[String]) -> bool {
 // -- CSV --------------------------------------------------------------------------------------
 
 fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, SheetError> {
-    let text = decode_text(bytes)?;
+    let text = tabular::decode_text(bytes).map_err(text_error)?;
     if text.trim().is_empty() {
         return Err(SheetError::Empty);
     }
-    read_csv_rows(&text, sniff_separator(&text))
+    tabular::read_records(&text, tabular::sniff_separator(&text), MAX_ROWS, MAX_COLUMNS, str::to_owned)
+        .map_err(text_error)
 }
 
-/// The file's text: by its BOM when it has one (UTF-8, UTF-16), else UTF-8 when valid, else
-/// Windows-1252 (what Excel writes on French Windows).
-fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, SheetError> {
-    let text = if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(bytes) {
-        encoding.decode_without_bom_handling(bytes.get(bom_length..).unwrap_or_default()).0
-    } else {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => Cow::Borrowed(text),
-            Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
-        }
-    };
-    if text.contains('\0') {
-        return Err(SheetError::Unreadable("binary content, not text".to_owned()));
+fn text_error(error: TextError) -> SheetError {
+    match error {
+        TextError::Binary => SheetError::Unreadable("binary content, not text".to_owned()),
+        TextError::Csv(message) => SheetError::Unreadable(message),
+        TextError::TooManyRows => too_large(),
     }
-    Ok(text)
-}
-
-/// The separator of the title line: the most frequent of tab, `;` and `,` outside quotes (`,`
-/// when none appears, for a one-column file).
-fn sniff_separator(text: &str) -> u8 {
-    let header_line = text.lines().find(|line| !line.trim().is_empty()).unwrap_or_default();
-    let mut in_quotes = false;
-    let (mut tabs, mut semicolons, mut commas) = (0_usize, 0_usize, 0_usize);
-    for character in header_line.chars() {
-        match character {
-            '"' => in_quotes = !in_quotes,
-            '\t' if !in_quotes => tabs += 1,
-            ';' if !in_quotes => semicolons += 1,
-            ',' if !in_quotes => commas += 1,
-            _ => {}
-        }
-    }
-    if tabs > 0 && tabs >= semicolons && tabs >= commas {
-        b'\t'
-    } else if semicolons > commas {
-        b';'
-    } else {
-        b','
-    }
-}
-
-/// Every record with its spreadsheet row number. Row numbers count records, not lines (a quoted
-/// cell may hold line breaks), plus the blank lines that the CSV reader skips but that a
-/// spreadsheet shows as empty rows.
-fn read_csv_rows(text: &str, separator: u8) -> Result<Vec<(usize, Vec<String>)>, SheetError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(separator)
-        .from_reader(text.as_bytes());
-    let mut record = csv::StringRecord::new();
-    let mut rows = Vec::new();
-    let mut previous_row = 0_usize;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) => return Err(unreadable(error)),
-        }
-        // The reader's position for a record is where it started scanning: just after the previous
-        // record, so before the empty lines it skipped.
-        let scan_start = record.position().map_or(0, csv::Position::byte);
-        let skipped_empty_lines =
-            usize::try_from(scan_start).map_or(0, |start| count_empty_lines_at(text.as_bytes(), start));
-        let row = previous_row + 1 + skipped_empty_lines;
-        if row > MAX_ROWS {
-            return Err(too_large());
-        }
-        previous_row = row;
-        rows.push((row, record.iter().take(MAX_COLUMNS).map(str::to_owned).collect()));
-    }
-    Ok(rows)
-}
-
-/// The empty lines that start at `start`: line breaks (`\n`, `\r\n` or a lone `\r`) before any
-/// other byte. A `\n` that ends a `\r\n` begun before `start` is not one.
-fn count_empty_lines_at(bytes: &[u8], start: usize) -> usize {
-    let mut previous = start.checked_sub(1).and_then(|before| bytes.get(before)).copied();
-    let mut empty_lines = 0;
-    for &byte in bytes.get(start..).unwrap_or_default() {
-        match byte {
-            b'\n' if previous == Some(b'\r') => {}
-            b'\n' | b'\r' => empty_lines += 1,
-            _ => break,
-        }
-        previous = Some(byte);
-    }
-    empty_lines
 }
 
 // -- Workbooks --------------------------------------------------------------------------------
@@ -653,33 +573,6 @@ pub fn check_mapping(mapping: &Mapping) -> Vec<(Field, &'static str)> {
             }
         })
         .collect()
-}
-
-/// A header folded for matching: text in brackets dropped ("Poids (g)"), then [`fold_words`].
-fn fold_header(header: &str) -> String {
-    let mut without_brackets = String::with_capacity(header.len());
-    let mut depth = 0_usize;
-    for character in header.chars() {
-        match character {
-            '(' | '[' => depth += 1,
-            ')' | ']' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => without_brackets.push(character),
-            _ => {}
-        }
-    }
-    let folded = fold_words(&without_brackets);
-    if folded.is_empty() { fold_words(header) } else { folded }
-}
-
-/// Text folded for matching words: no accents, lowercase, every run of other characters than
-/// ASCII letters and digits turned into one space ("Qté." → "qte", "Œufs" → "oeufs").
-fn fold_words(text: &str) -> String {
-    deunicode::deunicode(text)
-        .to_lowercase()
-        .split(|character: char| !character.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{BusinessKind, CrisisStatus};
+use crate::tabular::{self, TextError, fold_header, fold_words};
 
 // ---------------------------------------------------------------------------------------------
 // Import: public types
@@ -598,34 +599,6 @@ impl Field {
     }
 }
 
-/// A header folded for matching: text in parentheses dropped ("Latitude (WGS 84)"), then
-/// [`fold_words`].
-fn fold_header(header: &str) -> String {
-    let mut without_brackets = String::with_capacity(header.len());
-    let mut depth = 0_usize;
-    for character in header.chars() {
-        match character {
-            '(' | '[' => depth += 1,
-            ')' | ']' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => without_brackets.push(character),
-            _ => {}
-        }
-    }
-    let folded = fold_words(&without_brackets);
-    if folded.is_empty() { fold_words(header) } else { folded }
-}
-
-/// Text folded for matching words: no accents, lowercase, every run of other characters than
-/// ASCII letters and digits turned into one space ("Dépôt-Vente" → "depot vente").
-fn fold_words(text: &str) -> String {
-    deunicode::deunicode(text)
-        .to_lowercase()
-        .split(|character: char| !character.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Which column fills which field.
 struct ColumnLayout {
     /// (column index, field), in column order.
@@ -707,7 +680,7 @@ pub fn parse_businesses_csv(bytes: &[u8]) -> Result<ImportReport, ImportError> {
     if text.trim().is_empty() {
         return Err(ImportError::Empty);
     }
-    let rows = read_rows(&text, sniff_separator(&text))?;
+    let rows = read_rows(&text, tabular::sniff_separator(&text))?;
     let mut rows = rows.into_iter().skip_while(|(_, cells)| is_blank(cells));
     let Some((_, headers)) = rows.next() else {
         return Err(ImportError::Empty);
@@ -742,102 +715,27 @@ pub fn parse_businesses_csv(bytes: &[u8]) -> Result<ImportReport, ImportError> {
     Ok(report)
 }
 
-/// The file's text: by its BOM when it has one (UTF-8, UTF-16), else UTF-8 when valid, else
-/// Windows-1252 (what Excel writes on French Windows).
+/// Zip-based workbooks (xlsx, ods) and the old binary xls.
+fn is_office_workbook(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+}
+
+/// The file's text, refusing workbooks (this importer reads CSV only).
 fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, ImportError> {
     if is_office_workbook(bytes) {
         return Err(ImportError::Unreadable(
             "Excel or LibreOffice workbook (xlsx, xls, ods), not CSV".to_owned(),
         ));
     }
-    let text = if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(bytes) {
-        encoding.decode_without_bom_handling(bytes.get(bom_length..).unwrap_or_default()).0
-    } else {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => Cow::Borrowed(text),
-            Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
-        }
-    };
-    if text.contains('\0') {
-        return Err(ImportError::Unreadable("binary content, not text".to_owned()));
-    }
-    Ok(text)
-}
-
-/// Zip-based workbooks (xlsx, ods) and the old binary xls.
-fn is_office_workbook(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
-}
-
-/// The separator of the header line: the most frequent of tab, `;` and `,` outside quotes (`,`
-/// when none appears, for a one-column file).
-fn sniff_separator(text: &str) -> u8 {
-    let header_line = text.lines().find(|line| !line.trim().is_empty()).unwrap_or_default();
-    let mut in_quotes = false;
-    let (mut tabs, mut semicolons, mut commas) = (0_usize, 0_usize, 0_usize);
-    for character in header_line.chars() {
-        match character {
-            '"' => in_quotes = !in_quotes,
-            '\t' if !in_quotes => tabs += 1,
-            ';' if !in_quotes => semicolons += 1,
-            ',' if !in_quotes => commas += 1,
-            _ => {}
-        }
-    }
-    if tabs > 0 && tabs >= semicolons && tabs >= commas {
-        b'\t'
-    } else if semicolons > commas {
-        b';'
-    } else {
-        b','
-    }
+    tabular::decode_text(bytes).map_err(|_| ImportError::Unreadable("binary content, not text".to_owned()))
 }
 
 /// Every record with its spreadsheet row number and its cells cleaned (see [`clean_cell`]).
-///
-/// Row numbers count records, not lines (a quoted cell may hold line breaks), plus the blank lines
-/// that the CSV reader skips but that a spreadsheet shows as empty rows.
 fn read_rows(text: &str, separator: u8) -> Result<Vec<(usize, Vec<String>)>, ImportError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(separator)
-        .from_reader(text.as_bytes());
-    let mut record = csv::StringRecord::new();
-    let mut rows = Vec::new();
-    let mut previous_row = 0_usize;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) => return Err(ImportError::Unreadable(error.to_string())),
-        }
-        // The reader's position for a record is where it started scanning: just after the previous
-        // record, so before the empty lines it skipped.
-        let scan_start = record.position().map_or(0, csv::Position::byte);
-        let skipped_empty_lines =
-            usize::try_from(scan_start).map_or(0, |start| count_empty_lines_at(text.as_bytes(), start));
-        let row = previous_row + 1 + skipped_empty_lines;
-        previous_row = row;
-        rows.push((row, record.iter().map(clean_cell).collect()));
-    }
-    Ok(rows)
-}
-
-/// The empty lines that start at `start`: line breaks (`\n`, `\r\n` or a lone `\r`) before
-/// any other byte. A `\n` that ends a `\r\n` begun before `start` is not one.
-fn count_empty_lines_at(bytes: &[u8], start: usize) -> usize {
-    let mut previous = start.checked_sub(1).and_then(|before| bytes.get(before)).copied();
-    let mut empty_lines = 0;
-    for &byte in bytes.get(start..).unwrap_or_default() {
-        match byte {
-            b'\n' if previous == Some(b'\r') => {}
-            b'\n' | b'\r' => empty_lines += 1,
-            _ => break,
-        }
-        previous = Some(byte);
-    }
-    empty_lines
+    tabular::read_records(text, separator, usize::MAX, usize::MAX, clean_cell).map_err(|error| match error {
+        TextError::Csv(message) => ImportError::Unreadable(message),
+        TextError::Binary | TextError::TooManyRows => ImportError::Unreadable("unreadable file".to_owned()),
+    })
 }
 
 /// The characters that make a spreadsheet read a cell as a formula.
@@ -1760,10 +1658,10 @@ mod tests {
 
     #[test]
     fn sniffs_the_separator_outside_quotes() {
-        assert_eq!(sniff_separator("nom,\"a;b;c\",commune\n"), b',');
-        assert_eq!(sniff_separator("nom;\"a,b,c\";commune\n"), b';');
-        assert_eq!(sniff_separator("\n\nnom\tcommune\n"), b'\t');
-        assert_eq!(sniff_separator("nom\n"), b',');
+        assert_eq!(tabular::sniff_separator("nom,\"a;b;c\",commune\n"), b',');
+        assert_eq!(tabular::sniff_separator("nom;\"a,b,c\";commune\n"), b';');
+        assert_eq!(tabular::sniff_separator("\n\nnom\tcommune\n"), b'\t');
+        assert_eq!(tabular::sniff_separator("nom\n"), b',');
     }
 
     // -- headers -------------------------------------------------------------------------------

@@ -93,11 +93,15 @@ async fn queued_emails_are_delivered_over_smtp_and_marked_sent() {
 
 #[tokio::test]
 async fn an_unreachable_smtp_server_leaves_the_email_pending_with_a_later_retry() {
-    // A port nobody listens on.
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    // A server that hangs up at once: the SMTP greeting never comes. (A port merely left free
+    // could be taken meanwhile by another test's server, which would then hang the client.)
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            drop(stream);
+        }
+    });
     let app = TestApp::spawn_with(|c| c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
     app.submit(
         "/register",
