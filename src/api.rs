@@ -50,6 +50,38 @@ pub struct ListPage<T: ToSchema> {
     pub next: Option<String>,
 }
 
+/// Options of a spreadsheet import.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// `true` only reports what would happen.
+    pub dry_run: Option<bool>,
+}
+
+/// A refused row of an import.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefusedRowJson {
+    /// Spreadsheet row (the header is row 1; 0 for a DFC node).
+    pub row: usize,
+    /// Why, in the request's language.
+    pub reason: String,
+}
+
+/// What an import did (or would do).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResult {
+    /// Valid rows.
+    pub accepted: usize,
+    /// Refused rows.
+    pub refused: Vec<RefusedRowJson>,
+    /// Records created (0 on a dry run).
+    pub created: usize,
+    /// Records changed (0 on a dry run).
+    pub updated: usize,
+    /// True for a dry run.
+    pub dry_run: bool,
+}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use super::spreadsheet::{self, ExportProduct};
 use super::store::ProductSearch;
 use super::{Product, ProductInput, Unit};
-use crate::api::{ListPage, Problem};
+use crate::api::{ImportParams, ImportResult, ListPage, Problem, RefusedRowJson};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::web::ApiJson;
@@ -197,38 +197,6 @@ pub async fn delete_product(
 ) -> AppResult<StatusCode> {
     super::delete(&state.db, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Import options.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ImportParams {
-    /// `true` only reports what would happen.
-    pub dry_run: Option<bool>,
-}
-
-/// A refused row.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RefusedRowJson {
-    /// Spreadsheet row (header = 1).
-    pub row: usize,
-    /// Why, in the request's language.
-    pub reason: String,
-}
-
-/// What an import did (or would do).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportResult {
-    /// Valid rows.
-    pub accepted: usize,
-    /// Refused rows.
-    pub refused: Vec<RefusedRowJson>,
-    /// New products (0 on a dry run).
-    pub created: usize,
-    /// Products changed (0 on a dry run).
-    pub updated: usize,
-    /// True for a dry run.
-    pub dry_run: bool,
 }
 
 /// Imports a spreadsheet (CSV, XLSX or ODS, columns detected from their headers): the valid

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use super::hours::OpeningHours;
 use super::{Business, BusinessInput, CrisisStatus, SearchQuery, Service, import_export};
-use crate::api::{ListPage, Problem};
+use crate::api::{ImportParams, ImportResult, ListPage, Problem, RefusedRowJson};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::territory::{self, Territory};
@@ -376,38 +376,6 @@ pub async fn refuse_business(
     super::refuse_or_unpublish(&state.db, &state.base_url, &user, id, &body.reason).await?;
     let (business, _) = super::view(&state.db, Some(&user), id).await?;
     Ok(Json(detail(&state, business, true).await?))
-}
-
-/// Import options.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ImportParams {
-    /// `true` only reports what would happen.
-    pub dry_run: Option<bool>,
-}
-
-/// A refused row of an import.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RefusedRowJson {
-    /// Spreadsheet row (the header is row 1).
-    pub row: usize,
-    /// Why, in the request's language.
-    pub reason: String,
-}
-
-/// What an import did (or would do).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportResult {
-    /// Valid rows.
-    pub accepted: usize,
-    /// Refused rows.
-    pub refused: Vec<RefusedRowJson>,
-    /// New listings (0 on a dry run).
-    pub created: usize,
-    /// Listings updated (0 on a dry run).
-    pub updated: usize,
-    /// True for a dry run.
-    pub dry_run: bool,
 }
 
 /// Imports a CSV of local professionals (moderators). Valid rows are imported in one
