@@ -1,17 +1,16 @@
 // Accounts as a person meets them: sign up, confirm the address, log in, change language, log out.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ADMIN,
   exact,
   expectNoAxeViolations,
   journey,
-  launchBrowser,
   logIn,
   newContext,
   pathIs,
   readOutboxLink,
-  startHalle,
+  withHalle,
 } from '../lib/harness.mjs';
 
 const TIMEOUT = { timeout: 120_000 };
@@ -20,14 +19,9 @@ describe('accounts', () => {
   let halle;
   let browser;
 
-  before(async () => {
-    halle = await startHalle();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await halle?.stop();
+  withHalle((h, b) => {
+    halle = h;
+    browser = b;
   });
 
   test('a visitor signs up, confirms the address, logs in, reads the site in English and logs out', TIMEOUT, () =>

@@ -5,20 +5,19 @@
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ADMIN,
   exact,
   expectNoAxeViolations,
   journey,
-  launchBrowser,
   logIn,
   newPage,
   pathIs,
   readOutboxLink,
   registerByApi,
-  startHalle,
+  withHalle,
 } from '../lib/harness.mjs';
 
 const TIMEOUT = { timeout: 180_000 };
@@ -46,14 +45,9 @@ describe('administration', () => {
   let halle;
   let browser;
 
-  before(async () => {
-    halle = await startHalle();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await halle?.stop();
+  withHalle((h, b) => {
+    halle = h;
+    browser = b;
   });
 
   test('an admin creates a territory and a commune, gives a role and reads the outbox', TIMEOUT, () =>
@@ -311,14 +305,9 @@ describe('account maintenance', () => {
   let halle;
   let browser;
 
-  before(async () => {
-    halle = await startHalle();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await halle?.stop();
+  withHalle((h, b) => {
+    halle = h;
+    browser = b;
   });
 
   test('a member resets a forgotten password, manages API keys, changes the password and deletes the account', TIMEOUT, () =>
@@ -524,14 +513,9 @@ describe('other pages', () => {
   let halle;
   let browser;
 
-  before(async () => {
-    halle = await startHalle();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await halle?.stop();
+  withHalle((h, b) => {
+    halle = h;
+    browser = b;
   });
 
   test('an unknown address gets the French 404 page', TIMEOUT, () =>
@@ -628,15 +612,10 @@ describe('a new instance', () => {
   let halle;
   let browser;
 
-  before(async () => {
-    halle = await startHalle({ withTerritory: false });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await halle?.stop();
-  });
+  withHalle((h, b) => {
+    halle = h;
+    browser = b;
+  }, { withTerritory: false });
 
   test('without any territory, the home page says so and leads the admin to create one', TIMEOUT, () =>
     journey('empty instance', halle, async () => {

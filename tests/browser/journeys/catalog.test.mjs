@@ -1,6 +1,6 @@
 // The catalogue as a baker meets it: she uploads the spreadsheet she already has, fixes the
 // column matching, confirms, and her products are on the public page.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,13 +9,12 @@ import {
   exact,
   expectNoAxeViolations,
   journey,
-  launchBrowser,
   logIn,
   newPage,
   pathIs,
   readOutboxLink,
   registerByApi,
-  startHalle,
+  withHalle,
 } from '../lib/harness.mjs';
 
 const TIMEOUT = { timeout: 120_000 };
@@ -26,14 +25,9 @@ describe('catalogue', () => {
   let halle;
   let browser;
 
-  before(async () => {
-    halle = await startHalle();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await halle?.stop();
+  withHalle((h, b) => {
+    halle = h;
+    browser = b;
   });
 
   test('a baker uploads her spreadsheet, fixes the mapping, confirms and sees her products', TIMEOUT, () =>

@@ -1,19 +1,18 @@
 // The directory as people meet it: a merchant proposes a listing, a moderator approves it, a
 // resident finds it by searching without accents and sees it on the map.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ADMIN,
   exact,
   expectNoAxeViolations,
   journey,
-  launchBrowser,
   logIn,
   newPage,
   pathIs,
   readOutboxLink,
   registerByApi,
-  startHalle,
+  withHalle,
 } from '../lib/harness.mjs';
 
 const TIMEOUT = { timeout: 120_000 };
@@ -22,14 +21,9 @@ describe('directory', () => {
   let halle;
   let browser;
 
-  before(async () => {
-    halle = await startHalle();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await halle?.stop();
+  withHalle((h, b) => {
+    halle = h;
+    browser = b;
   });
 
   test('a merchant proposes a listing, a moderator approves it, a resident finds it and sees it on the map', TIMEOUT, () =>

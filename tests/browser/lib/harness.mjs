@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 // Shared pieces of the browser journeys: run a real Halle on a fresh SQLite database, drive the
 // system Chromium through playwright-core, check pages with axe-core, read the admin outbox.
 import { spawn } from 'node:child_process';
@@ -222,6 +223,24 @@ export async function readOutboxLink(page, baseUrl, toEmail, pathPrefix) {
     seen.length = 0;
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * A fresh Halle and a browser for the tests of a `describe`: started before them, stopped after.
+ * `assign(halle, browser)` hands them to the suite's variables.
+ */
+export function withHalle(assign, options) {
+  let halle;
+  let browser;
+  before(async () => {
+    halle = await startHalle(options);
+    browser = await launchBrowser();
+    assign(halle, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await halle?.stop();
+  });
 }
 
 /** Playwright options matching an accessible name exactly. */
