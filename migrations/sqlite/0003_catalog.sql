@@ -27,6 +27,18 @@ create unique index product_business_id_reference_key_key on product (business_i
 create index product_business_id_category_name_idx on product (business_id, category, name);
 create index product_business_id_name_idx on product (business_id, name);
 
+create table product_photo (
+    id integer primary key,
+    product_id bigint not null references product (id) on delete cascade,
+    content_type text not null,
+    full_bytes blob not null,
+    thumb_bytes blob not null,
+    width bigint not null,
+    height bigint not null,
+    created_at bigint not null
+);
+create index product_photo_product_id_idx on product_photo (product_id, id);
+
 create table product_import (
     id integer primary key,
     business_id bigint not null references business (id) on delete cascade,

@@ -47,6 +47,13 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/annuaire/{id}/produits/{product}/rapide", post(quick_edit))
         .route("/t/{slug}/annuaire/{id}/produits/{product}/dupliquer", post(duplicate_product))
         .route("/t/{slug}/annuaire/{id}/produits/{product}/supprimer", post(delete_product))
+        .route(
+            "/t/{slug}/annuaire/{id}/produits/{product}/photos",
+            post(add_photo).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
+        )
+        .route("/t/{slug}/annuaire/{id}/produits/{product}/photos/{photo}/supprimer", post(remove_photo))
+        .route("/photos/produits/{photo}", get(serve_photo))
+        .route("/photos/produits/{photo}/mini", get(serve_thumbnail))
 }
 
 async fn business_in(
@@ -103,9 +110,17 @@ struct CatalogPage {
     categories: Vec<(String, i64)>,
     query: CatalogQuery,
     products: Vec<Product>,
+    photos: Vec<(i64, i64)>,
     previous: Option<String>,
     next: Option<String>,
     can_edit: bool,
+}
+
+impl CatalogPage {
+    /// The first photo of a product on this page, if it has one.
+    fn photo_of(&self, product_id: &i64) -> Option<i64> {
+        self.photos.iter().find(|(p, _)| p == product_id).map(|(_, photo)| *photo)
+    }
 }
 
 async fn show_catalog(
@@ -124,6 +139,8 @@ async fn show_catalog(
         limit: PER_PAGE,
     };
     let found = super::search(&state.db, id, &search).await?;
+    let photos =
+        super::store::photo_ids(&state.db, &found.items.iter().map(|p| p.id).collect::<Vec<_>>()).await?;
     let categories = super::categories(&state.db, id, false).await?;
     let base = format!("/t/{}/annuaire/{id}/catalogue", territory.slug);
     let previous = (number > 1).then(|| query.href(&base, number - 1));
@@ -135,6 +152,7 @@ async fn show_catalog(
         categories,
         query,
         products: found.items,
+        photos,
         previous,
         next,
         can_edit,
@@ -315,6 +333,7 @@ struct ProductFormPage {
     errors: FormErrors,
     units: Vec<(&'static str, &'static str)>,
     allergens: Vec<(&'static str, String)>,
+    photos: Vec<i64>,
 }
 
 fn form_page(
@@ -334,6 +353,7 @@ fn form_page(
         errors: FormErrors(errors),
         units: super::api::units(),
         allergens: Allergen::ALL.iter().map(|a| (a.as_str(), a.label_key())).collect(),
+        photos: Vec::new(),
     }
 }
 
@@ -425,7 +445,14 @@ async fn show_edit(
     let (territory, business) = managed(&state, &page, &slug, id).await?;
     let product = product_of(&state, &user, id, product_id).await?;
     let values = ProductForm::of(&product, page.lang());
-    render(&form_page(page.with_csrf().await?, territory, business, Some(product_id), values, Vec::new()))
+    let mut view =
+        form_page(page.with_csrf().await?, territory, business, Some(product_id), values, Vec::new());
+    view.photos = super::store::photo_ids(&state.db, &[product_id])
+        .await?
+        .into_iter()
+        .map(|(_, photo)| photo)
+        .collect();
+    render(&view)
 }
 
 async fn edit_product(
@@ -766,4 +793,84 @@ async fn import_dfc(
         }
         Err(other) => Err(other),
     }
+}
+
+async fn add_photo(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id, product_id)): Path<(String, i64, i64)>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let (territory, _) = managed(&state, &page, &slug, id).await?;
+    product_of(&state, &user, id, product_id).await?;
+    let mut upload = None;
+    while let Some(field) =
+        multipart.next_field().await.map_err(|_| AppError::invalid("photo", "directory.photo.unreadable"))?
+    {
+        if field.name() == Some("photo") {
+            upload = Some(
+                field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::invalid("photo", "directory.photo.too_large"))?
+                    .to_vec(),
+            );
+        }
+    }
+    let upload =
+        upload.filter(|u| !u.is_empty()).ok_or(AppError::invalid("photo", "directory.photo.missing"))?;
+    let key = match super::add_photo(&state.db, &user, product_id, upload).await {
+        Ok(_) => "directory.flash.photo_added",
+        Err(AppError::Invalid(fields)) => fields.first().map_or("directory.photo.unreadable", |f| f.message),
+        Err(other) => return Err(other),
+    };
+    if let Some(session) = &page.session {
+        page::flash(session, key).await?;
+    }
+    Ok(see_other(&format!("/t/{}/annuaire/{id}/produits/{product_id}#photos", territory.slug)))
+}
+
+async fn remove_photo(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id, product_id, photo)): Path<(String, i64, i64, i64)>,
+) -> AppResult<Response> {
+    let (territory, _) = managed(&state, &page, &slug, id).await?;
+    product_of(&state, &user, id, product_id).await?;
+    super::remove_photo(&state.db, &user, product_id, photo).await?;
+    if let Some(session) = &page.session {
+        page::flash(session, "directory.flash.photo_removed").await?;
+    }
+    Ok(see_other(&format!("/t/{}/annuaire/{id}/produits/{product_id}#photos", territory.slug)))
+}
+
+async fn photo_response(
+    state: &AppState,
+    user: Option<&crate::accounts::User>,
+    id: i64,
+    thumbnail: bool,
+) -> AppResult<Response> {
+    use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    let (content_type, bytes) = super::photo(&state.db, user, id, thumbnail).await?;
+    Ok(([(CONTENT_TYPE, content_type), (CACHE_CONTROL, "public, max-age=86400".to_owned())], bytes)
+        .into_response())
+}
+
+async fn serve_photo(
+    State(state): State<AppState>,
+    crate::web::auth::MaybeUser(user): crate::web::auth::MaybeUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    photo_response(&state, user.as_ref(), id, false).await
+}
+
+async fn serve_thumbnail(
+    State(state): State<AppState>,
+    crate::web::auth::MaybeUser(user): crate::web::auth::MaybeUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    photo_response(&state, user.as_ref(), id, true).await
 }

@@ -519,6 +519,50 @@ pub fn parse_stock(text: &str) -> Result<Option<i64>, &'static str> {
     text.parse::<i64>().ok().filter(|s| *s >= 0).map(Some).ok_or("catalog.error.stock")
 }
 
+/// Photos a product may have.
+pub const MAX_PHOTOS: usize = 4;
+
+/// Adds a photo to a product (owners and moderators): checked, re-encoded, resized, stripped
+/// of its metadata, like the listings' photos.
+pub async fn add_photo(db: &Db, actor: &User, product_id: i64, upload: Vec<u8>) -> AppResult<i64> {
+    managed_product(db, actor, product_id).await?;
+    if store::photo_ids(db, &[product_id]).await?.len() >= MAX_PHOTOS {
+        return Err(AppError::invalid("photo", "catalog.photo.too_many"));
+    }
+    let processed = tokio::task::spawn_blocking(move || directory::photo::process_photo(&upload))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::invalid("photo", e.message_key()))?;
+    let mut tx = db.begin().await?;
+    let id = store::insert_photo(&mut tx, product_id, &processed).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Removes a photo of a product (owners and moderators).
+pub async fn remove_photo(db: &Db, actor: &User, product_id: i64, photo_id: i64) -> AppResult<()> {
+    managed_product(db, actor, product_id).await?;
+    if store::delete_photo(db, product_id, photo_id).await? { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+/// A product photo's bytes, if the product's business is visible to `viewer` and the product is
+/// on sale (or `viewer` manages it).
+pub async fn photo(
+    db: &Db,
+    viewer: Option<&User>,
+    photo_id: i64,
+    thumbnail: bool,
+) -> AppResult<(String, Vec<u8>)> {
+    let (product_id, content_type, bytes) =
+        store::photo_bytes(db, photo_id, thumbnail).await?.ok_or(AppError::NotFound)?;
+    let product = store::get(db, product_id).await?.ok_or(AppError::NotFound)?;
+    let (_, can_edit) = public_business(db, viewer, product.business_id).await?;
+    if !product.available && !can_edit {
+        return Err(AppError::NotFound);
+    }
+    Ok((content_type, bytes))
+}
+
 /// Imports a Data Food Consortium catalogue into a business (owners and moderators), in one
 /// transaction, upserting on the reference. Fields DFC does not carry (category, allergens,
 /// ingredients, weights, local label) keep their current values.

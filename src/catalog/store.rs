@@ -168,3 +168,47 @@ pub async fn purge_imports(db: &Db, before: i64) -> AppResult<u64> {
     Ok(on_db!(db, pool => sqlx::query("delete from product_import where created_at < $1")
         .bind(before).execute(pool).await.map(|r| r.rows_affected()))?)
 }
+
+/// Stores a processed photo of a product.
+pub async fn insert_photo(
+    tx: &mut Tx,
+    product_id: i64,
+    photo: &crate::directory::photo::ProcessedPhoto,
+) -> AppResult<i64> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar::<_, i64>(
+        "insert into product_photo (product_id, content_type, full_bytes, thumb_bytes, width, height, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7) returning id")
+        .bind(product_id).bind(photo.full.content_type).bind(&photo.full.bytes).bind(&photo.thumbnail.bytes)
+        .bind(i64::from(photo.full.width)).bind(i64::from(photo.full.height)).bind(now())
+        .fetch_one(&mut **conn).await)?)
+}
+
+/// The photo ids of several products, as (product id, photo id), oldest first (one query).
+pub async fn photo_ids(db: &Db, product_ids: &[i64]) -> AppResult<Vec<(i64, i64)>> {
+    if product_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Integers formatted here, never request text.
+    let list = product_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!("select product_id, id from product_photo where product_id in ({list}) order by id");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, (i64, i64)>(&sql).fetch_all(pool).await)?)
+}
+
+/// A product photo's bytes (full or thumbnail) with its content type and product.
+pub async fn photo_bytes(db: &Db, id: i64, thumbnail: bool) -> AppResult<Option<(i64, String, Vec<u8>)>> {
+    let sql = if thumbnail {
+        "select product_id, content_type, thumb_bytes from product_photo where id = $1"
+    } else {
+        "select product_id, content_type, full_bytes from product_photo where id = $1"
+    };
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, (i64, String, Vec<u8>)>(sql).bind(id).fetch_optional(pool).await)?,
+    )
+}
+
+/// Deletes a photo of a product; false when the product has no such photo.
+pub async fn delete_photo(db: &Db, product_id: i64, photo_id: i64) -> AppResult<bool> {
+    let done = on_db!(db, pool => sqlx::query("delete from product_photo where id = $1 and product_id = $2")
+        .bind(photo_id).bind(product_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}

@@ -366,3 +366,62 @@ async fn a_dfc_catalogue_is_imported_from_a_file_or_an_address() {
     let html = scraper::Html::parse_document(&refused.text().await.unwrap());
     assert!(text(&html, "[role=alert]").contains("n’a pas pu être téléchargé"));
 }
+
+#[tokio::test]
+async fn a_product_photo_is_re_encoded_shown_on_the_public_page_and_guarded() {
+    let s = shop().await;
+    let created: serde_json::Value = api(&s.merchant)
+        .post(s.app.url(&format!("/api/v1/businesses/{}/products", s.business)))
+        .json(&json!({"reference": "PAIN-01", "name": "Baguette", "unit": "piece", "price_cents": 120}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let product = created["id"].as_i64().unwrap();
+    let mut png = Vec::new();
+    let image = image::RgbImage::from_fn(40, 30, |x, y| image::Rgb([x as u8 * 6, y as u8 * 8, 90]));
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+
+    // Another merchant cannot add one.
+    let other =
+        halle::accounts::store::find_user_with_hash(&s.app.db, "autre@exemple.fr").await.unwrap().unwrap().0;
+    assert!(matches!(
+        halle::catalog::add_photo(&s.app.db, &other, product, png.clone()).await,
+        Err(halle::error::AppError::Forbidden)
+    ));
+
+    s.app.login("boulangerie@exemple.fr", PASSWORD).await;
+    let edit = format!("/t/marguerittes/annuaire/{}/produits/{product}", s.business);
+    let (_, page) = s.app.page(&edit).await;
+    let token = csrf_token(&page).unwrap();
+    let form = reqwest::multipart::Form::new()
+        .part("photo", reqwest::multipart::Part::bytes(png).file_name("baguette.png"));
+    let uploaded = s
+        .app
+        .client
+        .post(s.app.url(&format!("{edit}/photos?_csrf={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), StatusCode::SEE_OTHER);
+    let (_, public) = s.app.page(&format!("/t/marguerittes/annuaire/{}/catalogue", s.business)).await;
+    let selector = scraper::Selector::parse(".product-card img").unwrap();
+    let src =
+        public.select(&selector).next().expect("a photo on the card").value().attr("src").unwrap().to_owned();
+    let served = reqwest::get(s.app.url(&src)).await.unwrap();
+    assert_eq!(served.headers()["content-type"], "image/jpeg");
+    assert_eq!(&served.bytes().await.unwrap()[..2], &[0xFF, 0xD8]);
+    // Off sale, the photo is no longer public.
+    api(&s.merchant)
+        .patch(s.app.url(&format!("/api/v1/products/{product}")))
+        .json(&json!({"available": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reqwest::get(s.app.url(&src)).await.unwrap().status(), StatusCode::NOT_FOUND);
+}

@@ -98,6 +98,10 @@ describe('catalogue', () => {
       await row.getByLabel('Prix TTC (€)').fill('1,25');
       await row.getByRole('button', { name: /^Enregistrer/ }).click();
       await shop.getByText('Les modifications sont enregistrées.').waitFor();
+      await row.getByRole('link', { name: /^Modifier/ }).click();
+      await shop.getByRole('heading', { level: 1, name: 'Modifier le produit' }).waitFor();
+      assert.equal(await shop.getByLabel('Référence', { exact: true }).inputValue(), 'PAIN-01');
+      await expectNoAxeViolations(shop, 'product form');
       await resident.goto(`${halle.baseUrl}${listing}/catalogue?q=baguette`);
       assert.match((await resident.locator('.product-card').first().textContent()).replace(/\s+/g, ' '), /1,25 € la pièce/);
     }),
