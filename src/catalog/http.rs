@@ -16,7 +16,7 @@ use super::store::ProductSearch;
 use super::{Allergen, Product, ProductInput, Unit, parse_price_cents, parse_stock};
 use crate::app::{AppState, UPLOAD_MAX_BYTES};
 use crate::directory::Business;
-use crate::directory::http::territory_of;
+use crate::directory::http::{image_response, photo_added_flash, read_photo_field, territory_of};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
@@ -804,27 +804,8 @@ async fn add_photo(
 ) -> AppResult<Response> {
     let (territory, _) = managed(&state, &page, &slug, id).await?;
     product_of(&state, &user, id, product_id).await?;
-    let mut upload = None;
-    while let Some(field) =
-        multipart.next_field().await.map_err(|_| AppError::invalid("photo", "directory.photo.unreadable"))?
-    {
-        if field.name() == Some("photo") {
-            upload = Some(
-                field
-                    .bytes()
-                    .await
-                    .map_err(|_| AppError::invalid("photo", "directory.photo.too_large"))?
-                    .to_vec(),
-            );
-        }
-    }
-    let upload =
-        upload.filter(|u| !u.is_empty()).ok_or(AppError::invalid("photo", "directory.photo.missing"))?;
-    let key = match super::add_photo(&state.db, &user, product_id, upload).await {
-        Ok(_) => "directory.flash.photo_added",
-        Err(AppError::Invalid(fields)) => fields.first().map_or("directory.photo.unreadable", |f| f.message),
-        Err(other) => return Err(other),
-    };
+    let upload = read_photo_field(&mut multipart).await?;
+    let key = photo_added_flash(super::add_photo(&state.db, &user, product_id, upload).await)?;
     if let Some(session) = &page.session {
         page::flash(session, key).await?;
     }
@@ -852,11 +833,8 @@ async fn photo_response(
     id: i64,
     thumbnail: bool,
 ) -> AppResult<Response> {
-    use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-    use axum::response::IntoResponse;
     let (content_type, bytes) = super::photo(&state.db, user, id, thumbnail).await?;
-    Ok(([(CONTENT_TYPE, content_type), (CACHE_CONTROL, "public, max-age=86400".to_owned())], bytes)
-        .into_response())
+    Ok(image_response(content_type, bytes))
 }
 
 async fn serve_photo(

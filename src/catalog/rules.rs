@@ -529,10 +529,7 @@ pub async fn add_photo(db: &Db, actor: &User, product_id: i64, upload: Vec<u8>) 
     if store::photo_ids(db, &[product_id]).await?.len() >= MAX_PHOTOS {
         return Err(AppError::invalid("photo", "catalog.photo.too_many"));
     }
-    let processed = tokio::task::spawn_blocking(move || directory::photo::process_photo(&upload))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::invalid("photo", e.message_key()))?;
+    let processed = directory::process_upload(upload).await?;
     let mut tx = db.begin().await?;
     let id = store::insert_photo(&mut tx, product_id, &processed).await?;
     tx.commit().await?;

@@ -12,7 +12,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 
 use super::hours::OpeningHours;
-use super::http::{CategoryOption, category_tree, parse_decimal, territory_of};
+use super::http::{
+    CategoryOption, category_tree, parse_decimal, photo_added_flash, read_photo_field, territory_of,
+};
 use super::store::Revision;
 use super::{Business, BusinessInput, BusinessKind, CrisisStatus};
 use crate::app::{AppState, UPLOAD_MAX_BYTES};
@@ -452,23 +454,8 @@ async fn add_photo(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     let (territory, _) = editable(&state, &user, &slug, id).await?;
-    let mut upload = None;
-    while let Some(field) =
-        multipart.next_field().await.map_err(|_| AppError::invalid("photo", "directory.photo.unreadable"))?
-    {
-        if field.name() == Some("photo") {
-            let bytes =
-                field.bytes().await.map_err(|_| AppError::invalid("photo", "directory.photo.too_large"))?;
-            upload = Some(bytes.to_vec());
-        }
-    }
-    let upload =
-        upload.filter(|u| !u.is_empty()).ok_or(AppError::invalid("photo", "directory.photo.missing"))?;
-    let key = match super::add_photo(&state.db, &user, id, upload).await {
-        Ok(_) => "directory.flash.photo_added",
-        Err(AppError::Invalid(fields)) => fields.first().map_or("directory.photo.unreadable", |f| f.message),
-        Err(other) => return Err(other),
-    };
+    let upload = read_photo_field(&mut multipart).await?;
+    let key = photo_added_flash(super::add_photo(&state.db, &user, id, upload).await)?;
     if let Some(session) = &page.session {
         page::flash(session, key).await?;
     }

@@ -916,16 +916,22 @@ pub async fn add_photo(db: &Db, actor: &User, id: i64, upload: Vec<u8>) -> AppRe
     if store::photos(db, id).await?.len() >= 8 {
         return Err(AppError::invalid("photo", "directory.photo.too_many"));
     }
-    let processed = tokio::task::spawn_blocking(move || super::photo::process_photo(&upload))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::invalid("photo", e.message_key()))?;
+    let processed = process_upload(upload).await?;
     let mut tx = db.begin().await?;
     let photo_id = store::insert_photo(&mut tx, id, &processed).await?;
     store::add_revision(&mut tx, id, Some(actor.id), "photo_added", &json!({"photo": photo_id}), None)
         .await?;
     tx.commit().await?;
     Ok(photo_id)
+}
+
+/// Checks and re-encodes an uploaded photo off the async threads (shared with the catalogue's
+/// product photos); a refused photo is an invalid `photo` field.
+pub async fn process_upload(upload: Vec<u8>) -> AppResult<super::photo::ProcessedPhoto> {
+    tokio::task::spawn_blocking(move || super::photo::process_photo(&upload))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::invalid("photo", e.message_key()))
 }
 
 /// Removes a photo (owners and moderators).
