@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::AppState;
-use crate::{accounts, catalog, directory, territory};
+use crate::{accounts, catalog, directory, orders, territory};
 
 /// An error, as RFC 9457 problem details (`application/problem+json`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -110,6 +110,7 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(territory::api::router())
         .merge(directory::api::router())
         .merge(catalog::api::router())
+        .merge(orders::api::router())
         .split_for_parts()
 }
 

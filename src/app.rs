@@ -26,7 +26,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::web::session_store::DbSessionStore;
 use crate::web::{assets, csrf, errors};
-use crate::{accounts, admin, api, catalog, directory, jobs, territory, web};
+use crate::{accounts, admin, api, catalog, directory, jobs, orders, territory, web};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -65,6 +65,8 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::http::router())
         .merge(directory::http::router())
         .merge(catalog::http::router())
+        .merge(orders::http::router())
+        .merge(orders::manage::router())
         .merge(api::router())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

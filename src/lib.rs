@@ -14,6 +14,7 @@ pub mod directory;
 pub mod error;
 pub mod jobs;
 pub mod mail;
+pub mod orders;
 pub mod tabular;
 pub mod territory;
 pub mod web;

@@ -114,6 +114,7 @@ struct CatalogPage {
     previous: Option<String>,
     next: Option<String>,
     can_edit: bool,
+    takes_orders: bool,
 }
 
 impl CatalogPage {
@@ -145,7 +146,11 @@ async fn show_catalog(
     let base = format!("/t/{}/annuaire/{id}/catalogue", territory.slug);
     let previous = (number > 1).then(|| query.href(&base, number - 1));
     let next = found.has_more.then(|| query.href(&base, number + 1));
+    // The shop takes orders: each product gets an "add to cart" form, which needs the token.
+    let takes_orders = business.click_and_collect || business.delivery;
+    let page = if takes_orders { page.with_csrf().await? } else { page };
     render(&CatalogPage {
+        takes_orders,
         page,
         territory,
         business,

@@ -212,3 +212,31 @@ pub async fn delete_photo(db: &Db, product_id: i64, photo_id: i64) -> AppResult<
         .bind(photo_id).bind(product_id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
+
+/// Products by id (one query).
+pub async fn by_ids(db: &Db, ids: &[i64]) -> AppResult<Vec<Product>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!("select {COLUMNS} from product where id in ({list})");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, Product>(&sql).fetch_all(pool).await)?)
+}
+
+/// Takes `quantity` units of a product of `business_id` that is on sale, in one conditional
+/// statement (unlimited stock stays unlimited); false when it is off sale or short.
+pub async fn take_stock(tx: &mut Tx, business_id: i64, product_id: i64, quantity: i64) -> AppResult<bool> {
+    let taken = on_tx!(tx, conn => sqlx::query(
+        "update product set stock = stock - $1
+         where id = $2 and business_id = $3 and available = $4 and (stock is null or stock >= $1)")
+        .bind(quantity).bind(product_id).bind(business_id).bind(true)
+        .execute(&mut **conn).await.map(|r| r.rows_affected()))?;
+    Ok(taken == 1)
+}
+
+/// Gives units back to a product's stock (nothing to do for unlimited stock).
+pub async fn give_back_stock(tx: &mut Tx, product_id: i64, quantity: i64) -> AppResult<()> {
+    on_tx!(tx, conn => sqlx::query("update product set stock = stock + $1 where id = $2 and stock is not null")
+        .bind(quantity).bind(product_id).execute(&mut **conn).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -63,5 +63,6 @@ async fn clean(state: &AppState, holder: &str) -> anyhow::Result<()> {
     // Import files not confirmed within a day are forgotten.
     crate::directory::store::purge_imports(&state.db, now - 24 * 3600).await?;
     crate::catalog::store::purge_imports(&state.db, now - 24 * 3600).await?;
+    crate::orders::store::purge_visitor_carts(&state.db, now - 30 * 24 * 3600).await?;
     Ok(())
 }

@@ -91,6 +91,17 @@ pub fn day_with_year(date: Date, lang: Lang) -> String {
     format!("{} {}", day(date, lang), date.year())
 }
 
+/// Writes a short day for chart labels: `17/03` in French, `17 Mar` in English.
+pub fn short_day(date: Date, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("{:02}/{:02}", date.day(), date.month()),
+        Lang::En => {
+            let month = usize::from(date.month().unsigned_abs()) - 1;
+            format!("{} {}", date.day(), &EN_MONTHS[month][..3])
+        }
+    }
+}
+
 /// Writes a time of day: `9 h 30`, `14 h` in French; `9:30 am`, `2 pm` in English.
 pub fn time(time: Time, lang: Lang) -> String {
     let (hour, minute) = (time.hour(), time.minute());

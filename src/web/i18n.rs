@@ -168,8 +168,9 @@ mod tests {
     use std::collections::BTreeSet;
     use std::path::Path;
 
-    const PREFIXES: [&str; 14] = [
+    const PREFIXES: [&str; 15] = [
         "catalog.",
+        "orders.",
         "directory.",
         "day.",
         "nav.",

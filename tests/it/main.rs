@@ -9,5 +9,6 @@ mod admin;
 mod catalog;
 mod directory;
 mod mail;
+mod orders;
 mod platform;
 mod territory;

@@ -1,0 +1,570 @@
+//! The customer's pages: the cart, choosing slots, the summary before confirming, the
+//! confirmation, and "my orders" (status, cancel, order again, calendar file).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::checkout::{self, Cart, OrderDetail, OrderRequest, cart_owner};
+use super::rules::{self, SlotView};
+use super::{Fulfilment, PaymentMode};
+use crate::app::AppState;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::territory::Commune;
+use crate::web::auth::{CurrentUser, session_error};
+use crate::web::page::{self, Page};
+use crate::web::{FormErrors, render, render_status, see_other};
+
+const VISITOR_KEY: &str = "cart";
+
+/// The customer's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/panier", get(show_cart))
+        .route("/panier/ajouter", post(add_to_cart))
+        .route("/panier/quantite", post(set_quantity))
+        .route("/panier/commande", get(show_checkout))
+        .route("/panier/recapitulatif", post(show_summary))
+        .route("/panier/confirmer", post(confirm))
+        .route("/mes-commandes", get(list_my_orders))
+        .route("/mes-commandes/{id}", get(show_my_order))
+        .route("/mes-commandes/{id}/annuler", post(cancel_order))
+        .route("/mes-commandes/{id}/recommander", post(order_again))
+        .route("/mes-commandes/{id}/calendrier.ics", get(download_calendar))
+}
+
+/// The visitor's cart token, created on first use.
+async fn visitor_token(session: &Session, create: bool) -> AppResult<Option<String>> {
+    if let Some(token) = session.get::<String>(VISITOR_KEY).await.map_err(session_error)? {
+        return Ok(Some(token));
+    }
+    if !create {
+        return Ok(None);
+    }
+    let token = crate::accounts::new_token();
+    session.insert(VISITOR_KEY, &token).await.map_err(session_error)?;
+    Ok(Some(token))
+}
+
+/// The cart's owner for this page; a signed-in member adopts what they added as a visitor.
+async fn owner_of(state: &AppState, page: &Page, create: bool) -> AppResult<Option<String>> {
+    let Some(session) = page.session.as_ref() else { return Ok(None) };
+    let visitor = visitor_token(session, create && page.user.is_none()).await?;
+    if let (Some(user), Some(token)) = (page.user.as_ref(), visitor.as_deref()) {
+        checkout::adopt_visitor_cart(&state.db, token, user).await?;
+        session.remove::<String>(VISITOR_KEY).await.map_err(session_error)?;
+    }
+    Ok(cart_owner(page.user.as_ref(), visitor.as_deref()))
+}
+
+#[derive(Template)]
+#[template(path = "orders/cart.html")]
+struct CartPage {
+    page: Page,
+    cart: Cart,
+}
+
+async fn show_cart(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+    let page = page.with_csrf().await?;
+    let cart = match owner_of(&state, &page, false).await? {
+        Some(owner) => checkout::cart(&state.db, &owner).await?,
+        None => Cart::default(),
+    };
+    render(&CartPage { page, cart })
+}
+
+#[derive(Deserialize)]
+struct AddForm {
+    product_id: i64,
+    #[serde(default)]
+    quantity: String,
+    #[serde(default)]
+    back: String,
+}
+
+async fn add_to_cart(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<AddForm>,
+) -> AppResult<Response> {
+    let owner = owner_of(&state, &page, true).await?.ok_or(AppError::Csrf)?;
+    let quantity = form.quantity.trim().parse::<i64>().unwrap_or(1);
+    let back = page::local_path(Some(&form.back));
+    let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+    match checkout::add_to_cart(&state.db, &owner, form.product_id, quantity).await {
+        Ok(_) => page::flash(session, "orders.cart.added").await?,
+        Err(AppError::Invalid(_)) => page::flash(session, "orders.error.quantity").await?,
+        Err(AppError::Conflict(key)) => page::flash(session, key).await?,
+        Err(err) => return Err(err),
+    }
+    Ok(see_other(if back == "/" { "/panier" } else { &back }))
+}
+
+#[derive(Deserialize)]
+struct QuantityForm {
+    product_id: i64,
+    #[serde(default)]
+    quantity: String,
+}
+
+async fn set_quantity(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<QuantityForm>,
+) -> AppResult<Response> {
+    let owner = owner_of(&state, &page, true).await?.ok_or(AppError::Csrf)?;
+    let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+    let quantity = form.quantity.trim().parse::<i64>().unwrap_or(-1);
+    match checkout::set_cart_quantity(&state.db, &owner, form.product_id, quantity).await {
+        Ok(()) => page::flash(session, "orders.cart.updated").await?,
+        Err(AppError::Invalid(_)) => page::flash(session, "orders.error.quantity").await?,
+        Err(AppError::Conflict(key)) => page::flash(session, key).await?,
+        Err(err) => return Err(err),
+    }
+    Ok(see_other("/panier"))
+}
+
+/// One business's part of the checkout form.
+struct CheckoutGroup {
+    group: checkout::CartGroup,
+    pickup_days: Vec<(String, Vec<SlotView>)>,
+    delivery_days: Vec<(String, Vec<SlotView>)>,
+    communes: Vec<Commune>,
+    chosen: Choice,
+}
+
+impl CheckoutGroup {
+    fn id(&self) -> i64 {
+        self.group.drive.business.id
+    }
+
+    fn slot_chosen(&self, slot: &i64) -> bool {
+        self.chosen.slot_id == Some(*slot)
+    }
+
+    fn has_slots(&self) -> bool {
+        self.pickup_days.iter().chain(&self.delivery_days).any(|(_, s)| s.iter().any(|v| v.is_bookable))
+    }
+}
+
+/// What the customer chose for one business.
+#[derive(Clone, Debug, Default)]
+struct Choice {
+    slot_id: Option<i64>,
+    address: String,
+    commune_id: Option<i64>,
+    note: String,
+}
+
+fn choices_from(form: &[(String, String)], business_id: i64) -> Choice {
+    let value = |name: &str| {
+        let key = format!("{name}_{business_id}");
+        form.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+    };
+    Choice {
+        slot_id: value("slot").parse().ok(),
+        address: value("address"),
+        commune_id: value("commune").parse().ok(),
+        note: value("note"),
+    }
+}
+
+fn by_day(slots: Vec<SlotView>, page: &Page) -> Vec<(String, Vec<SlotView>)> {
+    let mut days: Vec<(String, Vec<SlotView>)> = Vec::new();
+    for slot in slots {
+        let label = crate::web::fmt::day(slot.day, page.lang());
+        match days.last_mut() {
+            Some((day, list)) if *day == label => list.push(slot),
+            _ => days.push((label, vec![slot])),
+        }
+    }
+    days
+}
+
+async fn checkout_groups(
+    state: &AppState,
+    page: &Page,
+    cart: Cart,
+    form: &[(String, String)],
+) -> AppResult<Vec<CheckoutGroup>> {
+    let mut groups = Vec::new();
+    for group in cart.groups {
+        let slots = rules::upcoming_slots(&state.db, &group.drive).await?;
+        let (pickup, delivery): (Vec<_>, Vec<_>) =
+            slots.into_iter().partition(|s| s.slot.fulfilment() == Fulfilment::Pickup);
+        let communes = if delivery.is_empty() {
+            Vec::new()
+        } else {
+            let served = group.drive.settings.delivery_commune_ids();
+            crate::territory::store::communes(&state.db, group.drive.territory.id)
+                .await?
+                .into_iter()
+                .filter(|c| served.is_empty() || served.contains(&c.id))
+                .collect()
+        };
+        let chosen = choices_from(form, group.drive.business.id);
+        groups.push(CheckoutGroup {
+            pickup_days: by_day(pickup, page),
+            delivery_days: by_day(delivery, page),
+            communes,
+            chosen,
+            group,
+        });
+    }
+    Ok(groups)
+}
+
+#[derive(Template)]
+#[template(path = "orders/checkout.html")]
+struct CheckoutPage {
+    page: Page,
+    groups: Vec<CheckoutGroup>,
+    errors: FormErrors,
+    total_cents: i64,
+}
+
+impl CheckoutPage {
+    fn times(&self, group: &CheckoutGroup, view: &SlotView) -> String {
+        checkout::time_range(
+            view.slot.starts_at,
+            view.slot.ends_at,
+            &group.group.drive.tz(),
+            self.page.lang(),
+        )
+    }
+
+    fn places(&self, view: &SlotView) -> String {
+        let left = view.slot.remaining();
+        let key = if left == 1 { "orders.slot.one_left" } else { "orders.slot.left" };
+        self.page.t.fill(key, &[("count", &left.to_string())])
+    }
+
+    fn means(&self, group: &CheckoutGroup) -> String {
+        payment_means(&self.page, &group.group.drive.settings)
+    }
+}
+
+/// The means of payment a business accepts on pickup, written out.
+pub(super) fn payment_means(page: &Page, settings: &super::Settings) -> String {
+    settings
+        .payment_list()
+        .iter()
+        .map(|m| page.t.get(&format!("orders.payment.{m}")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn signed_in_cart(state: &AppState, page: &Page) -> AppResult<(String, Cart)> {
+    let owner = owner_of(state, page, false).await?.ok_or(AppError::Unauthorized)?;
+    let cart = checkout::cart(&state.db, &owner).await?;
+    Ok((owner, cart))
+}
+
+async fn show_checkout(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+    if page.user.is_none() {
+        return Ok(see_other(&page.login_href()));
+    }
+    let (_, cart) = signed_in_cart(&state, &page).await?;
+    if cart.groups.is_empty() {
+        return Ok(see_other("/panier"));
+    }
+    let total_cents = cart.total_cents;
+    let groups = checkout_groups(&state, &page, cart, &[]).await?;
+    render(&CheckoutPage { page, groups, errors: FormErrors::default(), total_cents })
+}
+
+/// The checkout requests of the form, with field errors for what is missing.
+fn requests_from(groups: &[CheckoutGroup]) -> (Vec<OrderRequest>, Vec<FieldError>) {
+    let mut requests = Vec::new();
+    let mut errors = Vec::new();
+    for g in groups {
+        let Some(slot_id) = g.chosen.slot_id else {
+            errors.push(FieldError { field: "slot", message: "orders.error.choose_slot" });
+            continue;
+        };
+        let is_delivery = g.delivery_days.iter().any(|(_, slots)| slots.iter().any(|s| s.slot.id == slot_id));
+        if is_delivery && g.chosen.address.trim().is_empty() {
+            errors.push(FieldError { field: "address", message: "orders.error.delivery_address" });
+        }
+        requests.push(OrderRequest {
+            business_id: g.id(),
+            slot_id,
+            items: g.group.lines.iter().map(|l| (l.product.id, l.quantity)).collect(),
+            payment: PaymentMode::OnPickup,
+            delivery_address: if is_delivery { g.chosen.address.clone() } else { String::new() },
+            delivery_commune_id: if is_delivery { g.chosen.commune_id } else { None },
+            note: g.chosen.note.clone(),
+        });
+    }
+    (requests, errors)
+}
+
+#[derive(Template)]
+#[template(path = "orders/summary.html")]
+struct SummaryPage {
+    page: Page,
+    groups: Vec<CheckoutGroup>,
+    total_cents: i64,
+    fees_cents: i64,
+    token: String,
+    fields: Vec<(String, String)>,
+}
+
+impl SummaryPage {
+    fn slot_of(&self, group: &CheckoutGroup) -> Option<SlotView> {
+        let id = group.chosen.slot_id?;
+        group
+            .pickup_days
+            .iter()
+            .chain(&group.delivery_days)
+            .flat_map(|(_, s)| s)
+            .find(|s| s.slot.id == id)
+            .cloned()
+    }
+
+    fn commune_name(&self, group: &CheckoutGroup) -> String {
+        group
+            .chosen
+            .commune_id
+            .and_then(|id| group.communes.iter().find(|c| c.id == id))
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    }
+
+    fn slot_text(&self, group: &CheckoutGroup) -> String {
+        self.slot_of(group)
+            .map(|s| {
+                checkout::slot_text(
+                    s.slot.starts_at,
+                    s.slot.ends_at,
+                    &group.group.drive.tz(),
+                    self.page.lang(),
+                )
+            })
+            .unwrap_or_default()
+    }
+}
+
+async fn show_summary(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    if page.user.is_none() {
+        return Ok(see_other(&page.login_href()));
+    }
+    let (_, cart) = signed_in_cart(&state, &page).await?;
+    if cart.groups.is_empty() {
+        return Ok(see_other("/panier"));
+    }
+    let total = cart.total_cents;
+    let groups = checkout_groups(&state, &page, cart, &form).await?;
+    let (_, mut errors) = requests_from(&groups);
+    for g in &groups {
+        if let Some(id) = g.chosen.slot_id {
+            let bookable = g
+                .pickup_days
+                .iter()
+                .chain(&g.delivery_days)
+                .flat_map(|(_, s)| s)
+                .any(|s| s.slot.id == id && s.is_bookable);
+            if !bookable {
+                errors.push(FieldError { field: "slot", message: "orders.error.slot_full" });
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return render_status(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            &CheckoutPage { page, groups, errors: FormErrors(errors), total_cents: total },
+        );
+    }
+    let fees_cents = groups
+        .iter()
+        .filter(|g| g.delivery_days.iter().flat_map(|(_, s)| s).any(|s| Some(s.slot.id) == g.chosen.slot_id))
+        .map(|g| g.group.drive.settings.delivery_fee_cents)
+        .sum::<i64>();
+    let fields: Vec<(String, String)> =
+        form.into_iter().filter(|(k, _)| k != "_csrf" && k.contains('_') && k.len() < 40).collect();
+    let token = crate::accounts::new_token();
+    render(&SummaryPage { page, groups, total_cents: total + fees_cents, fees_cents, token, fields })
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+    Form(form): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let (owner, cart) = signed_in_cart(&state, &page).await?;
+    let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+    let token = form.iter().find(|(k, _)| k == "checkout_token").map(|(_, v)| v.clone()).unwrap_or_default();
+    if token.is_empty() {
+        return Err(AppError::BadRequest("orders.error.expired"));
+    }
+    if cart.groups.is_empty() {
+        // Already placed (a second click): show what this token placed.
+        return Ok(see_other("/mes-commandes"));
+    }
+    let groups = checkout_groups(&state, &page, cart, &form).await?;
+    let (requests, errors) = requests_from(&groups);
+    if !errors.is_empty() {
+        page::flash(session, "orders.error.choose_slot").await?;
+        return Ok(see_other("/panier/commande"));
+    }
+    match checkout::place_orders(&state.db, &state.base_url, &user, &requests, Some(&token), Some(&owner))
+        .await
+    {
+        Ok(orders) => {
+            let ids = orders.iter().map(|o| o.id.to_string()).collect::<Vec<_>>().join(",");
+            Ok(see_other(&format!("/mes-commandes?confirmees={ids}")))
+        }
+        Err(AppError::Conflict(key)) => {
+            page::flash(session, key).await?;
+            Ok(see_other("/panier"))
+        }
+        Err(AppError::Invalid(fields)) => {
+            page::flash(session, fields.first().map_or("error.invalid", |f| f.message)).await?;
+            Ok(see_other("/panier/commande"))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "orders/mine.html")]
+struct MyOrdersPage {
+    page: Page,
+    orders: Vec<checkout::MyOrder>,
+    confirmed: Vec<i64>,
+}
+
+impl MyOrdersPage {
+    fn when(&self, mine: &checkout::MyOrder) -> String {
+        checkout::slot_text(mine.order.starts_at, mine.order.ends_at, &mine.tz, self.page.lang())
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct MineQuery {
+    #[serde(default)]
+    confirmees: String,
+}
+
+async fn list_my_orders(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+    Query(query): Query<MineQuery>,
+) -> AppResult<Response> {
+    let orders = checkout::my_orders(&state.db, &user).await?;
+    let confirmed: Vec<i64> = query
+        .confirmees
+        .split(',')
+        .filter_map(|id| id.parse().ok())
+        .filter(|id| orders.iter().any(|m| m.order.id == *id))
+        .collect();
+    render(&MyOrdersPage { page, orders, confirmed })
+}
+
+#[derive(Template)]
+#[template(path = "orders/order.html")]
+pub(super) struct OrderPage {
+    pub(super) page: Page,
+    pub(super) detail: OrderDetail,
+    pub(super) manage_base: String,
+}
+
+impl OrderPage {
+    fn when(&self) -> String {
+        let o = &self.detail.order;
+        checkout::slot_text(o.starts_at, o.ends_at, &self.detail.drive.tz(), self.page.lang())
+    }
+
+    fn day(&self) -> String {
+        super::schedule::local_day(self.detail.order.starts_at, &self.detail.drive.tz())
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    }
+
+    fn at(&self, seconds: &i64) -> String {
+        crate::web::fmt::timestamp(*seconds, &self.detail.drive.tz(), self.page.lang())
+    }
+
+    fn unit_label(&self, unit: &str) -> &'static str {
+        self.page.t.get(crate::catalog::Unit::parse(unit).unwrap_or(crate::catalog::Unit::Piece).label_key())
+    }
+
+    fn payment_means(&self) -> String {
+        payment_means(&self.page, &self.detail.drive.settings)
+    }
+}
+
+async fn show_my_order(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let detail = checkout::order_detail(&state.db, &user, id).await?;
+    let manage_base =
+        format!("/t/{}/annuaire/{}/drive", detail.drive.territory.slug, detail.drive.business.id);
+    render(&OrderPage { page, detail, manage_base })
+}
+
+async fn cancel_order(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+    match checkout::cancel_by_customer(&state.db, &state.base_url, &user, id).await {
+        Ok(_) => page::flash(session, "orders.cancelled").await?,
+        Err(AppError::Conflict(key)) => page::flash(session, key).await?,
+        Err(err) => return Err(err),
+    }
+    Ok(see_other(&format!("/mes-commandes/{id}")))
+}
+
+async fn order_again(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+    let added = checkout::order_again(&state.db, &user, id).await?;
+    page::flash(session, if added > 0 { "orders.cart.reordered" } else { "orders.error.not_orderable" })
+        .await?;
+    Ok(see_other("/panier"))
+}
+
+async fn download_calendar(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let detail = checkout::order_detail(&state.db, &user, id).await?;
+    let file = checkout::calendar_attachment(
+        &state.base_url,
+        &detail.drive,
+        &detail.order,
+        &detail.lines,
+        user.lang(),
+    );
+    Ok((
+        [
+            (CONTENT_TYPE, file.content_type),
+            (CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", file.filename)),
+            (CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        file.content,
+    )
+        .into_response())
+}

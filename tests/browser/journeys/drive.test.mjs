@@ -1,0 +1,179 @@
+// The drive as a resident and a baker meet it: the resident fills a cart at two shops, picks a
+// slot at each, confirms and gets the email with the calendar file; the baker accepts the order,
+// prints the picking list and marks it ready; the resident sees "ready".
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  ADMIN,
+  exact,
+  expectNoAxeViolations,
+  journey,
+  logIn,
+  newPage,
+  readOutboxLink,
+  registerByApi,
+  withHalle,
+} from '../lib/harness.mjs';
+
+const TIMEOUT = { timeout: 180_000 };
+
+async function api(baseUrl, token, method, path, body) {
+  const response = await fetch(`${baseUrl}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function tokenOf(baseUrl, email, password) {
+  const response = await fetch(`${baseUrl}/api/v1/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password, name: 'journey' }),
+  });
+  assert.equal(response.status, 200, await response.clone().text());
+  return (await response.json()).token;
+}
+
+describe('drive', () => {
+  let halle;
+  let browser;
+
+  withHalle((h, b) => {
+    halle = h;
+    browser = b;
+  });
+
+  test('a resident orders at two shops, the baker prepares, the resident sees "ready"', TIMEOUT, () =>
+    journey('drive journey', halle, async () => {
+      const base = halle.baseUrl;
+      const baker = { email: 'lafont@test.example', password: 'le-pain-du-matin', display_name: 'Mme Lafont' };
+      const resident = { email: 'jeanne@test.example', password: 'jeanne-du-village', display_name: 'Jeanne Martin' };
+      await registerByApi(base, baker);
+      await registerByApi(base, resident);
+      const admin = await newPage(browser);
+      await logIn(admin, base, ADMIN.email, ADMIN.password);
+      const confirmBaker = await readOutboxLink(admin, base, baker.email, '/account/confirm?token=');
+      const confirmResident = await readOutboxLink(admin, base, resident.email, '/account/confirm?token=');
+      await admin.goto(confirmBaker);
+      await admin.goto(confirmResident);
+
+      // The two shops, their products and slots, set up through the API.
+      const adminToken = await tokenOf(base, ADMIN.email, ADMIN.password);
+      const bakerToken = await tokenOf(base, baker.email, baker.password);
+      const bakery = await api(base, bakerToken, 'POST', '/territories/marguerittes/businesses', {
+        name: 'Boulangerie Lafont', kind: 'artisan', click_and_collect: true,
+      });
+      await api(base, adminToken, 'POST', `/businesses/${bakery.id}/approve`);
+      const farm = await api(base, adminToken, 'POST', '/territories/marguerittes/businesses', {
+        name: 'Ferme des Garrigues', kind: 'producer', click_and_collect: true,
+      });
+      if (farm.state !== 'published') await api(base, adminToken, 'POST', `/businesses/${farm.id}/approve`);
+      await api(base, bakerToken, 'POST', `/businesses/${bakery.id}/products`, {
+        reference: 'PAIN-01', name: 'Baguette tradition', unit: 'piece', price_cents: 120, stock: 30,
+      });
+      await api(base, adminToken, 'POST', `/businesses/${farm.id}/products`, {
+        reference: 'OEUFS-6', name: 'Œufs plein air', unit: 'box', price_cents: 350, stock: 12,
+      });
+      const farmPoint = await api(base, adminToken, 'POST', `/businesses/${farm.id}/pickup-points`, {
+        name: 'Place du marché', address: 'Place de la Mairie',
+      });
+      await api(base, adminToken, 'POST', `/businesses/${farm.id}/slot-templates`, {
+        pickup_point_id: farmPoint.id, weekdays: [1, 2, 3, 4, 5, 6, 7], start: '16:00', end: '19:00', slot_minutes: 60, capacity: 4,
+      });
+
+      // The baker sets her slots up on her phone: her shop, Tuesday to Saturday mornings.
+      const shop = await newPage(browser);
+      await logIn(shop, base, baker.email, baker.password);
+      await shop.goto(`${base}/t/marguerittes/annuaire/${bakery.id}/drive/reglages`);
+      await expectNoAxeViolations(shop, 'drive settings, empty');
+      await shop.getByLabel('Nom du point de retrait').fill('La boutique');
+      await shop.getByLabel('Adresse', { exact: true }).fill('3 rue de la Poste');
+      await shop.getByRole('button', exact('Ajouter le point de retrait')).click();
+      await shop.getByText('Point de retrait ajouté.').waitFor();
+      for (const day of ['Lundi', 'Mardi', 'Mercredi', 'Jeudi', 'Vendredi', 'Samedi', 'Dimanche']) {
+        await shop.getByRole('checkbox', exact(day)).check();
+      }
+      await shop.getByLabel('Début', { exact: true }).first().fill('07:00');
+      await shop.getByLabel('Fin', { exact: true }).first().fill('21:00');
+      await shop.getByRole('button', exact('Ajouter ces créneaux')).click();
+      await shop.getByText('Créneaux ajoutés.').waitFor();
+      await expectNoAxeViolations(shop, 'drive settings with slots');
+
+      // The resident fills her cart at the two shops.
+      const home = await newPage(browser);
+      await logIn(home, base, resident.email, resident.password);
+      await home.goto(`${base}/t/marguerittes/annuaire/${bakery.id}/catalogue`);
+      const bread = home.locator('.product-card').filter({ hasText: 'Baguette tradition' });
+      await bread.getByLabel('Quantité').fill('2');
+      await bread.getByRole('button', { name: /^Ajouter au panier/ }).click();
+      await home.getByText('Produit ajouté au panier.').waitFor();
+      await expectNoAxeViolations(home, 'catalogue with the add-to-cart forms');
+      await home.goto(`${base}/t/marguerittes/annuaire/${farm.id}/catalogue`);
+      await home.locator('.product-card').filter({ hasText: 'Œufs plein air' }).getByRole('button', { name: /^Ajouter au panier/ }).click();
+      await home.getByText('Produit ajouté au panier.').waitFor();
+      await home.getByRole('link', exact('Panier')).click();
+      await home.getByRole('heading', { level: 2, name: 'Boulangerie Lafont' }).waitFor();
+      assert.match((await home.locator('.big-number').textContent()).replace(/\s+/g, ' '), /5,90 €/);
+      await expectNoAxeViolations(home, 'cart');
+
+      // She picks a slot at each shop, reviews, confirms.
+      await home.getByRole('link', exact('Choisir mes créneaux')).click();
+      await expectNoAxeViolations(home, 'slot picker');
+      for (const name of ['Boulangerie Lafont', 'Ferme des Garrigues']) {
+        const section = home.locator('section').filter({ has: home.getByRole('heading', { level: 2, name }) });
+        await section.locator('input[type=radio]:not([disabled])').first().check();
+      }
+      await home.getByRole('button', exact('Voir le récapitulatif')).click();
+      await home.getByRole('heading', { level: 1, name: 'Récapitulatif de la commande' }).waitFor();
+      await expectNoAxeViolations(home, 'summary');
+      await home.getByRole('button', exact('Commander avec obligation de paiement')).click();
+      await home.getByText('Merci, votre commande est confirmée !').waitFor();
+      await expectNoAxeViolations(home, 'confirmation');
+      assert.equal(await home.locator('tbody tr').count(), 2);
+
+      // The confirmation email carries the calendar file.
+      await admin.goto(`${base}/admin/outbox`);
+      await admin.locator('table tr').filter({ hasText: resident.email }).filter({ hasText: 'Boulangerie Lafont' })
+        .locator('a[href*="/admin/outbox/"]').first().click();
+      await admin.getByText(/commande-\d+\.ics/).waitFor();
+      assert.match(await admin.locator('pre').textContent(), /2 × Baguette tradition/);
+
+      // The baker sees the order, accepts it, prints the picking list, marks it ready.
+      await shop.goto(`${base}/t/marguerittes/annuaire/${bakery.id}/drive`);
+      await expectNoAxeViolations(shop, 'orders of the day');
+      let orderLink = shop.getByRole('link', { name: /Jeanne Martin/ });
+      if ((await orderLink.count()) === 0) {
+        // The chosen slot may be tomorrow's: search by name instead of by day.
+        await shop.getByLabel('Numéro ou nom du client').fill('jeanne');
+        await shop.getByRole('button', exact('Rechercher')).click();
+        orderLink = shop.getByRole('link', { name: /Jeanne Martin/ });
+      }
+      await orderLink.first().click();
+      await shop.getByRole('heading', { level: 1, name: /Boulangerie Lafont/ }).waitFor();
+      await expectNoAxeViolations(shop, 'order for the merchant');
+      await shop.getByRole('button', exact('Acceptée')).click();
+      await shop.getByText('État de la commande mis à jour.').waitFor();
+      const orderUrl = shop.url();
+      await shop.getByRole('link', exact('Liste de préparation de ce créneau')).click();
+      await shop.getByRole('heading', { level: 1, name: /Liste de préparation/ }).waitFor();
+      await shop.getByRole('button', exact('Imprimer')).waitFor();
+      assert.match((await shop.locator('.picking-lines').first().textContent()).replace(/\s+/g, ' '), /2 × Baguette tradition/);
+      await expectNoAxeViolations(shop, 'picking list');
+      await shop.goto(orderUrl);
+      await shop.getByRole('button', exact('Prête')).click();
+      await shop.getByText('État de la commande mis à jour.').waitFor();
+
+      // The resident sees "ready".
+      await home.goto(`${base}/mes-commandes`);
+      const row = home.locator('tbody tr').filter({ hasText: 'Boulangerie Lafont' });
+      assert.match(await row.textContent(), /Prête/);
+      await row.getByRole('link').click();
+      await home.getByRole('status').filter({ hasText: 'Prête' }).waitFor();
+      await expectNoAxeViolations(home, 'order page, ready');
+    }),
+  );
+});
