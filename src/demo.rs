@@ -405,6 +405,9 @@ async fn seed_directory(db: &Db, territory: &Territory, admin: &User, baker: &Us
         };
         let created = directory::propose(db, "", admin, territory, &input).await.map_err(err)?;
         seed_products(db, admin, created.id, category).await?;
+        if services[0] || services[1] {
+            crate::orders::seed_demo_drive(db, admin, &created).await.map_err(err)?;
+        }
         if name == "Boulangerie Lafont" {
             let mut tx = db.begin().await?;
             directory::store::add_owner(&mut tx, created.id, baker.id).await?;

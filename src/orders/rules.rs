@@ -474,3 +474,52 @@ pub async fn add_slot(
         .await?
         .ok_or(AppError::Conflict("orders.error.slot_exists"))
 }
+
+/// Demo data: the shop as its pickup point, Tuesday to Saturday 9:00–12:00 and 16:00–19:00 in
+/// 30-minute slots of 5 orders, and Friday evening delivery rounds when the shop delivers.
+pub async fn seed_demo_drive(db: &Db, admin: &User, business: &Business) -> AppResult<()> {
+    let mut templates = Vec::new();
+    if business.click_and_collect {
+        let address = business.address.clone().unwrap_or_default();
+        let point = add_point(db, admin, business.id, "La boutique", &address, false).await?;
+        for (start, end) in [("09:00", "12:00"), ("16:00", "19:00")] {
+            templates.push(TemplateInput {
+                pickup_point_id: Some(point),
+                weekdays: vec![2, 3, 4, 5, 6],
+                start: start.into(),
+                end: end.into(),
+                slot_minutes: 30,
+                capacity: 5,
+            });
+        }
+    }
+    if business.delivery {
+        templates.push(TemplateInput {
+            pickup_point_id: None,
+            weekdays: vec![5],
+            start: "17:00".into(),
+            end: "20:00".into(),
+            slot_minutes: 60,
+            capacity: 6,
+        });
+    }
+    for template in &templates {
+        add_templates(db, admin, business.id, template).await?;
+    }
+    let settings = SettingsInput {
+        cutoff_days: None,
+        cutoff_time: "18:00".into(),
+        lead_minutes: 60,
+        days_ahead: 14,
+        payment_methods: if business.accepts_local_currency {
+            vec!["cash".into(), "card".into(), "local_currency".into()]
+        } else {
+            vec!["cash".into(), "card".into()]
+        },
+        delivery_fee_cents: if business.delivery { 300 } else { 0 },
+        delivery_minimum_cents: if business.delivery { 1500 } else { 0 },
+        delivery_communes: Vec::new(),
+    };
+    save_settings(db, admin, business.id, &settings).await?;
+    Ok(())
+}
