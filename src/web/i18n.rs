@@ -168,7 +168,7 @@ mod tests {
     use std::collections::BTreeSet;
     use std::path::Path;
 
-    const PREFIXES: [&str; 14] = [
+    const PREFIXES: [&str; 15] = [
         "catalog.",
         "directory.",
         "day.",
@@ -183,6 +183,7 @@ mod tests {
         "role.",
         "demo.",
         "mail.",
+        "ledger.",
     ];
 
     fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
