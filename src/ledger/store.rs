@@ -272,9 +272,10 @@ pub async fn history(db: &Db, account_id: i64, before_id: Option<i64>, limit: i6
 
 /// The net effect on an account of its transfers numbered `from_id` and above.
 pub async fn net_since(db: &Db, account_id: i64, from_id: i64) -> AppResult<i64> {
-    let sql = "select
+    let sql = "select cast(
         coalesce((select sum(amount_cents) from ledger_transfer where credit_account_id = $1 and id >= $2), 0)
-      - coalesce((select sum(amount_cents) from ledger_transfer where debit_account_id = $1 and id >= $2), 0)";
+      - coalesce((select sum(amount_cents) from ledger_transfer where debit_account_id = $1 and id >= $2), 0)
+      as bigint)";
     let net: i64 = on_db!(db, pool => sqlx::query_scalar::<_, i64>(sql)
         .bind(account_id).bind(from_id).fetch_one(pool).await)?;
     Ok(net)
@@ -734,7 +735,7 @@ async fn begin_snapshot(db: &Db) -> AppResult<Tx> {
 
 /// Computes the audit's sums for a territory in one read transaction.
 pub async fn audit_sums(db: &Db, territory_id: i64) -> AppResult<Sums> {
-    let total = "select coalesce(sum(balance_cents), 0) from ledger_account where territory_id = $1";
+    let total = "select cast(coalesce(sum(balance_cents), 0) as bigint) from ledger_account where territory_id = $1";
     let mismatched = "select a.id from ledger_account a
         left join (select credit_account_id as id, sum(amount_cents) as s from ledger_transfer
                    where territory_id = $1 group by credit_account_id) c on c.id = a.id
@@ -743,10 +744,10 @@ pub async fn audit_sums(db: &Db, territory_id: i64) -> AppResult<Sums> {
         where a.territory_id = $1 and a.balance_cents <> coalesce(c.s, 0) - coalesce(d.s, 0) order by a.id";
     let below = "select id from ledger_account where territory_id = $1 and floor_cents is not null
         and balance_cents < floor_cents order by id";
-    let circulation = "select coalesce(-sum(balance_cents), 0) from ledger_account
+    let circulation = "select cast(coalesce(-sum(balance_cents), 0) as bigint) from ledger_account
         where territory_id = $1 and kind = 'issuance'";
-    let deposits = "select coalesce(sum(amount_cents), 0) from issuance where territory_id = $1";
-    let payouts = "select coalesce(sum(payout_cents), 0) from reconversion where territory_id = $1 and status = 'settled'";
+    let deposits = "select cast(coalesce(sum(amount_cents), 0) as bigint) from issuance where territory_id = $1";
+    let payouts = "select cast(coalesce(sum(payout_cents), 0) as bigint) from reconversion where territory_id = $1 and status = 'settled'";
     let foreign = "select count(*) from ledger_transfer t
         join ledger_account d on d.id = t.debit_account_id join ledger_account c on c.id = t.credit_account_id
         where t.territory_id = $1 and (d.territory_id <> $1 or c.territory_id <> $1)";
@@ -778,9 +779,9 @@ pub async fn audit_sums(db: &Db, territory_id: i64) -> AppResult<Sums> {
 /// destroyed, payment volume), both in cents.
 pub async fn daily_activity(db: &Db, territory_id: i64, since: i64) -> AppResult<Vec<(i64, i64, i64)>> {
     let sql = "select (t.created_at / 86400) * 86400 as day,
-          coalesce(sum(case when d.kind = 'issuance' then t.amount_cents
-                            when c.kind = 'issuance' then -t.amount_cents else 0 end), 0) as issued,
-          coalesce(sum(case when t.kind = 'payment' then t.amount_cents else 0 end), 0) as volume
+          cast(coalesce(sum(case when d.kind = 'issuance' then t.amount_cents
+                            when c.kind = 'issuance' then -t.amount_cents else 0 end), 0) as bigint) as issued,
+          cast(coalesce(sum(case when t.kind = 'payment' then t.amount_cents else 0 end), 0) as bigint) as volume
         from ledger_transfer t
         join ledger_account d on d.id = t.debit_account_id join ledger_account c on c.id = t.credit_account_id
         where t.territory_id = $1 and t.created_at >= $2
