@@ -28,7 +28,10 @@ async fn main() -> anyhow::Result<()> {
     let clients: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(64);
     let bin = std::env::var("HALLE_BIN").unwrap_or_else(|_| {
         let exe = std::env::current_exe().expect("own path");
-        exe.parent().and_then(|p| p.parent()).map(|p| p.join("halle").display().to_string()).unwrap_or_default()
+        exe.parent()
+            .and_then(|p| p.parent())
+            .map(|p| p.join("halle").display().to_string())
+            .unwrap_or_default()
     });
 
     // Set up: a territory with its currency, members funded at an exchange point, API tokens.
@@ -50,13 +53,27 @@ async fn main() -> anyhow::Result<()> {
     accounts::grant_role(&db, &admin, admin.id, territory.id, Role::ExchangeOperator).await.map_err(fail)?;
     let mut members = Vec::new();
     for index in 0..MEMBERS {
-        let user = accounts::create_confirmed(&db, &format!("m{index}@bench.example"), None, "bench-password-1", false)
-            .await
-            .map_err(fail)?;
+        let user = accounts::create_confirmed(
+            &db,
+            &format!("m{index}@bench.example"),
+            None,
+            "bench-password-1",
+            false,
+        )
+        .await
+        .map_err(fail)?;
         accounts::join_territory(&db, &user, territory.id).await.map_err(fail)?;
-        ledger::issue_at_desk(&db, &admin, territory.id, &user.email, 10_000_000, DeskMethod::Cash, &uuid::Uuid::new_v4().to_string())
-            .await
-            .map_err(fail)?;
+        ledger::issue_at_desk(
+            &db,
+            &admin,
+            territory.id,
+            &user.email,
+            10_000_000,
+            DeskMethod::Cash,
+            &uuid::Uuid::new_v4().to_string(),
+        )
+        .await
+        .map_err(fail)?;
         let account = ledger::member_account(&db, &user, territory.id).await.map_err(fail)?;
         members.push((accounts::create_api_token(&db, &user, "bench").await.map_err(fail)?, account.id));
     }
@@ -123,7 +140,11 @@ async fn main() -> anyhow::Result<()> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort();
-    let pick = |q: f64| all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default();
+    let pick = |q: f64| {
+        all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
     let backend = if url.starts_with("sqlite") { "SQLite" } else { "PostgreSQL" };
     println!(
         "{backend}, {clients} clients, {seconds} s: {} transfers, {:.0} transfers/s, p50 {:.1} ms, p99 {:.1} ms, {errors} errors",

@@ -70,7 +70,8 @@ pub async fn begin_setup(db: &Db, user: &User) -> AppResult<(String, String)> {
 /// first success. At most 10 tries per member per 15 minutes.
 pub async fn verify(db: &Db, user: &User, code: &str) -> AppResult<()> {
     rate_limit::check(db, &format!("totp:{}", user.id), 10, 900).await?;
-    let (secret, _) = stored(db, user.id).await?.ok_or(AppError::invalid("code", "accounts.totp.error.code"))?;
+    let (secret, _) =
+        stored(db, user.id).await?.ok_or(AppError::invalid("code", "accounts.totp.error.code"))?;
     let totp = totp_for(&secret, &user.email)?;
     let code: String = code.chars().filter(char::is_ascii_digit).collect();
     let current = u64::try_from(now()).unwrap_or_default() / STEP;
@@ -104,7 +105,12 @@ pub async fn session_verified(session: &Session, user: &User) -> AppResult<bool>
 
 /// Where to send a member before a page that needs a verified second factor: `None` when
 /// the session is verified, else the set-up or the code page, coming back to `next`.
-pub async fn step_up(db: &Db, session: Option<&Session>, user: &User, next: &str) -> AppResult<Option<Response>> {
+pub async fn step_up(
+    db: &Db,
+    session: Option<&Session>,
+    user: &User,
+    next: &str,
+) -> AppResult<Option<Response>> {
     if let Some(session) = session
         && session_verified(session, user).await?
     {
@@ -164,7 +170,13 @@ async fn show_setup(
     let enabled = is_enabled(&state.db, user.id).await?;
     let secret = if enabled { String::new() } else { begin_setup(&state.db, &user).await?.1 };
     let page = page.with_csrf().await?;
-    render(&SetupPage { page, secret, enabled, next: page::local_path(Some(&query.next)), errors: FormErrors::default() })
+    render(&SetupPage {
+        page,
+        secret,
+        enabled,
+        next: page::local_path(Some(&query.next)),
+        errors: FormErrors::default(),
+    })
 }
 
 async fn setup_qr(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> AppResult<Response> {
@@ -174,7 +186,10 @@ async fn setup_qr(State(state): State<AppState>, CurrentUser(user): CurrentUser)
     let (url, _) = begin_setup(&state.db, &user).await?;
     let svg = crate::ledger::qr_svg(&url).ok_or(AppError::NotFound)?;
     Ok((
-        [(axum::http::header::CONTENT_TYPE, "image/svg+xml"), (axum::http::header::CACHE_CONTROL, "no-store")],
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
         svg,
     )
         .into_response())
@@ -189,7 +204,11 @@ async fn confirm_setup(
     submit(state, user, page, form, true).await
 }
 
-async fn show_verify(CurrentUser(_): CurrentUser, page: Page, Query(query): Query<Next>) -> AppResult<Response> {
+async fn show_verify(
+    CurrentUser(_): CurrentUser,
+    page: Page,
+    Query(query): Query<Next>,
+) -> AppResult<Response> {
     let page = page.with_csrf().await?;
     render(&VerifyPage { page, next: page::local_path(Some(&query.next)), errors: FormErrors::default() })
 }
@@ -203,7 +222,13 @@ async fn submit_verify(
     submit(state, user, page, form, false).await
 }
 
-async fn submit(state: AppState, user: User, page: Page, form: CodeForm, is_setup: bool) -> AppResult<Response> {
+async fn submit(
+    state: AppState,
+    user: User,
+    page: Page,
+    form: CodeForm,
+    is_setup: bool,
+) -> AppResult<Response> {
     let next = page::local_path(Some(&form.next));
     match verify(&state.db, &user, &form.code).await {
         Ok(()) => {
@@ -223,7 +248,10 @@ async fn submit(state: AppState, user: User, page: Page, form: CodeForm, is_setu
                     &SetupPage { page, secret, enabled: false, next, errors },
                 )
             } else {
-                render_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &VerifyPage { page, next, errors })
+                render_status(
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    &VerifyPage { page, next, errors },
+                )
             }
         }
         Err(other) => Err(other),

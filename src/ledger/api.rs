@@ -59,7 +59,10 @@ pub struct CurrencyInput {
         (status = 200, description = "The currency", body = Currency),
         (status = 404, description = "No currency", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_currency(State(state): State<AppState>, Path(slug): Path<String>) -> AppResult<Json<Currency>> {
+pub async fn get_currency(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> AppResult<Json<Currency>> {
     let territory = territory(&state, &slug).await?;
     Ok(Json(super::currency_of(&state.db, territory.id).await?.ok_or(AppError::NotFound)?))
 }
@@ -182,7 +185,8 @@ pub async fn open_business_account(
 ) -> AppResult<Json<AccountJson>> {
     let territory = territory(&state, &slug).await?;
     let currency = super::enabled_currency(&state.db, territory.id).await?;
-    let account = super::business_account(&state.db, &user, territory.id, id, true).await?.ok_or(AppError::NotFound)?;
+    let account =
+        super::business_account(&state.db, &user, territory.id, id, true).await?.ok_or(AppError::NotFound)?;
     Ok(Json(AccountJson::of(account, &currency)))
 }
 
@@ -349,7 +353,8 @@ pub async fn create_payment_request(
 ) -> AppResult<Response> {
     let territory = territory(&state, &slug).await?;
     let request =
-        super::create_payment_request(&state.db, &user, input.account, input.amount_cents, &input.memo).await?;
+        super::create_payment_request(&state.db, &user, input.account, input.amount_cents, &input.memo)
+            .await?;
     if request.territory_id != territory.id {
         return Err(AppError::NotFound);
     }
@@ -400,7 +405,13 @@ pub struct IssuanceRequestJson {
 
 impl From<IssuanceRequest> for IssuanceRequestJson {
     fn from(r: IssuanceRequest) -> Self {
-        Self { id: r.id, reference: r.reference, amount_cents: r.amount_cents, status: r.status, expires_at: r.expires_at }
+        Self {
+            id: r.id,
+            reference: r.reference,
+            amount_cents: r.amount_cents,
+            status: r.status,
+            expires_at: r.expires_at,
+        }
     }
 }
 
@@ -470,10 +481,18 @@ pub async fn issue_at_desk(
     ApiJson(input): ApiJson<DeskInput>,
 ) -> AppResult<Response> {
     let territory = territory(&state, &slug).await?;
-    let method = DeskMethod::parse(&input.method).ok_or_else(|| AppError::invalid("method", "ledger.error.method"))?;
-    let posted =
-        super::issue_at_desk(&state.db, &user, territory.id, &input.email, input.amount_cents, method, &input.id)
-            .await?;
+    let method =
+        DeskMethod::parse(&input.method).ok_or_else(|| AppError::invalid("method", "ledger.error.method"))?;
+    let posted = super::issue_at_desk(
+        &state.db,
+        &user,
+        territory.id,
+        &input.email,
+        input.amount_cents,
+        method,
+        &input.id,
+    )
+    .await?;
     Ok(posted_response(&posted))
 }
 
@@ -504,9 +523,15 @@ pub async fn create_reconversion(
     ApiJson(input): ApiJson<ReconversionInput>,
 ) -> AppResult<Response> {
     let territory = territory(&state, &slug).await?;
-    let reconversion =
-        super::request_reconversion(&state.db, &user, territory.id, input.business_id, input.amount_cents, &input.id)
-            .await?;
+    let reconversion = super::request_reconversion(
+        &state.db,
+        &user,
+        territory.id,
+        input.business_id,
+        input.amount_cents,
+        &input.id,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(reconversion)).into_response())
 }
 
@@ -526,7 +551,8 @@ pub async fn import_statement(
     Path(slug): Path<String>,
     body: Body,
 ) -> AppResult<Json<ImportReport>> {
-    let body = axum::body::to_bytes(body, crate::app::UPLOAD_MAX_BYTES).await.map_err(|_| AppError::TooLarge)?;
+    let body =
+        axum::body::to_bytes(body, crate::app::UPLOAD_MAX_BYTES).await.map_err(|_| AppError::TooLarge)?;
     let territory = territory(&state, &slug).await?;
     Ok(Json(super::import_statement(&state.db, &user, territory.id, &body).await?))
 }

@@ -17,7 +17,8 @@ pub async fn seed_demo(db: &Db, territory_id: i64, users: &[User]) -> anyhow::Re
     super::enable_currency(db, admin, territory_id, "Bulle", "B").await.map_err(err)?;
     let mut bakery_account = None;
     for business in crate::directory::owned_by(db, baker).await.map_err(err)? {
-        bakery_account = super::business_account(db, baker, territory_id, business.id, true).await.map_err(err)?;
+        bakery_account =
+            super::business_account(db, baker, territory_id, business.id, true).await.map_err(err)?;
     }
     let id = || uuid::Uuid::new_v4().to_string();
     super::issue_at_desk(db, operator, territory_id, &resident.email, 8_000, DeskMethod::Cash, &id())

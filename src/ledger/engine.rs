@@ -130,8 +130,9 @@ async fn post_group(tx: &mut Tx, transfers: &[NewTransfer]) -> AppResult<Posted>
         match store::insert_transfer(tx, t, now).await? {
             Some(id) => created.push(id),
             None => {
-                let stored =
-                    store::transfer_by_client_id_tx(tx, &t.client_id).await?.ok_or(AppError::Conflict("ledger.error.id_reused"))?;
+                let stored = store::transfer_by_client_id_tx(tx, &t.client_id)
+                    .await?
+                    .ok_or(AppError::Conflict("ledger.error.id_reused"))?;
                 if !t.same_as(&stored) {
                     return Err(AppError::Conflict("ledger.error.id_reused"));
                 }

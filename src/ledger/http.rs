@@ -48,7 +48,10 @@ pub fn router() -> Router<AppState> {
 /// The territory and its enabled currency.
 pub(super) async fn currency_in(state: &AppState, slug: &str) -> AppResult<(Territory, Currency)> {
     let territory = crate::directory::http::territory_of(state, slug).await?;
-    let currency = super::currency_of(&state.db, territory.id).await?.filter(|c| c.is_enabled).ok_or(AppError::NotFound)?;
+    let currency = super::currency_of(&state.db, territory.id)
+        .await?
+        .filter(|c| c.is_enabled)
+        .ok_or(AppError::NotFound)?;
     Ok((territory, currency))
 }
 
@@ -195,7 +198,8 @@ async fn ask_units(
         }
         Err(AppError::Invalid(errors)) => {
             let mut wallet = wallet_page(&state, page, &slug, None).await?;
-            wallet.errors = FormErrors(errors.into_iter().map(|e| FieldError { field: "amount", ..e }).collect());
+            wallet.errors =
+                FormErrors(errors.into_iter().map(|e| FieldError { field: "amount", ..e }).collect());
             wallet.amount = form.amount;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &wallet)
         }
@@ -325,7 +329,12 @@ async fn payees(state: &AppState, territory_id: i64) -> AppResult<Vec<Payee>> {
     Ok(list)
 }
 
-async fn paying_account(state: &AppState, user: &User, territory_id: i64, from: Option<i64>) -> AppResult<Account> {
+async fn paying_account(
+    state: &AppState,
+    user: &User,
+    territory_id: i64,
+    from: Option<i64>,
+) -> AppResult<Account> {
     let account = match from {
         Some(id) => super::own_account(&state.db, user, id).await?,
         None => super::member_account(&state.db, user, territory_id).await?,
@@ -350,7 +359,15 @@ async fn show_pay(
     };
     let page = page.with_csrf().await?;
     let payees = payees(&state, territory.id).await?;
-    render(&PayPage { units: Units::of(&currency, &page), page, territory, from, payees, form, errors: FormErrors::default() })
+    render(&PayPage {
+        units: Units::of(&currency, &page),
+        page,
+        territory,
+        from,
+        payees,
+        form,
+        errors: FormErrors::default(),
+    })
 }
 
 #[derive(Template)]
@@ -407,7 +424,15 @@ async fn preview_payment(
             let payees = payees(&state, territory.id).await?;
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &PayPage { units: Units::of(&currency, &page), page, territory, from, payees, form, errors: FormErrors(errors) },
+                &PayPage {
+                    units: Units::of(&currency, &page),
+                    page,
+                    territory,
+                    from,
+                    payees,
+                    form,
+                    errors: FormErrors(errors),
+                },
             )
         }
     }
@@ -440,7 +465,9 @@ async fn confirm_payment(
         Err(errors) => Err(AppError::Invalid(errors)),
     };
     match outcome {
-        Ok(posted) => Ok(see_other(&format!("/t/{slug}/monnaie/virements/{}", posted.transfers()[0].client_id))),
+        Ok(posted) => {
+            Ok(see_other(&format!("/t/{slug}/monnaie/virements/{}", posted.transfers()[0].client_id)))
+        }
         Err(AppError::Invalid(errors)) => {
             let from = paying_account(&state, &user, territory.id, form.from.trim().parse().ok()).await?;
             let page = page.with_csrf().await?;
@@ -449,7 +476,15 @@ async fn confirm_payment(
             let form = PayForm { id: uuid::Uuid::new_v4().to_string(), ..form };
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &PayPage { units: Units::of(&currency, &page), page, territory, from, payees, form, errors: FormErrors(errors) },
+                &PayPage {
+                    units: Units::of(&currency, &page),
+                    page,
+                    territory,
+                    from,
+                    payees,
+                    form,
+                    errors: FormErrors(errors),
+                },
             )
         }
         Err(other) => Err(other),
@@ -479,7 +514,8 @@ async fn show_receipt(
     if transfer.territory_id != territory.id {
         return Err(AppError::NotFound);
     }
-    let from = super::store::account(&state.db, transfer.debit_account_id).await?.ok_or(AppError::NotFound)?;
+    let from =
+        super::store::account(&state.db, transfer.debit_account_id).await?.ok_or(AppError::NotFound)?;
     let to = super::store::account(&state.db, transfer.credit_account_id).await?.ok_or(AppError::NotFound)?;
     let names = super::account_names(
         &state.db,
@@ -488,12 +524,25 @@ async fn show_receipt(
     .await?;
     let name_of = |account: &Account| {
         names.iter().find(|(id, _)| *id == account.id).and_then(|(_, n)| n.clone()).unwrap_or_else(|| {
-            page.t.get(AccountKind::parse(&account.kind).map_or("ledger.account.operating", AccountKind::label_key)).to_owned()
+            page.t
+                .get(
+                    AccountKind::parse(&account.kind)
+                        .map_or("ledger.account.operating", AccountKind::label_key),
+                )
+                .to_owned()
         })
     };
     let (from_name, to_name) = (name_of(&from), name_of(&to));
     let is_payer = super::acts_for(&state.db, &user, &from).await?;
-    render(&ReceiptPage { units: Units::of(&currency, &page), page, territory, transfer, from_name, to_name, is_payer })
+    render(&ReceiptPage {
+        units: Units::of(&currency, &page),
+        page,
+        territory,
+        transfer,
+        from_name,
+        to_name,
+        is_payer,
+    })
 }
 
 #[derive(Template)]
@@ -537,7 +586,10 @@ async fn show_request(
     render(&RequestPage { page, territory, units, request, payee, is_owner, url, form })
 }
 
-async fn request_qr(State(state): State<AppState>, Path((slug, token)): Path<(String, String)>) -> AppResult<Response> {
+async fn request_qr(
+    State(state): State<AppState>,
+    Path((slug, token)): Path<(String, String)>,
+) -> AppResult<Response> {
     let (territory, _) = currency_in(&state, &slug).await?;
     let (request, _, _) = super::payment_request(&state.db, &token).await?;
     if request.territory_id != territory.id {
@@ -641,8 +693,11 @@ async fn create_request(
     Form(form): Form<RequestForm>,
 ) -> AppResult<Response> {
     let (territory, _) = currency_in(&state, &slug).await?;
-    let account = super::business_account(&state.db, &user, territory.id, id, false).await?.ok_or(AppError::NotFound)?;
-    let amount = if form.amount.trim().is_empty() { Ok(None) } else { parse_amount(&form.amount).map(Some).ok_or(()) };
+    let account = super::business_account(&state.db, &user, territory.id, id, false)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let amount =
+        if form.amount.trim().is_empty() { Ok(None) } else { parse_amount(&form.amount).map(Some).ok_or(()) };
     let outcome = match amount {
         Ok(amount) => super::create_payment_request(&state.db, &user, account.id, amount, &form.memo).await,
         Err(()) => Err(AppError::invalid("amount", "ledger.error.amount")),
@@ -652,7 +707,10 @@ async fn create_request(
         Err(AppError::Invalid(errors)) => {
             let mut business = business_page(&state, page, &slug, id).await?;
             business.errors = FormErrors(
-                errors.into_iter().map(|e| FieldError { field: if e.field == "memo" { "memo" } else { "amount" }, ..e }).collect(),
+                errors
+                    .into_iter()
+                    .map(|e| FieldError { field: if e.field == "memo" { "memo" } else { "amount" }, ..e })
+                    .collect(),
             );
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &business)
         }
@@ -677,7 +735,9 @@ async fn reconvert(
 ) -> AppResult<Response> {
     let (territory, _) = currency_in(&state, &slug).await?;
     let outcome = match parse_amount(&form.reconversion_amount) {
-        Some(cents) => super::request_reconversion(&state.db, &user, territory.id, id, cents, &form.id).await.map(|_| ()),
+        Some(cents) => {
+            super::request_reconversion(&state.db, &user, territory.id, id, cents, &form.id).await.map(|_| ())
+        }
         None => Err(AppError::invalid("amount_cents", "ledger.error.amount")),
     };
     match outcome {
@@ -689,8 +749,9 @@ async fn reconvert(
         }
         Err(AppError::Invalid(errors)) => {
             let mut business = business_page(&state, page, &slug, id).await?;
-            business.errors =
-                FormErrors(errors.into_iter().map(|e| FieldError { field: "reconversion_amount", ..e }).collect());
+            business.errors = FormErrors(
+                errors.into_iter().map(|e| FieldError { field: "reconversion_amount", ..e }).collect(),
+            );
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &business)
         }
         Err(other) => Err(other),
@@ -755,7 +816,13 @@ async fn enable(
             let page = page.with_csrf().await?;
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &EnablePage { page, territory, name: form.name, symbol: form.symbol, errors: FormErrors(errors) },
+                &EnablePage {
+                    page,
+                    territory,
+                    name: form.name,
+                    symbol: form.symbol,
+                    errors: FormErrors(errors),
+                },
             )
         }
         Err(other) => Err(other),

@@ -203,8 +203,7 @@ pub fn issuance_codes_in(text: &str) -> Vec<String> {
         let window = &upper[start..start + 9];
         let before_ok = start == 0 || !is_code_char(upper[start - 1]);
         let after_ok = start + 9 == upper.len() || !is_code_char(upper[start + 9]);
-        let shape_ok = window[4] == '-'
-            && window.iter().enumerate().all(|(i, c)| i == 4 || is_code_char(*c));
+        let shape_ok = window[4] == '-' && window.iter().enumerate().all(|(i, c)| i == 4 || is_code_char(*c));
         if before_ok && after_ok && shape_ok {
             found.push(window.iter().collect());
             start += 9;

@@ -41,7 +41,13 @@ pub(super) async fn system_account(tx: &mut Tx, territory_id: i64, kind: Account
 
 /// Enables (or renames) the currency of a territory and opens the association's accounts.
 /// Instance administrators only.
-pub async fn enable_currency(db: &Db, actor: &User, territory_id: i64, name: &str, symbol: &str) -> AppResult<Currency> {
+pub async fn enable_currency(
+    db: &Db,
+    actor: &User,
+    territory_id: i64,
+    name: &str,
+    symbol: &str,
+) -> AppResult<Currency> {
     if !actor.is_admin {
         return Err(AppError::Forbidden);
     }
@@ -62,8 +68,15 @@ pub async fn enable_currency(db: &Db, actor: &User, territory_id: i64, name: &st
     for kind in [AccountKind::Issuance, AccountKind::Operating, AccountKind::Fees, AccountKind::Payout] {
         system_account(&mut tx, territory_id, kind).await?;
     }
-    store::log_event(&mut tx, territory_id, Some(actor.id), "currency_enabled", &format!("{name} ({symbol})"), now())
-        .await?;
+    store::log_event(
+        &mut tx,
+        territory_id,
+        Some(actor.id),
+        "currency_enabled",
+        &format!("{name} ({symbol})"),
+        now(),
+    )
+    .await?;
     let currency = store::currency_tx(&mut tx, territory_id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(currency)
@@ -121,7 +134,9 @@ pub async fn business_account(
     if !access.is_owner || business.territory_id != territory_id {
         return Err(AppError::Forbidden);
     }
-    if let Some(account) = store::account_of(db, territory_id, AccountKind::Business.as_str(), business_id).await? {
+    if let Some(account) =
+        store::account_of(db, territory_id, AccountKind::Business.as_str(), business_id).await?
+    {
         return Ok(Some(account));
     }
     if !open {
@@ -137,8 +152,15 @@ pub async fn business_account(
         now(),
     )
     .await?;
-    store::log_event(&mut tx, territory_id, Some(actor.id), "business_opted_in", &format!("business {business_id}"), now())
-        .await?;
+    store::log_event(
+        &mut tx,
+        territory_id,
+        Some(actor.id),
+        "business_opted_in",
+        &format!("business {business_id}"),
+        now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Some(account))
 }
@@ -186,7 +208,8 @@ pub async fn pay(db: &Db, actor: &User, territory_id: i64, input: &PaymentInput)
     let currency = enabled_currency(db, territory_id).await?;
     let client_id = clean_client_id(&input.client_id)?;
     let mut errors = Vec::new();
-    let memo = clean_memo(&input.memo).map_err(|m| errors.push(FieldError { field: "memo", message: m })).ok();
+    let memo =
+        clean_memo(&input.memo).map_err(|m| errors.push(FieldError { field: "memo", message: m })).ok();
     if input.amount_cents <= 0 || input.amount_cents > super::MAX_AMOUNT_CENTS {
         errors.push(FieldError { field: "amount_cents", message: "ledger.error.amount" });
     }
@@ -270,7 +293,10 @@ pub struct HistoryLine {
 
 /// Names of accounts for people: a business's name, a member's display name, or the kind's
 /// label for the association's accounts (translated by the caller when `None`).
-pub async fn account_names(db: &Db, accounts: &[(i64, String, i64)]) -> AppResult<Vec<(i64, Option<String>)>> {
+pub async fn account_names(
+    db: &Db,
+    accounts: &[(i64, String, i64)],
+) -> AppResult<Vec<(i64, Option<String>)>> {
     let mut names: Vec<(i64, Option<String>)> = Vec::new();
     for (id, kind, owner) in accounts {
         if names.iter().any(|(known, _)| known == id) {
@@ -288,7 +314,12 @@ pub async fn account_names(db: &Db, accounts: &[(i64, String, i64)]) -> AppResul
 
 /// The newest lines of an account's history with the running balance, before the transfer
 /// `before` (a page of `limit`).
-pub async fn history(db: &Db, account: &Account, before: Option<i64>, limit: i64) -> AppResult<Vec<HistoryLine>> {
+pub async fn history(
+    db: &Db,
+    account: &Account,
+    before: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<HistoryLine>> {
     let rows = store::history(db, account.id, before, limit).await?;
     let Some(newest) = rows.first() else { return Ok(Vec::new()) };
     // The balance after the newest line: the current balance minus what came after it.
@@ -345,7 +376,9 @@ pub async fn history_csv(db: &Db, account: &Account) -> AppResult<Vec<u8>> {
         let sign = if cents < 0 { "-" } else { "" };
         format!("{sign}{},{:02}", (cents / 100).abs(), (cents % 100).abs())
     };
-    let write = |w: &mut csv::Writer<Vec<u8>>, row: &[String]| w.write_record(row).map_err(|e| AppError::Internal(e.into()));
+    let write = |w: &mut csv::Writer<Vec<u8>>, row: &[String]| {
+        w.write_record(row).map_err(|e| AppError::Internal(e.into()))
+    };
     write(
         &mut writer,
         &["date", "type", "compte", "nom", "libelle", "montant", "solde", "id"].map(str::to_owned),
@@ -371,7 +404,12 @@ pub async fn history_csv(db: &Db, account: &Account) -> AppResult<Vec<u8>> {
 
 /// Asks for units against a bank transfer: a request with a short unique reference code to
 /// write in the transfer's label. At most 10 requests per member per day.
-pub async fn request_issuance(db: &Db, actor: &User, territory_id: i64, amount_cents: i64) -> AppResult<IssuanceRequest> {
+pub async fn request_issuance(
+    db: &Db,
+    actor: &User,
+    territory_id: i64,
+    amount_cents: i64,
+) -> AppResult<IssuanceRequest> {
     enabled_currency(db, territory_id).await?;
     if amount_cents <= 0 || amount_cents > super::MAX_AMOUNT_CENTS {
         return Err(AppError::invalid("amount_cents", "ledger.error.amount"));
@@ -379,7 +417,8 @@ pub async fn request_issuance(db: &Db, actor: &User, territory_id: i64, amount_c
     rate_limit::check(db, &format!("issuance-request:{}", actor.id), 10, 86_400).await?;
     for _ in 0..5 {
         if let Some(request) =
-            request_issuance_with_reference(db, actor, territory_id, amount_cents, &super::new_reference()).await?
+            request_issuance_with_reference(db, actor, territory_id, amount_cents, &super::new_reference())
+                .await?
         {
             return Ok(request);
         }
@@ -411,7 +450,15 @@ pub async fn request_issuance_with_reference(
     )
     .await?;
     if let Some(request) = &request {
-        store::log_event(&mut tx, territory_id, Some(actor.id), "issuance_requested", &request.reference, now).await?;
+        store::log_event(
+            &mut tx,
+            territory_id,
+            Some(actor.id),
+            "issuance_requested",
+            &request.reference,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(request)
@@ -497,8 +544,16 @@ pub async fn issue_at_desk(
     let posted = post_in_tx(&mut tx, std::slice::from_ref(&transfer)).await?;
     if let Posted::Created(transfers) = &posted {
         let now = now();
-        store::insert_issuance(&mut tx, territory_id, method.source(), amount_cents, transfers[0].id, Some(operator.id), now)
-            .await?;
+        store::insert_issuance(
+            &mut tx,
+            territory_id,
+            method.source(),
+            amount_cents,
+            transfers[0].id,
+            Some(operator.id),
+            now,
+        )
+        .await?;
         store::log_event(
             &mut tx,
             territory_id,
@@ -669,7 +724,8 @@ async fn reconvert(
         None => {
             // A retry: the same client id already made this reconversion.
             let existing = store::transfer_by_client_id_tx(&mut tx, &client_id).await?;
-            let reference = existing.and_then(|t| t.reference).ok_or(AppError::Conflict("ledger.error.id_reused"))?;
+            let reference =
+                existing.and_then(|t| t.reference).ok_or(AppError::Conflict("ledger.error.id_reused"))?;
             return store::reconversion_by_reference(&mut tx, territory_id, &reference)
                 .await?
                 .filter(|r| r.amount_cents == amount_cents && r.business_id == business_id)
@@ -721,9 +777,18 @@ async fn reconvert(
                 .ok_or(AppError::Conflict("ledger.error.id_reused"));
         }
     }
-    store::log_event(&mut tx, territory_id, Some(actor.id), "reconversion_requested", &format!("{reference} {amount_cents}"), now)
-        .await?;
-    let record = store::reconversion_by_reference(&mut tx, territory_id, &reference).await?.ok_or(AppError::NotFound)?;
+    store::log_event(
+        &mut tx,
+        territory_id,
+        Some(actor.id),
+        "reconversion_requested",
+        &format!("{reference} {amount_cents}"),
+        now,
+    )
+    .await?;
+    let record = store::reconversion_by_reference(&mut tx, territory_id, &reference)
+        .await?
+        .ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(record)
 }

@@ -294,8 +294,12 @@ fn finish_entry(draft: EntryDraft) -> Result<Option<Entry>, ParseError> {
 
 /// A French or English decimal amount (`-1 234,50`, `20.00`) in signed cents.
 fn csv_amount(text: &str) -> Option<i64> {
-    let cleaned: String =
-        text.trim().trim_end_matches('€').chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
+    let cleaned: String = text
+        .trim()
+        .trim_end_matches('€')
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect();
     if cleaned.is_empty() {
         return None;
     }
@@ -368,7 +372,13 @@ pub fn parse_csv(text: &str) -> Result<Statement, ParseError> {
         let key = if bank_ref.is_empty() {
             format!(
                 "sum:{}",
-                digest(&[&booked_on, &amount_cents.to_string(), if signed > 0 { "C" } else { "D" }, &remittance, ""])
+                digest(&[
+                    &booked_on,
+                    &amount_cents.to_string(),
+                    if signed > 0 { "C" } else { "D" },
+                    &remittance,
+                    ""
+                ])
             )
         } else {
             format!("entry:{booked_on}:{bank_ref}")

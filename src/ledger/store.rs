@@ -84,7 +84,9 @@ pub async fn currency(db: &Db, territory_id: i64) -> AppResult<Option<Currency>>
 pub async fn currency_tx(tx: &mut Tx, territory_id: i64) -> AppResult<Option<Currency>> {
     let sql = "select territory_id, name, symbol, is_enabled, allows_member_payments, reconversion_fee_bp
                from currency where territory_id = $1";
-    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Currency>(sql).bind(territory_id).fetch_optional(&mut **conn).await)?)
+    Ok(
+        on_tx!(tx, conn => sqlx::query_as::<_, Currency>(sql).bind(territory_id).fetch_optional(&mut **conn).await)?,
+    )
 }
 
 /// Every territory that has a currency.
@@ -94,7 +96,13 @@ pub async fn currency_territories(db: &Db) -> AppResult<Vec<i64>> {
 }
 
 /// Creates or renames (and enables) a territory's currency.
-pub async fn upsert_currency(tx: &mut Tx, territory_id: i64, name: &str, symbol: &str, now: i64) -> AppResult<()> {
+pub async fn upsert_currency(
+    tx: &mut Tx,
+    territory_id: i64,
+    name: &str,
+    symbol: &str,
+    now: i64,
+) -> AppResult<()> {
     on_tx!(tx, conn => sqlx::query(
         "insert into currency (territory_id, name, symbol, is_enabled, created_at, updated_at)
          values ($1, $2, $3, true, $4, $4)
@@ -130,7 +138,8 @@ pub async fn ensure_account(
     floor: Option<i64>,
     now: i64,
 ) -> AppResult<Account> {
-    let insert = "insert into ledger_account (territory_id, kind, owner_id, balance_cents, floor_cents, created_at)
+    let insert =
+        "insert into ledger_account (territory_id, kind, owner_id, balance_cents, floor_cents, created_at)
                   values ($1, $2, $3, 0, $4, $5) on conflict (territory_id, kind, owner_id) do nothing";
     let select = format!(
         "select {ACCOUNT_COLUMNS} from ledger_account where territory_id = $1 and kind = $2 and owner_id = $3"
@@ -154,7 +163,12 @@ pub async fn account_of(db: &Db, territory_id: i64, kind: &str, owner_id: i64) -
 }
 
 /// The account of `kind` and `owner_id` inside a transaction.
-pub async fn account_of_tx(tx: &mut Tx, territory_id: i64, kind: &str, owner_id: i64) -> AppResult<Option<Account>> {
+pub async fn account_of_tx(
+    tx: &mut Tx,
+    territory_id: i64,
+    kind: &str,
+    owner_id: i64,
+) -> AppResult<Option<Account>> {
     let sql = format!(
         "select {ACCOUNT_COLUMNS} from ledger_account where territory_id = $1 and kind = $2 and owner_id = $3"
     );
@@ -189,7 +203,11 @@ pub async fn business_accounts(db: &Db, territory_id: i64) -> AppResult<Vec<Acco
 }
 
 /// Claims a transfer's client id: inserts the transfer, or returns `None` when the id exists.
-pub async fn insert_transfer(tx: &mut Tx, t: &crate::ledger::NewTransfer, now: i64) -> AppResult<Option<i64>> {
+pub async fn insert_transfer(
+    tx: &mut Tx,
+    t: &crate::ledger::NewTransfer,
+    now: i64,
+) -> AppResult<Option<i64>> {
     let sql = "insert into ledger_transfer (territory_id, client_id, debit_account_id, credit_account_id,
                  amount_cents, kind, memo, author_user_id, reference, created_at)
                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -204,7 +222,9 @@ pub async fn insert_transfer(tx: &mut Tx, t: &crate::ledger::NewTransfer, now: i
 /// A transfer by its client id, inside a transaction.
 pub async fn transfer_by_client_id_tx(tx: &mut Tx, client_id: &str) -> AppResult<Option<Transfer>> {
     let sql = format!("select {TRANSFER_COLUMNS} from ledger_transfer where client_id = $1");
-    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Transfer>(&sql).bind(client_id).fetch_optional(&mut **conn).await)?)
+    Ok(
+        on_tx!(tx, conn => sqlx::query_as::<_, Transfer>(&sql).bind(client_id).fetch_optional(&mut **conn).await)?,
+    )
 }
 
 /// A transfer by its client id.
@@ -252,7 +272,12 @@ pub struct HistoryRow {
 }
 
 /// The newest transfers of an account, before `before_id` when given.
-pub async fn history(db: &Db, account_id: i64, before_id: Option<i64>, limit: i64) -> AppResult<Vec<HistoryRow>> {
+pub async fn history(
+    db: &Db,
+    account_id: i64,
+    before_id: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<HistoryRow>> {
     let sql = format!(
         "select t.id, t.territory_id, t.client_id, t.debit_account_id, t.credit_account_id, t.amount_cents,
                 t.kind, t.memo, t.author_user_id, t.reference, t.created_at,
@@ -316,7 +341,9 @@ pub struct Event {
 pub async fn events(db: &Db, territory_id: i64, limit: i64) -> AppResult<Vec<Event>> {
     let sql = "select id, actor_user_id, action, detail, created_at from ledger_event
                where territory_id = $1 order by id desc limit $2";
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Event>(sql).bind(territory_id).bind(limit).fetch_all(pool).await)?)
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, Event>(sql).bind(territory_id).bind(limit).fetch_all(pool).await)?,
+    )
 }
 
 /// An issuance request.
@@ -344,10 +371,10 @@ pub struct IssuanceRequest {
     pub issued_at: Option<i64>,
 }
 
-const REQUEST_COLUMNS: &str =
-    "id, territory_id, user_id, account_id, amount_cents, reference, status, expires_at, created_at, issued_at";
+const REQUEST_COLUMNS: &str = "id, territory_id, user_id, account_id, amount_cents, reference, status, expires_at, created_at, issued_at";
 
 /// Records an issuance request; `None` when the reference is taken.
+#[expect(clippy::too_many_arguments, reason = "one column each")]
 pub async fn insert_issuance_request(
     tx: &mut Tx,
     territory_id: i64,
@@ -373,7 +400,8 @@ pub async fn issuance_request_by_reference(
     territory_id: i64,
     reference: &str,
 ) -> AppResult<Option<IssuanceRequest>> {
-    let sql = format!("select {REQUEST_COLUMNS} from issuance_request where reference = $1 and territory_id = $2");
+    let sql =
+        format!("select {REQUEST_COLUMNS} from issuance_request where reference = $1 and territory_id = $2");
     Ok(on_tx!(tx, conn => sqlx::query_as::<_, IssuanceRequest>(&sql)
         .bind(reference).bind(territory_id).fetch_optional(&mut **conn).await)?)
 }
@@ -410,7 +438,9 @@ pub async fn pending_requests(db: &Db, territory_id: i64) -> AppResult<Vec<Issua
         "select {REQUEST_COLUMNS} from issuance_request where territory_id = $1 and status = 'pending'
          order by created_at, id limit 500"
     );
-    Ok(on_db!(db, pool => sqlx::query_as::<_, IssuanceRequest>(&sql).bind(territory_id).fetch_all(pool).await)?)
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, IssuanceRequest>(&sql).bind(territory_id).fetch_all(pool).await)?,
+    )
 }
 
 /// Records an issuance (euros the fund should hold).
@@ -499,7 +529,8 @@ pub async fn reconversion_by_reference(
     territory_id: i64,
     reference: &str,
 ) -> AppResult<Option<Reconversion>> {
-    let sql = format!("select {RECONVERSION_COLUMNS} from reconversion where reference = $1 and territory_id = $2");
+    let sql =
+        format!("select {RECONVERSION_COLUMNS} from reconversion where reference = $1 and territory_id = $2");
     Ok(on_tx!(tx, conn => sqlx::query_as::<_, Reconversion>(&sql)
         .bind(reference).bind(territory_id).fetch_optional(&mut **conn).await)?)
 }
@@ -552,6 +583,7 @@ pub struct PaymentRequest {
 const PAYMENT_REQUEST_COLUMNS: &str = "id, territory_id, token, account_id, amount_cents, memo, created_at";
 
 /// Records a payment request.
+#[expect(clippy::too_many_arguments, reason = "one column each")]
 pub async fn insert_payment_request(
     tx: &mut Tx,
     territory_id: i64,
@@ -583,7 +615,9 @@ pub async fn standing_request(db: &Db, account_id: i64) -> AppResult<Option<Paym
         "select {PAYMENT_REQUEST_COLUMNS} from payment_request where account_id = $1 and amount_cents is null
          and memo = '' order by id limit 1"
     );
-    Ok(on_db!(db, pool => sqlx::query_as::<_, PaymentRequest>(&sql).bind(account_id).fetch_optional(pool).await)?)
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, PaymentRequest>(&sql).bind(account_id).fetch_optional(pool).await)?,
+    )
 }
 
 /// An account's newest payment requests.
@@ -727,7 +761,9 @@ async fn begin_snapshot(db: &Db) -> AppResult<Tx> {
         Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
         Db::Postgres(pool) => {
             let mut tx = pool.begin().await?;
-            sqlx::query("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
+            sqlx::query("set transaction isolation level repeatable read, read only")
+                .execute(&mut *tx)
+                .await?;
             Tx::Postgres(tx)
         }
     })
@@ -735,7 +771,8 @@ async fn begin_snapshot(db: &Db) -> AppResult<Tx> {
 
 /// Computes the audit's sums for a territory in one read transaction.
 pub async fn audit_sums(db: &Db, territory_id: i64) -> AppResult<Sums> {
-    let total = "select cast(coalesce(sum(balance_cents), 0) as bigint) from ledger_account where territory_id = $1";
+    let total =
+        "select cast(coalesce(sum(balance_cents), 0) as bigint) from ledger_account where territory_id = $1";
     let mismatched = "select a.id from ledger_account a
         left join (select credit_account_id as id, sum(amount_cents) as s from ledger_transfer
                    where territory_id = $1 group by credit_account_id) c on c.id = a.id
@@ -746,7 +783,8 @@ pub async fn audit_sums(db: &Db, territory_id: i64) -> AppResult<Sums> {
         and balance_cents < floor_cents order by id";
     let circulation = "select cast(coalesce(-sum(balance_cents), 0) as bigint) from ledger_account
         where territory_id = $1 and kind = 'issuance'";
-    let deposits = "select cast(coalesce(sum(amount_cents), 0) as bigint) from issuance where territory_id = $1";
+    let deposits =
+        "select cast(coalesce(sum(amount_cents), 0) as bigint) from issuance where territory_id = $1";
     let payouts = "select cast(coalesce(sum(payout_cents), 0) as bigint) from reconversion where territory_id = $1 and status = 'settled'";
     let foreign = "select count(*) from ledger_transfer t
         join ledger_account d on d.id = t.debit_account_id join ledger_account c on c.id = t.credit_account_id

@@ -57,12 +57,21 @@ pub struct ImportReport {
 /// case, anywhere in its label) with the same amount issues the units; a debit carrying the
 /// reference of a pending payout with its amount settles it; every other new entry waits for
 /// review. Entries already imported are skipped, so importing again changes nothing.
-pub async fn import_statement(db: &Db, actor: &User, territory_id: i64, bytes: &[u8]) -> AppResult<ImportReport> {
+pub async fn import_statement(
+    db: &Db,
+    actor: &User,
+    territory_id: i64,
+    bytes: &[u8],
+) -> AppResult<ImportReport> {
     require_treasurer(db, actor, territory_id).await?;
     enabled_currency(db, territory_id).await?;
     let parsed = statement::parse(bytes).map_err(AppError::BadRequest)?;
     let now = now();
-    let mut report = ImportReport { format: parsed.format.to_owned(), entries: parsed.entries.len(), ..Default::default() };
+    let mut report = ImportReport {
+        format: parsed.format.to_owned(),
+        entries: parsed.entries.len(),
+        ..Default::default()
+    };
     let mut tx = db.begin().await?;
     let statement_id = store::insert_statement(
         &mut tx,
@@ -77,7 +86,8 @@ pub async fn import_statement(db: &Db, actor: &User, territory_id: i64, bytes: &
     .await?;
     let mut new_entries = 0;
     for entry in &parsed.entries {
-        let Some(entry_id) = store::insert_entry(&mut tx, territory_id, statement_id, entry, now).await? else {
+        let Some(entry_id) = store::insert_entry(&mut tx, territory_id, statement_id, entry, now).await?
+        else {
             report.already_imported += 1;
             continue;
         };
@@ -123,7 +133,11 @@ pub async fn import_statement(db: &Db, actor: &User, territory_id: i64, bytes: &
     Ok(report)
 }
 
-async fn matching_request(tx: &mut Tx, territory_id: i64, entry: &Entry) -> AppResult<Option<IssuanceRequest>> {
+async fn matching_request(
+    tx: &mut Tx,
+    territory_id: i64,
+    entry: &Entry,
+) -> AppResult<Option<IssuanceRequest>> {
     for code in super::issuance_codes_in(&entry.remittance) {
         if let Some(request) = store::issuance_request_by_reference(tx, territory_id, &code).await?
             && request.status == "pending"
@@ -169,16 +183,27 @@ async fn issue_for_request(
         reference: Some(request.reference.clone()),
     };
     let posted = post_in_tx(tx, std::slice::from_ref(&transfer)).await?;
-    let Posted::Created(transfers) = posted else { return Err(AppError::Conflict("ledger.error.already_done")) };
+    let Posted::Created(transfers) = posted else {
+        return Err(AppError::Conflict("ledger.error.already_done"));
+    };
     if !store::mark_request_issued(tx, request.id, transfers[0].id, now).await? {
         return Err(AppError::Conflict("ledger.error.already_done"));
     }
-    store::insert_issuance(tx, request.territory_id, "bank", request.amount_cents, transfers[0].id, Some(actor.id), now)
-        .await?;
+    store::insert_issuance(
+        tx,
+        request.territory_id,
+        "bank",
+        request.amount_cents,
+        transfers[0].id,
+        Some(actor.id),
+        now,
+    )
+    .await?;
     if !store::resolve_entry(tx, entry_id, "issued", Some(request.id), None, Some(actor.id), now).await? {
         return Err(AppError::Conflict("ledger.error.already_done"));
     }
-    store::log_event(tx, request.territory_id, Some(actor.id), "issued_by_transfer", &request.reference, now).await
+    store::log_event(tx, request.territory_id, Some(actor.id), "issued_by_transfer", &request.reference, now)
+        .await
 }
 
 /// Settles a payout whose euros left the fund (entry `entry_id`): its units leave circulation.
@@ -206,15 +231,31 @@ async fn settle_payout(
     if !posted.is_new() || !store::mark_reconversion_settled(tx, reconversion.id, now).await? {
         return Err(AppError::Conflict("ledger.error.already_done"));
     }
-    if !store::resolve_entry(tx, entry_id, "settled", None, Some(reconversion.id), Some(actor.id), now).await? {
+    if !store::resolve_entry(tx, entry_id, "settled", None, Some(reconversion.id), Some(actor.id), now)
+        .await?
+    {
         return Err(AppError::Conflict("ledger.error.already_done"));
     }
-    store::log_event(tx, reconversion.territory_id, Some(actor.id), "payout_settled", &reconversion.reference, now).await
+    store::log_event(
+        tx,
+        reconversion.territory_id,
+        Some(actor.id),
+        "payout_settled",
+        &reconversion.reference,
+        now,
+    )
+    .await
 }
 
 /// Matches an entry waiting for review by hand: a credit to an issuance request (pending or
 /// expired) of the same amount, or a debit to a pending payout of the same amount, by its code.
-pub async fn match_entry(db: &Db, actor: &User, territory_id: i64, entry_id: i64, code: &str) -> AppResult<()> {
+pub async fn match_entry(
+    db: &Db,
+    actor: &User,
+    territory_id: i64,
+    entry_id: i64,
+    code: &str,
+) -> AppResult<()> {
     require_treasurer(db, actor, territory_id).await?;
     let code = code.trim().to_uppercase();
     let now = now();
@@ -254,7 +295,15 @@ pub async fn mark_unrelated(db: &Db, actor: &User, territory_id: i64, entry_id: 
     if !store::resolve_entry(&mut tx, entry_id, "unrelated", None, None, Some(actor.id), now).await? {
         return Err(AppError::NotFound);
     }
-    store::log_event(&mut tx, territory_id, Some(actor.id), "entry_unrelated", &format!("entry {entry_id}"), now).await?;
+    store::log_event(
+        &mut tx,
+        territory_id,
+        Some(actor.id),
+        "entry_unrelated",
+        &format!("entry {entry_id}"),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -357,8 +406,10 @@ pub async fn dashboard(db: &Db, actor: &User, territory_id: i64) -> AppResult<Da
     let mut circulation = audit.sums.circulation_cents;
     for offset in (0..30).rev() {
         let day = since + offset * 86_400;
-        let (issued, volume) =
-            activity.iter().find(|(d, _, _)| *d == day).map_or((0, 0), |(_, issued, volume)| (*issued, *volume));
+        let (issued, volume) = activity
+            .iter()
+            .find(|(d, _, _)| *d == day)
+            .map_or((0, 0), |(_, issued, volume)| (*issued, *volume));
         days.push(Day { day, circulation_cents: circulation, volume_cents: volume });
         circulation -= issued;
     }
@@ -422,7 +473,8 @@ pub async fn accounts_csv(db: &Db, actor: &User, territory_id: i64) -> AppResult
     let fail = |e: csv::Error| AppError::Internal(e.into());
     writer.write_record(["compte", "type", "nom", "solde"]).map_err(fail)?;
     for account in &accounts {
-        let name = names.iter().find(|(id, _)| *id == account.id).and_then(|(_, n)| n.clone()).unwrap_or_default();
+        let name =
+            names.iter().find(|(id, _)| *id == account.id).and_then(|(_, n)| n.clone()).unwrap_or_default();
         let cents = account.balance_cents;
         let sign = if cents < 0 { "-" } else { "" };
         writer

@@ -47,7 +47,9 @@ async fn treasurer_in(
     if !super::is_treasurer(&state.db, &user, territory.id).await? {
         return Err(AppError::Forbidden);
     }
-    if let Some(redirect) = accounts::totp::step_up(&state.db, page.session.as_ref(), &user, &page.path).await? {
+    if let Some(redirect) =
+        accounts::totp::step_up(&state.db, page.session.as_ref(), &user, &page.path).await?
+    {
         return Ok(Err(redirect));
     }
     Ok(Ok((territory, currency, user)))
@@ -74,7 +76,8 @@ fn bars(values: &[(i64, i64)], units: &Units, page: &Page) -> Vec<Bar> {
         .enumerate()
         .map(|(index, (day, value))| {
             let height = (value.max(&0) * 100 / max).max(if *value > 0 { 1 } else { 0 });
-            let date = jiff::Timestamp::from_second(*day).map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date()).ok();
+            let date =
+                jiff::Timestamp::from_second(*day).map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date()).ok();
             Bar {
                 x: i64::try_from(index).unwrap_or(0) * 10,
                 y: 100 - height,
@@ -160,8 +163,10 @@ async fn import_statement(
         Err(redirect) => return Ok(redirect),
     };
     let mut file = Vec::new();
-    while let Some(field) =
-        multipart.next_field().await.map_err(|_| AppError::invalid("statement", "ledger.error.statement_unreadable"))?
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::invalid("statement", "ledger.error.statement_unreadable"))?
     {
         if field.name() == Some("statement") {
             file = field.bytes().await.map_err(|_| AppError::TooLarge)?.to_vec();
@@ -173,7 +178,9 @@ async fn import_statement(
         super::import_statement(&state.db, &user, territory.id, &file).await
     };
     match outcome {
-        Ok(report) => render(&treasury_page(&state, page, territory, &user, Some(report), FormErrors::default()).await?),
+        Ok(report) => {
+            render(&treasury_page(&state, page, territory, &user, Some(report), FormErrors::default()).await?)
+        }
         Err(AppError::BadRequest(key)) => {
             let errors = FormErrors(vec![FieldError { field: "statement", message: key }]);
             render_status(
@@ -267,8 +274,14 @@ async fn save_settings(
     let fee_bp = if form.fee.trim().is_empty() { Some(0) } else { parse_amount(&form.fee) };
     let outcome = match fee_bp {
         Some(bp) => {
-            super::update_settings(&state.db, &user, territory.id, matches!(form.member_payments.as_str(), "on" | "true"), bp)
-                .await
+            super::update_settings(
+                &state.db,
+                &user,
+                territory.id,
+                matches!(form.member_payments.as_str(), "on" | "true"),
+                bp,
+            )
+            .await
         }
         None => Err(AppError::invalid("fee", "ledger.error.fee")),
     };
@@ -318,7 +331,8 @@ struct DeskPage {
 async fn operator_in(state: &AppState, page: &Page, slug: &str) -> AppResult<(Territory, Currency, User)> {
     let user = page.user.clone().ok_or(AppError::Unauthorized)?;
     let (territory, currency) = currency_in(state, slug).await?;
-    let allowed = accounts::has_role(&state.db, &user, territory.id, accounts::Role::ExchangeOperator).await?
+    let allowed = accounts::has_role(&state.db, &user, territory.id, accounts::Role::ExchangeOperator)
+        .await?
         || super::is_treasurer(&state.db, &user, territory.id).await?;
     if !allowed {
         return Err(AppError::Forbidden);
@@ -396,25 +410,33 @@ async fn issue_at_desk(
             done: Some((form.email.trim().to_owned(), posted.transfers()[0].amount_cents)),
             errors: FormErrors::default(),
         }),
-        Err(AppError::Invalid(errors)) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &DeskPage {
-                units,
-                page,
-                territory,
-                id: form.id,
-                email: form.email,
-                amount: form.amount,
-                method: form.method,
-                done: None,
-                errors: FormErrors(
-                    errors
-                        .into_iter()
-                        .map(|e| if e.field == "amount_cents" { FieldError { field: "amount", ..e } } else { e })
-                        .collect(),
-                ),
-            },
-        ),
+        Err(AppError::Invalid(errors)) => {
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &DeskPage {
+                    units,
+                    page,
+                    territory,
+                    id: form.id,
+                    email: form.email,
+                    amount: form.amount,
+                    method: form.method,
+                    done: None,
+                    errors: FormErrors(
+                        errors
+                            .into_iter()
+                            .map(|e| {
+                                if e.field == "amount_cents" {
+                                    FieldError { field: "amount", ..e }
+                                } else {
+                                    e
+                                }
+                            })
+                            .collect(),
+                    ),
+                },
+            )
+        }
         Err(other) => Err(other),
     }
 }

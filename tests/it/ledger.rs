@@ -98,21 +98,42 @@ async fn the_fixture_statement_issues_250_units_settles_the_payout_and_leaves_on
     let soulat = member(&app, &c, "soulat@test.example").await;
     let boss = treasurer(&app, &c, "tresorier@test.example").await;
     // The pending requests and the pending payout, with the fixture's codes.
-    ledger::request_issuance_with_reference(&app.db, &corinne, c.territory.id, 5_000, "K7Q2-M9XD").await.unwrap().unwrap();
-    ledger::request_issuance_with_reference(&app.db, &epicerie, c.territory.id, 20_000, "P4HW-3ZTN").await.unwrap().unwrap();
+    ledger::request_issuance_with_reference(&app.db, &corinne, c.territory.id, 5_000, "K7Q2-M9XD")
+        .await
+        .unwrap()
+        .unwrap();
+    ledger::request_issuance_with_reference(&app.db, &epicerie, c.territory.id, 20_000, "P4HW-3ZTN")
+        .await
+        .unwrap()
+        .unwrap();
     fund(&app, &c, &boss, &soulat, 2_000).await;
     let (shop, shop_account) = business(&app, &c, &soulat, "Maison Soulat").await;
-    let pay = PaymentInput { client_id: uuid(), from_account: None, to_account: shop_account, amount_cents: 2_000, memo: String::new() };
+    let pay = PaymentInput {
+        client_id: uuid(),
+        from_account: None,
+        to_account: shop_account,
+        amount_cents: 2_000,
+        memo: String::new(),
+    };
     ledger::pay(&app.db, &soulat, c.territory.id, &pay).await.unwrap();
-    let payout = ledger::request_reconversion_with_reference(&app.db, &soulat, c.territory.id, shop, 2_000, &uuid(), "R-2026-0007")
-        .await
-        .unwrap();
+    let payout = ledger::request_reconversion_with_reference(
+        &app.db,
+        &soulat,
+        c.territory.id,
+        shop,
+        2_000,
+        &uuid(),
+        "R-2026-0007",
+    )
+    .await
+    .unwrap();
     assert_eq!((payout.payout_cents, payout.status.as_str()), (2_000, "pending"));
     assert_audit_clean(&app.db, c.territory.id).await;
 
     let bearer = token(&app, &boss).await;
     let url = app.url("/api/v1/territories/marguerittes/currency/statements");
-    let first: Value = app.client.post(&url).bearer_auth(&bearer).body(FIXTURE).send().await.unwrap().json().await.unwrap();
+    let first: Value =
+        app.client.post(&url).bearer_auth(&bearer).body(FIXTURE).send().await.unwrap().json().await.unwrap();
     assert_eq!(first["format"], "camt053");
     assert_eq!(first["entries"], 4);
     assert_eq!(first["already_imported"], 0);
@@ -136,7 +157,8 @@ async fn the_fixture_statement_issues_250_units_settles_the_payout_and_leaves_on
     assert_eq!(audit.sums.deposits_cents, 27_000);
     assert_eq!(audit.sums.payouts_cents, 2_000);
 
-    let again: Value = app.client.post(&url).bearer_auth(&bearer).body(FIXTURE).send().await.unwrap().json().await.unwrap();
+    let again: Value =
+        app.client.post(&url).bearer_auth(&bearer).body(FIXTURE).send().await.unwrap().json().await.unwrap();
     assert_eq!(again["entries"], 4);
     assert_eq!(again["already_imported"], 4);
     assert_eq!(again["issued_count"], 0);
@@ -156,18 +178,22 @@ async fn entries_left_for_review_are_matched_by_hand_or_marked_unrelated() {
     let boss = treasurer(&app, &c, "tresorier@test.example").await;
     let request = ledger::request_issuance(&app.db, &late, c.territory.id, 3_550).await.unwrap();
     // The member forgot the code: the entry waits for the treasurer.
-    let csv = "Date;Libellé;Montant\n16/03/2026;VIR M LATE ADHESION;35,50\n17/03/2026;FRAIS BANCAIRES;-4,00\n";
+    let csv =
+        "Date;Libellé;Montant\n16/03/2026;VIR M LATE ADHESION;35,50\n17/03/2026;FRAIS BANCAIRES;-4,00\n";
     let report = ledger::import_statement(&app.db, &boss, c.territory.id, csv.as_bytes()).await.unwrap();
     assert_eq!((report.issued_count, report.review.len()), (0, 2));
     let credit = report.review.iter().find(|e| e.is_credit).unwrap().id;
     let debit = report.review.iter().find(|e| !e.is_credit).unwrap().id;
     let wrong = ledger::match_entry(&app.db, &boss, c.territory.id, credit, "ZZZZ-ZZZZ").await.unwrap_err();
     assert!(matches!(wrong, halle::error::AppError::Invalid(_)));
-    ledger::match_entry(&app.db, &boss, c.territory.id, credit, &request.reference.to_lowercase()).await.unwrap();
+    ledger::match_entry(&app.db, &boss, c.territory.id, credit, &request.reference.to_lowercase())
+        .await
+        .unwrap();
     ledger::mark_unrelated(&app.db, &boss, c.territory.id, debit).await.unwrap();
     let account = ledger::member_account(&app.db, &late, c.territory.id).await.unwrap();
     assert_eq!(account.balance_cents, 3_550);
-    let twice = ledger::match_entry(&app.db, &boss, c.territory.id, credit, &request.reference).await.unwrap_err();
+    let twice =
+        ledger::match_entry(&app.db, &boss, c.territory.id, credit, &request.reference).await.unwrap_err();
     assert!(matches!(twice, halle::error::AppError::Conflict(_)));
     assert!(ledger::store::entries_to_review(&app.db, c.territory.id).await.unwrap().is_empty());
     assert_audit_clean(&app.db, c.territory.id).await;
@@ -203,7 +229,14 @@ async fn a_transfer_retried_with_its_id_is_applied_once_and_another_content_is_r
     assert_eq!(problem(refused, StatusCode::CONFLICT).await["code"], "ledger.error.id_reused");
     // Bruno replaying Anne's id is another content too (another debit account).
     let bruno_token = token(&app, &bruno).await;
-    let stolen = app.client.post(&url).bearer_auth(&bruno_token).json(&json!({"id": id, "to_account": bruno_account.id, "amount_cents": 2_500, "memo": "Légumes"})).send().await.unwrap();
+    let stolen = app
+        .client
+        .post(&url)
+        .bearer_auth(&bruno_token)
+        .json(&json!({"id": id, "to_account": bruno_account.id, "amount_cents": 2_500, "memo": "Légumes"}))
+        .send()
+        .await
+        .unwrap();
     assert!(matches!(stolen.status(), StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY));
 
     let too_much = json!({"id": uuid(), "to_account": bruno_account.id, "amount_cents": 7_501});
@@ -211,9 +244,17 @@ async fn a_transfer_retried_with_its_id_is_applied_once_and_another_content_is_r
     let body = problem(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(body["errors"][0]["code"], "ledger.error.insufficient");
     let bad = json!({"id": "pas-un-uuid", "to_account": bruno_account.id, "amount_cents": 1});
-    problem(app.client.post(&url).bearer_auth(&bearer).json(&bad).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    problem(
+        app.client.post(&url).bearer_auth(&bearer).json(&bad).send().await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     let zero = json!({"id": uuid(), "to_account": bruno_account.id, "amount_cents": 0});
-    problem(app.client.post(&url).bearer_auth(&bearer).json(&zero).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    problem(
+        app.client.post(&url).bearer_auth(&bearer).json(&zero).send().await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
 
     let me: Value = app
         .client
@@ -239,8 +280,14 @@ async fn a_transfer_retried_with_its_id_is_applied_once_and_another_content_is_r
         .unwrap();
     let items = history["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
-    assert_eq!((items[0]["amount_cents"].as_i64(), items[0]["balance_cents"].as_i64()), (Some(-2_500), Some(7_500)));
-    assert_eq!((items[1]["amount_cents"].as_i64(), items[1]["balance_cents"].as_i64()), (Some(10_000), Some(10_000)));
+    assert_eq!(
+        (items[0]["amount_cents"].as_i64(), items[0]["balance_cents"].as_i64()),
+        (Some(-2_500), Some(7_500))
+    );
+    assert_eq!(
+        (items[1]["amount_cents"].as_i64(), items[1]["balance_cents"].as_i64()),
+        (Some(10_000), Some(10_000))
+    );
     assert_eq!(items[0]["other_name"], "bruno");
     assert_audit_clean(&app.db, c.territory.id).await;
     app.stop().await;
@@ -257,32 +304,79 @@ async fn nobody_spends_from_an_account_they_do_not_act_for_and_member_payments_c
     let (_, shop_account) = business(&app, &c, &anne, "Chez Anne").await;
     let bruno_account = ledger::member_account(&app.db, &bruno, c.territory.id).await.unwrap();
     let anne_account = ledger::member_account(&app.db, &anne, c.territory.id).await.unwrap();
-    let steal = PaymentInput { client_id: uuid(), from_account: Some(anne_account.id), to_account: bruno_account.id, amount_cents: 100, memo: String::new() };
-    assert!(matches!(ledger::pay(&app.db, &bruno, c.territory.id, &steal).await, Err(halle::error::AppError::NotFound)));
+    let steal = PaymentInput {
+        client_id: uuid(),
+        from_account: Some(anne_account.id),
+        to_account: bruno_account.id,
+        amount_cents: 100,
+        memo: String::new(),
+    };
+    assert!(matches!(
+        ledger::pay(&app.db, &bruno, c.territory.id, &steal).await,
+        Err(halle::error::AppError::NotFound)
+    ));
     let issuance = ledger::store::account_of(&app.db, c.territory.id, "issuance", 0).await.unwrap().unwrap();
-    let mint = PaymentInput { client_id: uuid(), from_account: Some(issuance.id), to_account: bruno_account.id, amount_cents: 100, memo: String::new() };
+    let mint = PaymentInput {
+        client_id: uuid(),
+        from_account: Some(issuance.id),
+        to_account: bruno_account.id,
+        amount_cents: 100,
+        memo: String::new(),
+    };
     assert!(ledger::pay(&app.db, &bruno, c.territory.id, &mint).await.is_err());
-    let to_issuance = PaymentInput { client_id: uuid(), from_account: None, to_account: issuance.id, amount_cents: 100, memo: String::new() };
-    assert!(matches!(ledger::pay(&app.db, &anne, c.territory.id, &to_issuance).await, Err(halle::error::AppError::Invalid(_))));
+    let to_issuance = PaymentInput {
+        client_id: uuid(),
+        from_account: None,
+        to_account: issuance.id,
+        amount_cents: 100,
+        memo: String::new(),
+    };
+    assert!(matches!(
+        ledger::pay(&app.db, &anne, c.territory.id, &to_issuance).await,
+        Err(halle::error::AppError::Invalid(_))
+    ));
 
     ledger::update_settings(&app.db, &boss, c.territory.id, false, 250).await.unwrap();
-    let to_member = PaymentInput { client_id: uuid(), from_account: None, to_account: bruno_account.id, amount_cents: 100, memo: String::new() };
-    assert!(matches!(ledger::pay(&app.db, &anne, c.territory.id, &to_member).await, Err(halle::error::AppError::Denied(_))));
-    let to_shop = PaymentInput { client_id: uuid(), from_account: None, to_account: shop_account, amount_cents: 1_000, memo: String::new() };
+    let to_member = PaymentInput {
+        client_id: uuid(),
+        from_account: None,
+        to_account: bruno_account.id,
+        amount_cents: 100,
+        memo: String::new(),
+    };
+    assert!(matches!(
+        ledger::pay(&app.db, &anne, c.territory.id, &to_member).await,
+        Err(halle::error::AppError::Denied(_))
+    ));
+    let to_shop = PaymentInput {
+        client_id: uuid(),
+        from_account: None,
+        to_account: shop_account,
+        amount_cents: 1_000,
+        memo: String::new(),
+    };
     ledger::pay(&app.db, &anne, c.territory.id, &to_shop).await.unwrap();
     // Only members acting for the business may reconvert its units; the fee goes to the fees account.
     let business_id = ledger::store::account(&app.db, shop_account).await.unwrap().unwrap().owner_id;
-    assert!(ledger::request_reconversion(&app.db, &bruno, c.territory.id, business_id, 500, &uuid()).await.is_err());
+    assert!(
+        ledger::request_reconversion(&app.db, &bruno, c.territory.id, business_id, 500, &uuid())
+            .await
+            .is_err()
+    );
     let id = uuid();
-    let reconversion = ledger::request_reconversion(&app.db, &anne, c.territory.id, business_id, 1_000, &id).await.unwrap();
+    let reconversion =
+        ledger::request_reconversion(&app.db, &anne, c.territory.id, business_id, 1_000, &id).await.unwrap();
     assert_eq!((reconversion.fee_cents, reconversion.payout_cents), (25, 975));
     assert!(reconversion.reference.starts_with("R-"));
-    let again = ledger::request_reconversion(&app.db, &anne, c.territory.id, business_id, 1_000, &id).await.unwrap();
+    let again =
+        ledger::request_reconversion(&app.db, &anne, c.territory.id, business_id, 1_000, &id).await.unwrap();
     assert_eq!(again.id, reconversion.id, "a retried reconversion is the same reconversion");
     assert_eq!(balance(&app.db, shop_account).await, 0);
     let fees = ledger::store::account_of(&app.db, c.territory.id, "fees", 0).await.unwrap().unwrap();
     assert_eq!(fees.balance_cents, 25);
-    assert!(ledger::request_reconversion(&app.db, &anne, c.territory.id, business_id, 1, &uuid()).await.is_err());
+    assert!(
+        ledger::request_reconversion(&app.db, &anne, c.territory.id, business_id, 1, &uuid()).await.is_err()
+    );
     assert_audit_clean(&app.db, c.territory.id).await;
     app.stop().await;
 }
@@ -307,18 +401,25 @@ async fn an_order_is_paid_inside_its_transaction_once_and_refunded_by_a_reversin
     assert_eq!(balance(&app.db, bakery_account).await, 0);
 
     let mut tx = app.db.begin().await.unwrap();
-    let paid = ledger::pay_order_in_tx(&mut tx, c.territory.id, client.id, bakery, 1_800, "CMD-42").await.unwrap();
+    let paid =
+        ledger::pay_order_in_tx(&mut tx, c.territory.id, client.id, bakery, 1_800, "CMD-42").await.unwrap();
     assert!(paid.is_new);
     tx.commit().await.unwrap();
     let mut tx = app.db.begin().await.unwrap();
-    let again = ledger::pay_order_in_tx(&mut tx, c.territory.id, client.id, bakery, 1_800, "CMD-42").await.unwrap();
+    let again =
+        ledger::pay_order_in_tx(&mut tx, c.territory.id, client.id, bakery, 1_800, "CMD-42").await.unwrap();
     assert_eq!((again.id, again.is_new), (paid.id, false));
-    let other_amount = ledger::pay_order_in_tx(&mut tx, c.territory.id, client.id, bakery, 1_900, "CMD-42").await.unwrap_err();
+    let other_amount = ledger::pay_order_in_tx(&mut tx, c.territory.id, client.id, bakery, 1_900, "CMD-42")
+        .await
+        .unwrap_err();
     assert!(matches!(other_amount, halle::error::AppError::Conflict(_)));
     // Not enough left: the error leaves the caller's transaction usable and writes nothing.
-    let refused = ledger::pay_order_in_tx(&mut tx, c.territory.id, client.id, bakery, 1_201, "CMD-43").await.unwrap_err();
+    let refused = ledger::pay_order_in_tx(&mut tx, c.territory.id, client.id, bakery, 1_201, "CMD-43")
+        .await
+        .unwrap_err();
     assert!(matches!(refused, halle::error::AppError::Invalid(_)));
-    let fits = ledger::pay_order_in_tx(&mut tx, c.territory.id, client.id, bakery, 1_200, "CMD-44").await.unwrap();
+    let fits =
+        ledger::pay_order_in_tx(&mut tx, c.territory.id, client.id, bakery, 1_200, "CMD-44").await.unwrap();
     assert!(fits.is_new);
     tx.commit().await.unwrap();
     assert!(ledger::store::transfer_by_client_id(&app.db, "order:CMD-43").await.unwrap().is_none());
@@ -335,7 +436,8 @@ async fn an_order_is_paid_inside_its_transaction_once_and_refunded_by_a_reversin
     let client_account = ledger::member_account(&app.db, &client, c.territory.id).await.unwrap();
     assert_eq!(client_account.balance_cents, 1_800);
     assert_eq!(balance(&app.db, bakery_account).await, 1_200);
-    let refund_row = ledger::store::transfer_by_client_id(&app.db, "order-refund:CMD-42").await.unwrap().unwrap();
+    let refund_row =
+        ledger::store::transfer_by_client_id(&app.db, "order-refund:CMD-42").await.unwrap().unwrap();
     assert_eq!(refund_row.kind, "refund");
     assert_audit_clean(&app.db, c.territory.id).await;
     app.stop().await;
@@ -349,7 +451,13 @@ async fn treasurer_pages_ask_for_a_second_factor_once_per_session() {
     grant(&app, &c, &boss, Role::Treasurer).await;
     // Without a second factor the API refuses treasurer actions.
     let bearer = token(&app, &boss).await;
-    let audit = app.client.get(app.url("/api/v1/territories/marguerittes/currency/audit")).bearer_auth(&bearer).send().await.unwrap();
+    let audit = app
+        .client
+        .get(app.url("/api/v1/territories/marguerittes/currency/audit"))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(audit, StatusCode::FORBIDDEN).await["code"], "ledger.error.totp_required");
 
     app.login("tresorier@test.example", PASSWORD).await;
@@ -359,10 +467,22 @@ async fn treasurer_pages_ask_for_a_second_factor_once_per_session() {
     let (status, html) = app.page(&location(&first)).await;
     assert_eq!(status, StatusCode::OK);
     let secret = text(&html, "#totp-secret");
-    let wrong = app.submit("/account/2fa", "/account/2fa", &[("code", "000000"), ("next", "/t/marguerittes/monnaie/tresorerie")]).await;
+    let wrong = app
+        .submit(
+            "/account/2fa",
+            "/account/2fa",
+            &[("code", "000000"), ("next", "/t/marguerittes/monnaie/tresorerie")],
+        )
+        .await;
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let code = accounts::totp::code_for_secret(&secret, now_secs()).unwrap();
-    let done = app.submit("/account/2fa", "/account/2fa", &[("code", &code), ("next", "/t/marguerittes/monnaie/tresorerie")]).await;
+    let done = app
+        .submit(
+            "/account/2fa",
+            "/account/2fa",
+            &[("code", &code), ("next", "/t/marguerittes/monnaie/tresorerie")],
+        )
+        .await;
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&done), "/t/marguerittes/monnaie/tresorerie");
     let (status, html) = app.page("/t/marguerittes/monnaie/tresorerie").await;
@@ -370,13 +490,29 @@ async fn treasurer_pages_ask_for_a_second_factor_once_per_session() {
     assert!(text(&html, "h1").starts_with("Trésorerie"));
     // The same code does not work twice.
     assert!(accounts::totp::verify(&app.db, &boss, &code).await.is_err());
-    let audit: Value = app.client.get(app.url("/api/v1/territories/marguerittes/currency/audit")).bearer_auth(&bearer).send().await.unwrap().json().await.unwrap();
+    let audit: Value = app
+        .client
+        .get(app.url("/api/v1/territories/marguerittes/currency/audit"))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(audit["ok"], true);
 
     // A plain member is refused.
     let other = crate::helpers::client();
     let _ = member(&app, &c, "membre@test.example").await;
-    crate::helpers::submit_with(&other, &app.base, "/login", "/login", &[("email", "membre@test.example"), ("password", PASSWORD)]).await;
+    crate::helpers::submit_with(
+        &other,
+        &app.base,
+        "/login",
+        "/login",
+        &[("email", "membre@test.example"), ("password", PASSWORD)],
+    )
+    .await;
     let refused = other.get(app.url("/t/marguerittes/monnaie/tresorerie")).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     app.stop().await;
@@ -407,8 +543,17 @@ async fn a_member_pays_a_business_by_its_payment_request_and_the_business_reconv
 
     // The baker's counter QR code and its address.
     let bakers = crate::helpers::client();
-    crate::helpers::submit_with(&bakers, &app.base, "/login", "/login", &[("email", "baker@test.example"), ("password", PASSWORD)]).await;
-    let (status, html) = crate::helpers::page_with(&bakers, &app.url(&format!("/t/marguerittes/monnaie/structure/{bakery}"))).await;
+    crate::helpers::submit_with(
+        &bakers,
+        &app.base,
+        "/login",
+        "/login",
+        &[("email", "baker@test.example"), ("password", PASSWORD)],
+    )
+    .await;
+    let (status, html) =
+        crate::helpers::page_with(&bakers, &app.url(&format!("/t/marguerittes/monnaie/structure/{bakery}")))
+            .await;
     assert_eq!(status, StatusCode::OK);
     let counter = html
         .select(&scraper::Selector::parse("#counter-link").unwrap())
@@ -422,7 +567,14 @@ async fn a_member_pays_a_business_by_its_payment_request_and_the_business_reconv
 
     // Jeanne scans it, types 12,50, checks and confirms.
     let jeannes = crate::helpers::client();
-    crate::helpers::submit_with(&jeannes, &app.base, "/login", "/login", &[("email", "jeanne@test.example"), ("password", PASSWORD)]).await;
+    crate::helpers::submit_with(
+        &jeannes,
+        &app.base,
+        "/login",
+        "/login",
+        &[("email", "jeanne@test.example"), ("password", PASSWORD)],
+    )
+    .await;
     let (_, request_page) = crate::helpers::page_with(&jeannes, &app.url(&counter)).await;
     let id = request_page
         .select(&scraper::Selector::parse("input[name=id]").unwrap())
@@ -430,15 +582,32 @@ async fn a_member_pays_a_business_by_its_payment_request_and_the_business_reconv
         .and_then(|i| i.value().attr("value"))
         .unwrap()
         .to_owned();
-    let fields = [("id", id.as_str()), ("to", &bakery_account.to_string()), ("amount", "12,50"), ("memo", "Pain")];
-    let preview = crate::helpers::submit_with(&jeannes, &app.base, &counter, "/t/marguerittes/monnaie/payer", &fields).await;
+    let fields =
+        [("id", id.as_str()), ("to", &bakery_account.to_string()), ("amount", "12,50"), ("memo", "Pain")];
+    let preview =
+        crate::helpers::submit_with(&jeannes, &app.base, &counter, "/t/marguerittes/monnaie/payer", &fields)
+            .await;
     assert_eq!(preview.status(), StatusCode::OK);
     assert_eq!(balance(&app.db, bakery_account).await, 0, "the confirmation page writes nothing");
-    let paid = crate::helpers::submit_with(&jeannes, &app.base, &counter, "/t/marguerittes/monnaie/payer/confirmer", &fields).await;
+    let paid = crate::helpers::submit_with(
+        &jeannes,
+        &app.base,
+        &counter,
+        "/t/marguerittes/monnaie/payer/confirmer",
+        &fields,
+    )
+    .await;
     assert_eq!(paid.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&paid), format!("/t/marguerittes/monnaie/virements/{id}"));
     // A double submit pays once.
-    let again = crate::helpers::submit_with(&jeannes, &app.base, &counter, "/t/marguerittes/monnaie/payer/confirmer", &fields).await;
+    let again = crate::helpers::submit_with(
+        &jeannes,
+        &app.base,
+        &counter,
+        "/t/marguerittes/monnaie/payer/confirmer",
+        &fields,
+    )
+    .await;
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
     assert_eq!(balance(&app.db, bakery_account).await, 1_250);
     let (status, receipt) = crate::helpers::page_with(&jeannes, &app.url(&location(&paid))).await;
@@ -446,12 +615,31 @@ async fn a_member_pays_a_business_by_its_payment_request_and_the_business_reconv
     assert!(text(&receipt, ".big-number").starts_with("12,50"));
     let (_, wallet) = crate::helpers::page_with(&jeannes, &app.url("/t/marguerittes/monnaie")).await;
     assert!(text(&wallet, "#balance").starts_with("27,50"));
-    let csv = jeannes.get(app.url("/t/marguerittes/monnaie/historique.csv")).send().await.unwrap().text().await.unwrap();
+    let csv = jeannes
+        .get(app.url("/t/marguerittes/monnaie/historique.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(csv.contains("-12,50;27,50"), "{csv}");
     // Too much is refused on the confirmation with a French message, nothing paid.
-    let fields = [("id", uuid()), ("to", bakery_account.to_string()), ("amount", "100".to_owned()), ("memo", String::new())];
+    let fields = [
+        ("id", uuid()),
+        ("to", bakery_account.to_string()),
+        ("amount", "100".to_owned()),
+        ("memo", String::new()),
+    ];
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let refused = crate::helpers::submit_with(&jeannes, &app.base, "/t/marguerittes/monnaie/payer", "/t/marguerittes/monnaie/payer/confirmer", &fields).await;
+    let refused = crate::helpers::submit_with(
+        &jeannes,
+        &app.base,
+        "/t/marguerittes/monnaie/payer",
+        "/t/marguerittes/monnaie/payer/confirmer",
+        &fields,
+    )
+    .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = refused.text().await.unwrap();
     assert!(body.contains("Solde insuffisant"));
@@ -483,7 +671,14 @@ async fn issuance_requests_get_short_unique_codes_and_only_operators_issue_at_a_
     let url = app.url("/api/v1/territories/marguerittes/currency/issuance-requests");
     let mut codes = Vec::new();
     for _ in 0..3 {
-        let created = app.client.post(&url).bearer_auth(&bearer).json(&json!({"amount_cents": 5_000})).send().await.unwrap();
+        let created = app
+            .client
+            .post(&url)
+            .bearer_auth(&bearer)
+            .json(&json!({"amount_cents": 5_000}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(created.status(), StatusCode::CREATED);
         let body: Value = created.json().await.unwrap();
         let code = body["reference"].as_str().unwrap().to_owned();
@@ -494,7 +689,8 @@ async fn issuance_requests_get_short_unique_codes_and_only_operators_issue_at_a_
     codes.sort();
     codes.dedup();
     assert_eq!(codes.len(), 3);
-    let bad = app.client.post(&url).bearer_auth(&bearer).json(&json!({"amount_cents": -5})).send().await.unwrap();
+    let bad =
+        app.client.post(&url).bearer_auth(&bearer).json(&json!({"amount_cents": -5})).send().await.unwrap();
     problem(bad, StatusCode::UNPROCESSABLE_ENTITY).await;
     let listed: Value = app.client.get(&url).bearer_auth(&bearer).send().await.unwrap().json().await.unwrap();
     assert_eq!(listed["items"].as_array().unwrap().len(), 3);
@@ -506,19 +702,40 @@ async fn issuance_requests_get_short_unique_codes_and_only_operators_issue_at_a_
     let operator = member(&app, &c, "change@test.example").await;
     grant(&app, &c, &operator, Role::ExchangeOperator).await;
     let op_token = token(&app, &operator).await;
-    assert_eq!(app.client.post(&desk).bearer_auth(&op_token).json(&body).send().await.unwrap().status(), StatusCode::CREATED);
-    assert_eq!(app.client.post(&desk).bearer_auth(&op_token).json(&body).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        app.client.post(&desk).bearer_auth(&op_token).json(&body).send().await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        app.client.post(&desk).bearer_auth(&op_token).json(&body).send().await.unwrap().status(),
+        StatusCode::OK
+    );
     let audit = ledger::audit(&app.db, c.territory.id).await.unwrap();
     assert!(audit.ok);
     assert_eq!(audit.sums.deposits_cents, 2_000);
 
     // Enabling is for instance admins; the document lists the currency's paths.
-    let put = app.client.put(app.url("/api/v1/territories/marguerittes/currency")).bearer_auth(&bearer).json(&json!({"name": "X", "symbol": "X"})).send().await.unwrap();
+    let put = app
+        .client
+        .put(app.url("/api/v1/territories/marguerittes/currency"))
+        .bearer_auth(&bearer)
+        .json(&json!({"name": "X", "symbol": "X"}))
+        .send()
+        .await
+        .unwrap();
     problem(put, StatusCode::FORBIDDEN).await;
     let admin_token = token(&app, &c.admin).await;
-    let put = app.client.put(app.url("/api/v1/territories/marguerittes/currency")).bearer_auth(&admin_token).json(&json!({"name": "Bulle", "symbol": ""})).send().await.unwrap();
+    let put = app
+        .client
+        .put(app.url("/api/v1/territories/marguerittes/currency"))
+        .bearer_auth(&admin_token)
+        .json(&json!({"name": "Bulle", "symbol": ""}))
+        .send()
+        .await
+        .unwrap();
     problem(put, StatusCode::UNPROCESSABLE_ENTITY).await;
-    let openapi: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let openapi: Value =
+        app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     for path in [
         "/territories/{slug}/currency",
         "/territories/{slug}/currency/accounts/me",
@@ -543,7 +760,8 @@ struct Acknowledged {
 }
 
 #[tokio::test]
-async fn thousands_of_random_concurrent_operations_with_retries_duplicates_and_overdrafts_keep_every_invariant() {
+async fn thousands_of_random_concurrent_operations_with_retries_duplicates_and_overdrafts_keep_every_invariant()
+ {
     let app = TestApp::spawn().await;
     let c = with_currency(&app).await;
     let operator = member(&app, &c, "change@test.example").await;
@@ -566,7 +784,8 @@ async fn thousands_of_random_concurrent_operations_with_retries_duplicates_and_o
     let people = Arc::new(people);
     let mut tasks = Vec::new();
     for worker in 0..16_u64 {
-        let (db, people, payees, acknowledged) = (app.db.clone(), people.clone(), payees.clone(), acknowledged.clone());
+        let (db, people, payees, acknowledged) =
+            (app.db.clone(), people.clone(), payees.clone(), acknowledged.clone());
         let territory_id = c.territory.id;
         tasks.push(tokio::spawn(async move {
             let mut rng = rand::rngs::StdRng::seed_from_u64(worker);
@@ -578,12 +797,22 @@ async fn thousands_of_random_concurrent_operations_with_retries_duplicates_and_o
                     to = payees[(payees.iter().position(|p| *p == to).unwrap() + 1) % payees.len()];
                 }
                 // Some amounts are larger than any balance can be.
-                let amount = if rng.gen_bool(0.1) { rng.gen_range(20_000..40_000) } else { rng.gen_range(1..900) };
-                let input = PaymentInput { client_id: uuid::Uuid::new_v4().to_string(), from_account: None, to_account: to, amount_cents: amount, memo: format!("w{worker}") };
+                let amount =
+                    if rng.gen_bool(0.1) { rng.gen_range(20_000..40_000) } else { rng.gen_range(1..900) };
+                let input = PaymentInput {
+                    client_id: uuid::Uuid::new_v4().to_string(),
+                    from_account: None,
+                    to_account: to,
+                    amount_cents: amount,
+                    memo: format!("w{worker}"),
+                };
                 match ledger::pay(&db, user, territory_id, &input).await {
                     Ok(Posted::Created(t)) => {
                         outcomes[0] += 1;
-                        acknowledged.lock().unwrap().insert(input.client_id.clone(), Acknowledged { from: *from, to, amount });
+                        acknowledged
+                            .lock()
+                            .unwrap()
+                            .insert(input.client_id.clone(), Acknowledged { from: *from, to, amount });
                         assert_eq!(t[0].amount_cents, amount);
                         // A retry, now or later, finds the same transfer.
                         if rng.gen_bool(0.3) {
@@ -595,7 +824,10 @@ async fn thousands_of_random_concurrent_operations_with_retries_duplicates_and_o
                         // The same id with another amount is refused.
                         if rng.gen_bool(0.2) {
                             let other = PaymentInput { amount_cents: amount + 1, ..input.clone() };
-                            assert!(matches!(ledger::pay(&db, user, territory_id, &other).await, Err(halle::error::AppError::Conflict(_))));
+                            assert!(matches!(
+                                ledger::pay(&db, user, territory_id, &other).await,
+                                Err(halle::error::AppError::Conflict(_))
+                            ));
                         }
                     }
                     Ok(Posted::Existing(_)) => panic!("a fresh id was found existing"),
@@ -644,7 +876,13 @@ async fn two_server_instances_on_one_database_never_overdraw_an_account() {
     let first = halle::app::start(halle::config::Config::for_database(&url)).await.unwrap();
     let second = halle::app::start(halle::config::Config::for_database(&url)).await.unwrap();
     let db = first.state.db.clone();
-    let input = halle::territory::NewTerritory { slug: "marguerittes".into(), name: "Marguerittes".into(), time_zone: "Europe/Paris".into(), label_name: None, label_tag: None };
+    let input = halle::territory::NewTerritory {
+        slug: "marguerittes".into(),
+        name: "Marguerittes".into(),
+        time_zone: "Europe/Paris".into(),
+        label_name: None,
+        label_tag: None,
+    };
     let territory = halle::territory::create(&db, None, &input).await.unwrap();
     let admin = accounts::create_confirmed(&db, "admin@test.example", None, PASSWORD, true).await.unwrap();
     ledger::enable_currency(&db, &admin, territory.id, "Bulle", "B").await.unwrap();
@@ -654,7 +892,9 @@ async fn two_server_instances_on_one_database_never_overdraw_an_account() {
     for user in [&payer, &payee] {
         accounts::join_territory(&db, user, territory.id).await.unwrap();
     }
-    ledger::issue_at_desk(&db, &admin, territory.id, &payer.email, 1_000, DeskMethod::Cash, &uuid()).await.unwrap();
+    ledger::issue_at_desk(&db, &admin, territory.id, &payer.email, 1_000, DeskMethod::Cash, &uuid())
+        .await
+        .unwrap();
     let payee_account = ledger::member_account(&db, &payee, territory.id).await.unwrap();
     let bearer = accounts::create_api_token(&db, &payer, "load").await.unwrap();
     let bases = [format!("http://{}", first.addr), format!("http://{}", second.addr)];
@@ -726,16 +966,26 @@ async fn killing_the_server_during_a_load_of_transfers_loses_no_acknowledged_tra
     // Set up through the library, then close: the server process owns the database.
     let db = Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
-    let input = halle::territory::NewTerritory { slug: "marguerittes".into(), name: "Marguerittes".into(), time_zone: "Europe/Paris".into(), label_name: None, label_tag: None };
+    let input = halle::territory::NewTerritory {
+        slug: "marguerittes".into(),
+        name: "Marguerittes".into(),
+        time_zone: "Europe/Paris".into(),
+        label_name: None,
+        label_tag: None,
+    };
     let territory = halle::territory::create(&db, None, &input).await.unwrap();
     let admin = accounts::create_confirmed(&db, "admin@test.example", None, PASSWORD, true).await.unwrap();
     ledger::enable_currency(&db, &admin, territory.id, "Bulle", "B").await.unwrap();
     accounts::grant_role(&db, &admin, admin.id, territory.id, Role::ExchangeOperator).await.unwrap();
     let mut clients = Vec::new();
     for index in 0..6 {
-        let user = accounts::create_confirmed(&db, &format!("m{index}@test.example"), None, PASSWORD, false).await.unwrap();
+        let user = accounts::create_confirmed(&db, &format!("m{index}@test.example"), None, PASSWORD, false)
+            .await
+            .unwrap();
         accounts::join_territory(&db, &user, territory.id).await.unwrap();
-        ledger::issue_at_desk(&db, &admin, territory.id, &user.email, 100_000, DeskMethod::Cash, &uuid()).await.unwrap();
+        ledger::issue_at_desk(&db, &admin, territory.id, &user.email, 100_000, DeskMethod::Cash, &uuid())
+            .await
+            .unwrap();
         let account = ledger::member_account(&db, &user, territory.id).await.unwrap();
         clients.push((accounts::create_api_token(&db, &user, "load").await.unwrap(), account.id));
     }
@@ -748,7 +998,8 @@ async fn killing_the_server_during_a_load_of_transfers_loses_no_acknowledged_tra
     let clients = Arc::new(clients);
     let mut tasks = Vec::new();
     for worker in 0..16 {
-        let (base, clients, acknowledged, stop) = (base.clone(), clients.clone(), acknowledged.clone(), stop.clone());
+        let (base, clients, acknowledged, stop) =
+            (base.clone(), clients.clone(), acknowledged.clone(), stop.clone());
         tasks.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
             let mut rng = rand::rngs::StdRng::seed_from_u64(worker);
@@ -764,7 +1015,9 @@ async fn killing_the_server_during_a_load_of_transfers_loses_no_acknowledged_tra
                     .send()
                     .await;
                 match sent {
-                    Ok(response) if response.status() == StatusCode::CREATED => acknowledged.lock().unwrap().push(id),
+                    Ok(response) if response.status() == StatusCode::CREATED => {
+                        acknowledged.lock().unwrap().push(id)
+                    }
                     Ok(_) => {}
                     Err(_) => break,
                 }
@@ -790,11 +1043,19 @@ async fn killing_the_server_during_a_load_of_transfers_loses_no_acknowledged_tra
     let base = listening_address(&mut server).await;
     let http = reqwest::Client::new();
     let (token, _) = &clients[0];
-    let me = http.get(format!("{base}/api/v1/territories/marguerittes/currency/accounts/me")).bearer_auth(token).send().await.unwrap();
+    let me = http
+        .get(format!("{base}/api/v1/territories/marguerittes/currency/accounts/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.status(), StatusCode::OK);
     let db = Db::connect(&url).await.unwrap();
     for id in &acknowledged {
-        assert!(ledger::store::transfer_by_client_id(&db, id).await.unwrap().is_some(), "acknowledged transfer {id} lost");
+        assert!(
+            ledger::store::transfer_by_client_id(&db, id).await.unwrap().is_some(),
+            "acknowledged transfer {id} lost"
+        );
     }
     assert_audit_clean(&db, territory.id).await;
     let audit = tokio::process::Command::new(env!("CARGO_BIN_EXE_halle"))
@@ -820,10 +1081,12 @@ async fn the_wallet_shows_the_balance_and_asking_for_units_gives_a_code() {
     let (status, html) = app.page("/t/marguerittes/monnaie").await;
     assert_eq!(status, StatusCode::OK);
     assert!(text(&html, "#balance").starts_with("0,00"));
-    let refused = app.submit("/t/marguerittes/monnaie", "/t/marguerittes/monnaie/change", &[("amount", "douze")]).await;
+    let refused =
+        app.submit("/t/marguerittes/monnaie", "/t/marguerittes/monnaie/change", &[("amount", "douze")]).await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().await.unwrap().contains("Indiquez un montant positif"));
-    let asked = app.submit("/t/marguerittes/monnaie", "/t/marguerittes/monnaie/change", &[("amount", "50")]).await;
+    let asked =
+        app.submit("/t/marguerittes/monnaie", "/t/marguerittes/monnaie/change", &[("amount", "50")]).await;
     assert_eq!(asked.status(), StatusCode::SEE_OTHER);
     let (_, html) = app.page("/t/marguerittes/monnaie").await;
     let code = text(&html, "code.reference");
