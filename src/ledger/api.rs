@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(open_business_account))
         .routes(routes!(create_transfer))
         .routes(routes!(get_transfer))
+        .routes(routes!(correct_transfer))
         .routes(routes!(create_payment_request))
         .routes(routes!(get_payment_request))
         .routes(routes!(create_issuance_request, list_issuance_requests))
@@ -291,6 +292,36 @@ pub async fn get_transfer(
         return Err(AppError::NotFound);
     }
     Ok(Json(TransferJson::from(&transfer)))
+}
+
+/// A correction.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CorrectionInput {
+    /// Why (shown in both accounts' histories).
+    #[serde(default)]
+    pub memo: String,
+}
+
+/// Reverses a transfer by a new transfer of kind `correction` (treasurers with a second
+/// factor); calling it again answers 200 with the same correction.
+#[utoipa::path(post, path = "/territories/{slug}/currency/transfers/{id}/correction", tag = "currency",
+    params(("slug" = String, Path, description = "Territory"), ("id" = String, Path, description = "Client id of the transfer to reverse")),
+    request_body = CorrectionInput,
+    responses(
+        (status = 201, description = "The reversing transfer", body = TransferJson),
+        (status = 200, description = "Already corrected", body = TransferJson),
+        (status = 403, description = "Not a treasurer", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The credited account has spent the units", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn correct_transfer(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((slug, id)): Path<(String, String)>,
+    ApiJson(input): ApiJson<CorrectionInput>,
+) -> AppResult<Response> {
+    let territory = territory(&state, &slug).await?;
+    let posted = super::correct_transfer(&state.db, &user, territory.id, &id, &input.memo).await?;
+    Ok(posted_response(&posted))
 }
 
 /// What makes a payment request.

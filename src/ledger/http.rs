@@ -29,6 +29,7 @@ const PER_PAGE: i64 = 30;
 /// The currency routes (the treasurer's and the exchange desk's are in `treasury_http`).
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/monnaie", get(my_currency))
         .route("/t/{slug}/monnaie", get(show_wallet))
         .route("/t/{slug}/monnaie/activer", get(show_enable).post(enable))
         .route("/t/{slug}/monnaie/historique.csv", get(export_history))
@@ -43,6 +44,16 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/monnaie/structure/{id}/demande", post(create_request))
         .route("/t/{slug}/monnaie/structure/{id}/reconversion", post(reconvert))
         .merge(super::treasury_http::router())
+}
+
+/// `GET /monnaie`: the wallet of the first of the member's territories that has a currency.
+async fn my_currency(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> AppResult<Response> {
+    for membership in accounts::store::memberships_of(&state.db, user.id).await? {
+        if super::enabled_currency(&state.db, membership.territory_id).await.is_ok() {
+            return Ok(see_other(&format!("/t/{}/monnaie", membership.territory_slug)));
+        }
+    }
+    Err(AppError::Denied("ledger.error.no_currency"))
 }
 
 /// The territory and its enabled currency.

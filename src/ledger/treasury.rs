@@ -488,3 +488,50 @@ pub async fn accounts_csv(db: &Db, actor: &User, territory_id: i64) -> AppResult
     }
     writer.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))
 }
+
+/// Corrects a transfer by a new reversing transfer (kind `correction`, client id
+/// `correction:<original id>`): transfers are never changed or deleted. Treasurers only;
+/// idempotent; `422 ledger.error.insufficient` when the account credited has spent the units.
+pub async fn correct_transfer(
+    db: &Db,
+    actor: &User,
+    territory_id: i64,
+    client_id: &str,
+    memo: &str,
+) -> AppResult<Posted> {
+    require_treasurer(db, actor, territory_id).await?;
+    let memo = super::clean_memo(memo).map_err(|m| AppError::invalid("memo", m))?;
+    let original = store::transfer_by_client_id(db, client_id)
+        .await?
+        .filter(|t| t.territory_id == territory_id)
+        .ok_or(AppError::NotFound)?;
+    if !matches!(original.kind.as_str(), "payment" | "refund" | "correction") {
+        return Err(AppError::Denied("ledger.error.correction"));
+    }
+    let reversal = NewTransfer {
+        territory_id,
+        client_id: format!("correction:{}", original.client_id),
+        debit_account_id: original.credit_account_id,
+        credit_account_id: original.debit_account_id,
+        amount_cents: original.amount_cents,
+        kind: TransferKind::Correction,
+        memo,
+        author_user_id: Some(actor.id),
+        reference: Some(original.client_id.clone()),
+    };
+    let mut tx = db.begin().await?;
+    let posted = post_in_tx(&mut tx, std::slice::from_ref(&reversal)).await?;
+    if posted.is_new() {
+        store::log_event(
+            &mut tx,
+            territory_id,
+            Some(actor.id),
+            "transfer_corrected",
+            &original.client_id,
+            now(),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(posted)
+}

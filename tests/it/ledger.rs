@@ -289,6 +289,47 @@ async fn a_transfer_retried_with_its_id_is_applied_once_and_another_content_is_r
         (Some(10_000), Some(10_000))
     );
     assert_eq!(items[0]["other_name"], "bruno");
+    // The treasurer corrects the payment by a reversing transfer, once.
+    let boss = treasurer(&app, &c, "tresorier@test.example").await;
+    let boss_token = token(&app, &boss).await;
+    let correction = app.url(&format!("/api/v1/territories/marguerittes/currency/transfers/{id}/correction"));
+    let member_try = app
+        .client
+        .post(&correction)
+        .bearer_auth(&bearer)
+        .json(&json!({"memo": "erreur"}))
+        .send()
+        .await
+        .unwrap();
+    problem(member_try, StatusCode::FORBIDDEN).await;
+    let reversed = app
+        .client
+        .post(&correction)
+        .bearer_auth(&boss_token)
+        .json(&json!({"memo": "Erreur de montant"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reversed.status(), StatusCode::CREATED);
+    let reversed: Value = reversed.json().await.unwrap();
+    assert_eq!(
+        (reversed["kind"].as_str(), reversed["amount_cents"].as_i64()),
+        (Some("correction"), Some(2_500))
+    );
+    let again = app
+        .client
+        .post(&correction)
+        .bearer_auth(&boss_token)
+        .json(&json!({"memo": "Erreur de montant"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(balance(&app.db, bruno_account.id).await, 0);
+    assert!(
+        ledger::store::transfer_by_client_id(&app.db, &id).await.unwrap().is_some(),
+        "the original stays"
+    );
     assert_audit_clean(&app.db, c.territory.id).await;
     app.stop().await;
 }
@@ -1078,6 +1119,8 @@ async fn the_wallet_shows_the_balance_and_asking_for_units_gives_a_code() {
     let c = with_currency(&app).await;
     let _ = member(&app, &c, "jeanne@test.example").await;
     app.login("jeanne@test.example", PASSWORD).await;
+    let entry = app.get("/monnaie").await;
+    assert_eq!(location(&entry), "/t/marguerittes/monnaie");
     let (status, html) = app.page("/t/marguerittes/monnaie").await;
     assert_eq!(status, StatusCode::OK);
     assert!(text(&html, "#balance").starts_with("0,00"));
