@@ -1139,3 +1139,20 @@ async fn the_wallet_shows_the_balance_and_asking_for_units_gives_a_code() {
     assert_eq!(app.get("/t/ailleurs/monnaie").await.status(), StatusCode::NOT_FOUND);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_demo_territory_runs_the_bulle_with_some_balances_and_a_clean_audit() {
+    let app = TestApp::spawn().await;
+    halle::demo::seed_if_empty(&app.db).await.unwrap();
+    let territory = halle::territory::store::by_slug(&app.db, "marguerittes").await.unwrap().unwrap();
+    let currency = ledger::currency_of(&app.db, territory.id).await.unwrap().unwrap();
+    assert_eq!((currency.name.as_str(), currency.symbol.as_str()), ("Bulle", "B"));
+    let accounts = ledger::store::accounts(&app.db, territory.id).await.unwrap();
+    let business = accounts.iter().find(|a| a.kind == "business").expect("the bakery accepts the Bulle");
+    assert_eq!(business.balance_cents, 1_890);
+    let audit = ledger::audit(&app.db, territory.id).await.unwrap();
+    assert!(audit.ok, "{audit:?}");
+    assert_eq!(audit.sums.circulation_cents, 10_000);
+    assert_eq!(ledger::store::pending_requests(&app.db, territory.id).await.unwrap().len(), 1);
+    app.stop().await;
+}
