@@ -111,6 +111,7 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(directory::api::router())
         .merge(catalog::api::router())
         .merge(orders::api::router())
+        .merge(crate::ledger::api::router())
         .split_for_parts()
 }
 

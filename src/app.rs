@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(catalog::http::router())
         .merge(orders::http::router())
         .merge(orders::manage::router())
+        .merge(crate::ledger::http::router())
         .merge(api::router())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -4,7 +4,7 @@ use std::io::Read;
 
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{Cli, Command, TerritoryCommand, UserCommand};
+use crate::config::{Cli, Command, CurrencyCommand, TerritoryCommand, UserCommand};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::{accounts, app, demo, territory};
@@ -67,6 +67,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let created = territory::create(&db, None, &input).await.map_err(describe)?;
             println!("territory {} created (id {})", created.slug, created.id);
             Ok(())
+        }
+        Command::Currency { action: CurrencyCommand::Audit } => {
+            let db = Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            let audits = crate::ledger::audit_all(&db).await.map_err(describe)?;
+            let mut ok = true;
+            for (territory_id, audit) in &audits {
+                ok &= audit.ok;
+                println!("{}", serde_json::json!({ "territory_id": territory_id, "audit": audit }));
+            }
+            println!("{}", if ok { "audit ok" } else { "AUDIT FAILED" });
+            if ok { Ok(()) } else { std::process::exit(1) }
         }
     }
 }

@@ -38,6 +38,19 @@ pub enum Command {
         #[command(subcommand)]
         action: TerritoryCommand,
     },
+    /// The local currency.
+    Currency {
+        /// The action.
+        #[command(subcommand)]
+        action: CurrencyCommand,
+    },
+}
+
+/// `halle currency ...`
+#[derive(Debug, Subcommand)]
+pub enum CurrencyCommand {
+    /// Checks every invariant of every territory's ledger; exits with status 1 if one fails.
+    Audit,
 }
 
 /// `halle user ...`

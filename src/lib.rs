@@ -13,6 +13,7 @@ pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod jobs;
+pub mod ledger;
 pub mod mail;
 pub mod orders;
 pub mod tabular;

@@ -22,6 +22,7 @@ use crate::{demo, territory};
 /// The accounts routes.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(super::totp::router())
         .route("/register", get(show_register).post(register))
         .route("/register/done", get(registered))
         .route("/account/confirm", get(confirm_email))

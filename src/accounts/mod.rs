@@ -5,6 +5,7 @@ pub mod api;
 pub mod http;
 pub mod store;
 mod tokens;
+pub mod totp;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};

@@ -168,7 +168,7 @@ mod tests {
     use std::collections::BTreeSet;
     use std::path::Path;
 
-    const PREFIXES: [&str; 15] = [
+    const PREFIXES: [&str; 16] = [
         "catalog.",
         "orders.",
         "directory.",
@@ -184,6 +184,7 @@ mod tests {
         "role.",
         "demo.",
         "mail.",
+        "ledger.",
     ];
 
     fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

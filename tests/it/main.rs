@@ -8,6 +8,7 @@ mod accounts_api;
 mod admin;
 mod catalog;
 mod directory;
+mod ledger;
 mod mail;
 mod orders;
 mod platform;

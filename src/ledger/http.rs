@@ -1,0 +1,847 @@
+//! The currency's pages for members and businesses: the wallet (balance, history with running
+//! balance, CSV), asking for units, paying (form, confirmation, receipt), payment requests with
+//! their QR code, a business's counter (opt-in, QR code, reconversion), and enabling the
+//! currency (instance admins).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::store::{Account, Currency, IssuanceRequest, PaymentRequest, Reconversion, Transfer};
+use super::{AccountKind, HistoryLine, PaymentInput, TransferKind, format_units, parse_amount};
+use crate::accounts::{self, Role, User};
+use crate::app::AppState;
+use crate::directory::Business;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::territory::Territory;
+use crate::web::auth::CurrentUser;
+use crate::web::page::{self, Page};
+use crate::web::{FormErrors, render, render_status, see_other};
+
+/// Lines of history per page.
+const PER_PAGE: i64 = 30;
+
+/// The currency routes (the treasurer's and the exchange desk's are in `treasury_http`).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/monnaie", get(my_currency))
+        .route("/t/{slug}/monnaie", get(show_wallet))
+        .route("/t/{slug}/monnaie/activer", get(show_enable).post(enable))
+        .route("/t/{slug}/monnaie/historique.csv", get(export_history))
+        .route("/t/{slug}/monnaie/change", post(ask_units))
+        .route("/t/{slug}/monnaie/payer", get(show_pay).post(preview_payment))
+        .route("/t/{slug}/monnaie/payer/confirmer", post(confirm_payment))
+        .route("/t/{slug}/monnaie/payer/{token}", get(show_request))
+        .route("/t/{slug}/monnaie/payer/{token}/qr.svg", get(request_qr))
+        .route("/t/{slug}/monnaie/virements/{id}", get(show_receipt))
+        .route("/t/{slug}/monnaie/structure/{id}", get(show_business))
+        .route("/t/{slug}/monnaie/structure/{id}/ouvrir", post(open_business))
+        .route("/t/{slug}/monnaie/structure/{id}/demande", post(create_request))
+        .route("/t/{slug}/monnaie/structure/{id}/reconversion", post(reconvert))
+        .merge(super::treasury_http::router())
+}
+
+/// `GET /monnaie`: the wallet of the first of the member's territories that has a currency.
+async fn my_currency(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> AppResult<Response> {
+    for membership in accounts::store::memberships_of(&state.db, user.id).await? {
+        if super::enabled_currency(&state.db, membership.territory_id).await.is_ok() {
+            return Ok(see_other(&format!("/t/{}/monnaie", membership.territory_slug)));
+        }
+    }
+    Err(AppError::Denied("ledger.error.no_currency"))
+}
+
+/// The territory and its enabled currency.
+pub(super) async fn currency_in(state: &AppState, slug: &str) -> AppResult<(Territory, Currency)> {
+    let territory = crate::directory::http::territory_of(state, slug).await?;
+    let currency = super::currency_of(&state.db, territory.id)
+        .await?
+        .filter(|c| c.is_enabled)
+        .ok_or(AppError::NotFound)?;
+    Ok((territory, currency))
+}
+
+/// What templates need to write amounts of units.
+#[derive(Clone)]
+pub struct Units {
+    symbol: String,
+    lang: crate::web::i18n::Lang,
+}
+
+impl Units {
+    /// For a currency and a page.
+    pub fn of(currency: &Currency, page: &Page) -> Self {
+        Self { symbol: currency.symbol.clone(), lang: page.lang() }
+    }
+
+    /// An amount of units.
+    pub fn show(&self, cents: impl Cents) -> String {
+        format_units(cents.cents(), &self.symbol, self.lang)
+    }
+
+    /// An amount for an input field (`12,50`).
+    pub fn input(&self, cents: &i64) -> String {
+        let separator = if self.lang == crate::web::i18n::Lang::Fr { ',' } else { '.' };
+        format!("{}{separator}{:02}", cents / 100, cents % 100)
+    }
+}
+
+/// An amount of cents as templates hand it over: by value or behind references.
+pub trait Cents {
+    /// The amount.
+    fn cents(&self) -> i64;
+}
+
+impl Cents for i64 {
+    fn cents(&self) -> i64 {
+        *self
+    }
+}
+
+impl<T: Cents> Cents for &T {
+    fn cents(&self) -> i64 {
+        (**self).cents()
+    }
+}
+
+/// The i18n key of a transfer kind.
+pub fn kind_key(kind: &str) -> &'static str {
+    TransferKind::label_key(kind)
+}
+
+#[derive(Template)]
+#[template(path = "ledger/wallet.html")]
+struct WalletPage {
+    page: Page,
+    territory: Territory,
+    currency: Currency,
+    units: Units,
+    account: Account,
+    lines: Vec<HistoryLine>,
+    next: Option<String>,
+    requests: Vec<IssuanceRequest>,
+    businesses: Vec<Business>,
+    is_treasurer: bool,
+    is_operator: bool,
+    errors: FormErrors,
+    amount: String,
+}
+
+#[derive(Deserialize, Default)]
+struct PageQuery {
+    #[serde(default)]
+    avant: Option<i64>,
+}
+
+async fn wallet_page(state: &AppState, page: Page, slug: &str, before: Option<i64>) -> AppResult<WalletPage> {
+    let user = page.user.clone().ok_or(AppError::Unauthorized)?;
+    let (territory, currency) = currency_in(state, slug).await?;
+    let account = super::member_account(&state.db, &user, territory.id).await?;
+    let lines = super::history(&state.db, &account, before, PER_PAGE).await?;
+    let next = (lines.len() as i64 == PER_PAGE)
+        .then(|| lines.last().map(|l| format!("/t/{}/monnaie?avant={}", territory.slug, l.seq)))
+        .flatten();
+    let requests = super::my_requests(&state.db, &user, territory.id).await?;
+    let businesses = crate::directory::owned_by(&state.db, &user)
+        .await?
+        .into_iter()
+        .filter(|b| b.territory_id == territory.id)
+        .collect();
+    let is_treasurer = super::is_treasurer(&state.db, &user, territory.id).await?;
+    let is_operator = accounts::has_role(&state.db, &user, territory.id, Role::ExchangeOperator).await?;
+    let page = page.with_csrf().await?;
+    Ok(WalletPage {
+        units: Units::of(&currency, &page),
+        page,
+        territory,
+        currency,
+        account,
+        lines,
+        next,
+        requests,
+        businesses,
+        is_treasurer,
+        is_operator,
+        errors: FormErrors::default(),
+        amount: String::new(),
+    })
+}
+
+async fn show_wallet(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> AppResult<Response> {
+    render(&wallet_page(&state, page, &slug, query.avant).await?)
+}
+
+#[derive(Deserialize)]
+struct AmountForm {
+    #[serde(default)]
+    amount: String,
+}
+
+async fn ask_units(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Form(form): Form<AmountForm>,
+) -> AppResult<Response> {
+    let (territory, _) = currency_in(&state, &slug).await?;
+    let outcome = match parse_amount(&form.amount) {
+        Some(cents) => super::request_issuance(&state.db, &user, territory.id, cents).await.map(|_| ()),
+        None => Err(AppError::invalid("amount", "ledger.error.amount")),
+    };
+    match outcome {
+        Ok(()) => {
+            if let Some(session) = &page.session {
+                page::flash(session, "ledger.change.asked").await?;
+            }
+            Ok(see_other(&format!("/t/{slug}/monnaie#demandes")))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let mut wallet = wallet_page(&state, page, &slug, None).await?;
+            wallet.errors =
+                FormErrors(errors.into_iter().map(|e| FieldError { field: "amount", ..e }).collect());
+            wallet.amount = form.amount;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &wallet)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+async fn export_history(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+    Query(query): Query<AccountQuery>,
+) -> AppResult<Response> {
+    let (territory, _) = currency_in(&state, &slug).await?;
+    let account = match query.compte {
+        Some(id) => super::own_account(&state.db, &user, id).await?,
+        None => super::member_account(&state.db, &user, territory.id).await?,
+    };
+    let bytes = super::history_csv(&state.db, &account).await?;
+    Ok(csv_download(format!("historique-compte-{}.csv", account.id), bytes))
+}
+
+/// A CSV file to download.
+pub(super) fn csv_download(filename: String, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize, Default)]
+struct AccountQuery {
+    #[serde(default)]
+    compte: Option<i64>,
+}
+
+/// The payment form's values as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct PayForm {
+    /// The client id of the transfer (fixed when the form is shown, so that a double submit
+    /// pays once).
+    #[serde(default)]
+    pub id: String,
+    /// The account paying, when it is a business's.
+    #[serde(default)]
+    pub from: String,
+    /// The account paid.
+    #[serde(default)]
+    pub to: String,
+    /// The amount as typed.
+    #[serde(default)]
+    pub amount: String,
+    /// The memo.
+    #[serde(default)]
+    pub memo: String,
+    /// The payment request paid, if any.
+    #[serde(default)]
+    pub request: String,
+}
+
+impl PayForm {
+    fn to_input(&self) -> Result<PaymentInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let to_account = self.to.trim().parse::<i64>().unwrap_or_else(|_| {
+            errors.push(FieldError { field: "to", message: "ledger.error.unknown_account" });
+            0
+        });
+        let amount_cents = parse_amount(&self.amount).unwrap_or_else(|| {
+            errors.push(FieldError { field: "amount", message: "ledger.error.amount" });
+            0
+        });
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(PaymentInput {
+            client_id: self.id.clone(),
+            from_account: self.from.trim().parse::<i64>().ok(),
+            to_account,
+            amount_cents,
+            memo: self.memo.clone(),
+        })
+    }
+}
+
+/// A business that accepts the currency, for the payment form's list.
+pub struct Payee {
+    /// Its account.
+    pub account_id: i64,
+    /// Its name.
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "ledger/pay.html")]
+struct PayPage {
+    page: Page,
+    territory: Territory,
+    units: Units,
+    from: Account,
+    payees: Vec<Payee>,
+    form: PayForm,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+struct PayQuery {
+    #[serde(default)]
+    depuis: Option<i64>,
+    #[serde(default)]
+    vers: Option<i64>,
+}
+
+async fn payees(state: &AppState, territory_id: i64) -> AppResult<Vec<Payee>> {
+    let accounts = super::store::business_accounts(&state.db, territory_id).await?;
+    let keys: Vec<(i64, String, i64)> = accounts.iter().map(|a| (a.id, a.kind.clone(), a.owner_id)).collect();
+    let names = super::account_names(&state.db, &keys).await?;
+    let mut list: Vec<Payee> = names
+        .into_iter()
+        .filter_map(|(account_id, name)| name.map(|name| Payee { account_id, name }))
+        .collect();
+    list.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(list)
+}
+
+async fn paying_account(
+    state: &AppState,
+    user: &User,
+    territory_id: i64,
+    from: Option<i64>,
+) -> AppResult<Account> {
+    let account = match from {
+        Some(id) => super::own_account(&state.db, user, id).await?,
+        None => super::member_account(&state.db, user, territory_id).await?,
+    };
+    if account.territory_id == territory_id { Ok(account) } else { Err(AppError::NotFound) }
+}
+
+async fn show_pay(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Query(query): Query<PayQuery>,
+) -> AppResult<Response> {
+    let (territory, currency) = currency_in(&state, &slug).await?;
+    let from = paying_account(&state, &user, territory.id, query.depuis).await?;
+    let form = PayForm {
+        id: uuid::Uuid::new_v4().to_string(),
+        from: query.depuis.map(|d| d.to_string()).unwrap_or_default(),
+        to: query.vers.map(|v| v.to_string()).unwrap_or_default(),
+        ..PayForm::default()
+    };
+    let page = page.with_csrf().await?;
+    let payees = payees(&state, territory.id).await?;
+    render(&PayPage {
+        units: Units::of(&currency, &page),
+        page,
+        territory,
+        from,
+        payees,
+        form,
+        errors: FormErrors::default(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "ledger/confirm.html")]
+struct ConfirmPage {
+    page: Page,
+    territory: Territory,
+    units: Units,
+    form: PayForm,
+    amount_cents: i64,
+    payee: String,
+    balance_cents: i64,
+}
+
+/// Checks a payment form and shows what will happen (nothing is written yet).
+async fn preview_payment(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Form(form): Form<PayForm>,
+) -> AppResult<Response> {
+    let (territory, currency) = currency_in(&state, &slug).await?;
+    let from = paying_account(&state, &user, territory.id, form.from.trim().parse().ok()).await?;
+    let checked = form.to_input().and_then(|input| {
+        if super::clean_client_id(&input.client_id).is_err() {
+            Err(vec![FieldError { field: "form", message: "ledger.error.client_id" }])
+        } else {
+            Ok(input)
+        }
+    });
+    let payee = match &checked {
+        Ok(input) => match super::store::account(&state.db, input.to_account).await? {
+            Some(to) if to.territory_id == territory.id && (to.kind == "member" || to.kind == "business") => {
+                let names = super::account_names(&state.db, &[(to.id, to.kind.clone(), to.owner_id)]).await?;
+                Ok((input.amount_cents, names.into_iter().next().and_then(|(_, n)| n).unwrap_or_default()))
+            }
+            _ => Err(vec![FieldError { field: "to", message: "ledger.error.unknown_account" }]),
+        },
+        Err(errors) => Err(errors.clone()),
+    };
+    let page = page.with_csrf().await?;
+    match payee {
+        Ok((amount_cents, payee)) => render(&ConfirmPage {
+            units: Units::of(&currency, &page),
+            page,
+            territory,
+            form,
+            amount_cents,
+            payee,
+            balance_cents: from.balance_cents,
+        }),
+        Err(errors) => {
+            let payees = payees(&state, territory.id).await?;
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &PayPage {
+                    units: Units::of(&currency, &page),
+                    page,
+                    territory,
+                    from,
+                    payees,
+                    form,
+                    errors: FormErrors(errors),
+                },
+            )
+        }
+    }
+}
+
+/// Pays, then shows the receipt; a refusal (balance, account) goes back to the form.
+async fn confirm_payment(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Form(form): Form<PayForm>,
+) -> AppResult<Response> {
+    let (territory, currency) = currency_in(&state, &slug).await?;
+    let outcome = match form.to_input() {
+        Ok(input) => super::pay(&state.db, &user, territory.id, &input).await.map_err(|e| match e {
+            AppError::Invalid(errors) => AppError::Invalid(
+                errors
+                    .into_iter()
+                    .map(|e| match e.field {
+                        "amount_cents" => FieldError { field: "amount", ..e },
+                        "to_account" => FieldError { field: "to", ..e },
+                        "id" => FieldError { field: "form", ..e },
+                        _ => e,
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }),
+        Err(errors) => Err(AppError::Invalid(errors)),
+    };
+    match outcome {
+        Ok(posted) => {
+            Ok(see_other(&format!("/t/{slug}/monnaie/virements/{}", posted.transfers()[0].client_id)))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let from = paying_account(&state, &user, territory.id, form.from.trim().parse().ok()).await?;
+            let page = page.with_csrf().await?;
+            let payees = payees(&state, territory.id).await?;
+            // A new id: the refused attempt wrote nothing, the next one is a new payment.
+            let form = PayForm { id: uuid::Uuid::new_v4().to_string(), ..form };
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &PayPage {
+                    units: Units::of(&currency, &page),
+                    page,
+                    territory,
+                    from,
+                    payees,
+                    form,
+                    errors: FormErrors(errors),
+                },
+            )
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ledger/receipt.html")]
+struct ReceiptPage {
+    page: Page,
+    territory: Territory,
+    units: Units,
+    transfer: Transfer,
+    from_name: String,
+    to_name: String,
+    is_payer: bool,
+}
+
+async fn show_receipt(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (territory, currency) = currency_in(&state, &slug).await?;
+    let transfer = super::transfer_for(&state.db, &user, &id).await?;
+    if transfer.territory_id != territory.id {
+        return Err(AppError::NotFound);
+    }
+    let from =
+        super::store::account(&state.db, transfer.debit_account_id).await?.ok_or(AppError::NotFound)?;
+    let to = super::store::account(&state.db, transfer.credit_account_id).await?.ok_or(AppError::NotFound)?;
+    let names = super::account_names(
+        &state.db,
+        &[(from.id, from.kind.clone(), from.owner_id), (to.id, to.kind.clone(), to.owner_id)],
+    )
+    .await?;
+    let name_of = |account: &Account| {
+        names.iter().find(|(id, _)| *id == account.id).and_then(|(_, n)| n.clone()).unwrap_or_else(|| {
+            page.t
+                .get(
+                    AccountKind::parse(&account.kind)
+                        .map_or("ledger.account.operating", AccountKind::label_key),
+                )
+                .to_owned()
+        })
+    };
+    let (from_name, to_name) = (name_of(&from), name_of(&to));
+    let is_payer = super::acts_for(&state.db, &user, &from).await?;
+    render(&ReceiptPage {
+        units: Units::of(&currency, &page),
+        page,
+        territory,
+        transfer,
+        from_name,
+        to_name,
+        is_payer,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "ledger/request.html")]
+struct RequestPage {
+    page: Page,
+    territory: Territory,
+    units: Units,
+    request: PaymentRequest,
+    payee: String,
+    is_owner: bool,
+    url: String,
+    form: PayForm,
+}
+
+async fn show_request(
+    State(state): State<AppState>,
+    page: Page,
+    Path((slug, token)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (territory, currency) = currency_in(&state, &slug).await?;
+    let (request, account, payee) = super::payment_request(&state.db, &token).await?;
+    if request.territory_id != territory.id {
+        return Err(AppError::NotFound);
+    }
+    let is_owner = match &page.user {
+        Some(user) => super::acts_for(&state.db, user, &account).await?,
+        None => false,
+    };
+    let units = Units::of(&currency, &page);
+    let form = PayForm {
+        id: uuid::Uuid::new_v4().to_string(),
+        to: account.id.to_string(),
+        amount: request.amount_cents.map(|c| units.input(&c)).unwrap_or_default(),
+        memo: request.memo.clone(),
+        request: request.token.clone(),
+        ..PayForm::default()
+    };
+    let url = format!("{}/t/{}/monnaie/payer/{}", state.base_url, territory.slug, request.token);
+    let page = page.with_csrf().await?;
+    render(&RequestPage { page, territory, units, request, payee, is_owner, url, form })
+}
+
+async fn request_qr(
+    State(state): State<AppState>,
+    Path((slug, token)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (territory, _) = currency_in(&state, &slug).await?;
+    let (request, _, _) = super::payment_request(&state.db, &token).await?;
+    if request.territory_id != territory.id {
+        return Err(AppError::NotFound);
+    }
+    let url = format!("{}/t/{}/monnaie/payer/{}", state.base_url, territory.slug, request.token);
+    let svg = super::qr_svg(&url).ok_or(AppError::NotFound)?;
+    Ok(([(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "public, max-age=86400")], svg).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "ledger/business.html")]
+struct BusinessPage {
+    page: Page,
+    territory: Territory,
+    currency: Currency,
+    units: Units,
+    business: Business,
+    account: Option<Account>,
+    standing: Option<PaymentRequest>,
+    requests: Vec<PaymentRequest>,
+    reconversions: Vec<Reconversion>,
+    lines: Vec<HistoryLine>,
+    fee_text: String,
+    errors: FormErrors,
+}
+
+async fn business_page(state: &AppState, page: Page, slug: &str, id: i64) -> AppResult<BusinessPage> {
+    let user = page.user.clone().ok_or(AppError::Unauthorized)?;
+    let (territory, currency) = currency_in(state, slug).await?;
+    let (business, _) = crate::directory::view(&state.db, Some(&user), id).await?;
+    let account = super::business_account(&state.db, &user, territory.id, id, false).await?;
+    let (standing, requests, reconversions, lines) = match &account {
+        Some(account) => (
+            Some(super::standing_payment_request(&state.db, &user, account.id).await?),
+            super::payment_requests_of(&state.db, &user, account.id).await?,
+            super::reconversions_of(&state.db, &user, id).await?,
+            super::history(&state.db, account, None, PER_PAGE).await?,
+        ),
+        None => (None, Vec::new(), Vec::new(), Vec::new()),
+    };
+    let fee = currency.reconversion_fee_bp;
+    let fee_text = if page.lang() == crate::web::i18n::Lang::Fr {
+        format!("{},{:02}\u{a0}%", fee / 100, fee % 100)
+    } else {
+        format!("{}.{:02} %", fee / 100, fee % 100)
+    };
+    let page = page.with_csrf().await?;
+    Ok(BusinessPage {
+        units: Units::of(&currency, &page),
+        page,
+        territory,
+        currency,
+        business,
+        account,
+        standing,
+        requests: requests.into_iter().filter(|r| r.amount_cents.is_some() || !r.memo.is_empty()).collect(),
+        reconversions,
+        lines,
+        fee_text,
+        errors: FormErrors::default(),
+    })
+}
+
+async fn show_business(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    render(&business_page(&state, page, &slug, id).await?)
+}
+
+async fn open_business(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let (territory, _) = currency_in(&state, &slug).await?;
+    super::business_account(&state.db, &user, territory.id, id, true).await?;
+    if let Some(session) = &page.session {
+        page::flash(session, "ledger.business.opened").await?;
+    }
+    Ok(see_other(&format!("/t/{slug}/monnaie/structure/{id}")))
+}
+
+#[derive(Deserialize)]
+struct RequestForm {
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    memo: String,
+}
+
+async fn create_request(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+    Form(form): Form<RequestForm>,
+) -> AppResult<Response> {
+    let (territory, _) = currency_in(&state, &slug).await?;
+    let account = super::business_account(&state.db, &user, territory.id, id, false)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let amount =
+        if form.amount.trim().is_empty() { Ok(None) } else { parse_amount(&form.amount).map(Some).ok_or(()) };
+    let outcome = match amount {
+        Ok(amount) => super::create_payment_request(&state.db, &user, account.id, amount, &form.memo).await,
+        Err(()) => Err(AppError::invalid("amount", "ledger.error.amount")),
+    };
+    match outcome {
+        Ok(request) => Ok(see_other(&format!("/t/{slug}/monnaie/payer/{}", request.token))),
+        Err(AppError::Invalid(errors)) => {
+            let mut business = business_page(&state, page, &slug, id).await?;
+            business.errors = FormErrors(
+                errors
+                    .into_iter()
+                    .map(|e| FieldError { field: if e.field == "memo" { "memo" } else { "amount" }, ..e })
+                    .collect(),
+            );
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &business)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct ReconvertForm {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    reconversion_amount: String,
+}
+
+async fn reconvert(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+    Form(form): Form<ReconvertForm>,
+) -> AppResult<Response> {
+    let (territory, _) = currency_in(&state, &slug).await?;
+    let outcome = match parse_amount(&form.reconversion_amount) {
+        Some(cents) => {
+            super::request_reconversion(&state.db, &user, territory.id, id, cents, &form.id).await.map(|_| ())
+        }
+        None => Err(AppError::invalid("amount_cents", "ledger.error.amount")),
+    };
+    match outcome {
+        Ok(()) => {
+            if let Some(session) = &page.session {
+                page::flash(session, "ledger.reconversion.asked").await?;
+            }
+            Ok(see_other(&format!("/t/{slug}/monnaie/structure/{id}#reconversions")))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let mut business = business_page(&state, page, &slug, id).await?;
+            business.errors = FormErrors(
+                errors.into_iter().map(|e| FieldError { field: "reconversion_amount", ..e }).collect(),
+            );
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &business)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ledger/enable.html")]
+struct EnablePage {
+    page: Page,
+    territory: Territory,
+    name: String,
+    symbol: String,
+    errors: FormErrors,
+}
+
+async fn show_enable(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    if !user.is_admin {
+        return Err(AppError::Forbidden);
+    }
+    let territory = crate::directory::http::territory_of(&state, &slug).await?;
+    let current = super::currency_of(&state.db, territory.id).await?;
+    let page = page.with_csrf().await?;
+    render(&EnablePage {
+        page,
+        territory,
+        name: current.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
+        symbol: current.map(|c| c.symbol).unwrap_or_default(),
+        errors: FormErrors::default(),
+    })
+}
+
+#[derive(Deserialize)]
+struct EnableForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    symbol: String,
+}
+
+async fn enable(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Form(form): Form<EnableForm>,
+) -> AppResult<Response> {
+    let territory = crate::directory::http::territory_of(&state, &slug).await?;
+    match super::enable_currency(&state.db, &user, territory.id, &form.name, &form.symbol).await {
+        Ok(_) => {
+            if let Some(session) = &page.session {
+                page::flash(session, "ledger.enable.done").await?;
+            }
+            Ok(see_other(&format!("/t/{slug}/monnaie")))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let page = page.with_csrf().await?;
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &EnablePage {
+                    page,
+                    territory,
+                    name: form.name,
+                    symbol: form.symbol,
+                    errors: FormErrors(errors),
+                },
+            )
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// A new client id for a form that writes a transfer (fixed when the form is shown, so that
+/// sending it twice writes once).
+pub fn fresh_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

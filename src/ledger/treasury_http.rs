@@ -1,0 +1,442 @@
+//! The treasurer's pages (dashboard with the fund and the circulation, statement import and its
+//! report, manual matching, settings, exports) behind a second factor checked once per session,
+//! and the exchange desk where operators credit members against cash or cheques.
+
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::http::{Units, csv_download, currency_in};
+use super::store::Currency;
+use super::{Dashboard, DeskMethod, ImportReport, parse_amount};
+use crate::accounts::{self, User};
+use crate::app::{AppState, UPLOAD_MAX_BYTES};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::territory::Territory;
+use crate::web::auth::CurrentUser;
+use crate::web::page::{self, Page};
+use crate::web::{FormErrors, render, render_status, see_other};
+
+/// The treasurer's and the exchange desk's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{slug}/monnaie/tresorerie", get(show_dashboard))
+        .route(
+            "/t/{slug}/monnaie/tresorerie/releve",
+            post(import_statement).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
+        )
+        .route("/t/{slug}/monnaie/tresorerie/ecritures/{id}/rapprocher", post(match_entry))
+        .route("/t/{slug}/monnaie/tresorerie/ecritures/{id}/sans-rapport", post(mark_unrelated))
+        .route("/t/{slug}/monnaie/tresorerie/reglages", post(save_settings))
+        .route("/t/{slug}/monnaie/tresorerie/comptes.csv", get(export_accounts))
+        .route("/t/{slug}/monnaie/bureau-de-change", get(show_desk).post(issue_at_desk))
+}
+
+/// The territory, its currency and the treasurer, or where to go for the second factor.
+async fn treasurer_in(
+    state: &AppState,
+    page: &Page,
+    slug: &str,
+) -> AppResult<Result<(Territory, Currency, User), Response>> {
+    let user = page.user.clone().ok_or(AppError::Unauthorized)?;
+    let (territory, currency) = currency_in(state, slug).await?;
+    if !super::is_treasurer(&state.db, &user, territory.id).await? {
+        return Err(AppError::Forbidden);
+    }
+    if let Some(redirect) =
+        accounts::totp::step_up(&state.db, page.session.as_ref(), &user, &page.path).await?
+    {
+        return Ok(Err(redirect));
+    }
+    Ok(Ok((territory, currency, user)))
+}
+
+/// A point of a chart, in SVG coordinates.
+pub struct Bar {
+    /// Left edge.
+    pub x: i64,
+    /// Top edge.
+    pub y: i64,
+    /// Height.
+    pub height: i64,
+    /// The day, for the title.
+    pub label: String,
+    /// The value, for the title.
+    pub value: String,
+}
+
+fn bars(values: &[(i64, i64)], units: &Units, page: &Page) -> Vec<Bar> {
+    let max = values.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
+    values
+        .iter()
+        .enumerate()
+        .map(|(index, (day, value))| {
+            let height = (value.max(&0) * 100 / max).max(if *value > 0 { 1 } else { 0 });
+            let date =
+                jiff::Timestamp::from_second(*day).map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date()).ok();
+            Bar {
+                x: i64::try_from(index).unwrap_or(0) * 10,
+                y: 100 - height,
+                height,
+                label: date.map(|d| crate::web::fmt::day(d, page.lang())).unwrap_or_default(),
+                value: units.show(value),
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "ledger/treasury.html")]
+struct TreasuryPage {
+    page: Page,
+    territory: Territory,
+    units: Units,
+    board: Dashboard,
+    fund_cents: i64,
+    circulation_bars: Vec<Bar>,
+    volume_bars: Vec<Bar>,
+    report: Option<ImportReport>,
+    fee: String,
+    errors: FormErrors,
+}
+
+impl TreasuryPage {
+    fn business_name(&self, id: &i64) -> String {
+        self.board.business_names.iter().find(|(b, _)| b == id).map(|(_, n)| n.clone()).unwrap_or_default()
+    }
+}
+
+async fn treasury_page(
+    state: &AppState,
+    page: Page,
+    territory: Territory,
+    user: &User,
+    report: Option<ImportReport>,
+    errors: FormErrors,
+) -> AppResult<TreasuryPage> {
+    let board = super::dashboard(&state.db, user, territory.id).await?;
+    let page = page.with_csrf().await?;
+    let units = Units::of(&board.currency, &page);
+    let circulation: Vec<(i64, i64)> = board.days.iter().map(|d| (d.day, d.circulation_cents)).collect();
+    let volume: Vec<(i64, i64)> = board.days.iter().map(|d| (d.day, d.volume_cents)).collect();
+    let fee_bp = board.currency.reconversion_fee_bp;
+    Ok(TreasuryPage {
+        fund_cents: board.audit.sums.deposits_cents - board.audit.sums.payouts_cents,
+        circulation_bars: bars(&circulation, &units, &page),
+        volume_bars: bars(&volume, &units, &page),
+        fee: format!("{},{:02}", fee_bp / 100, fee_bp % 100),
+        units,
+        page,
+        territory,
+        board,
+        report,
+        errors,
+    })
+}
+
+async fn show_dashboard(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let (territory, _, user) = match treasurer_in(&state, &page, &slug).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    render(&treasury_page(&state, page, territory, &user, None, FormErrors::default()).await?)
+}
+
+async fn import_statement(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let (territory, _, user) = match treasurer_in(&state, &page, &slug).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    let mut file = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::invalid("statement", "ledger.error.statement_unreadable"))?
+    {
+        if field.name() == Some("statement") {
+            file = field.bytes().await.map_err(|_| AppError::TooLarge)?.to_vec();
+        }
+    }
+    let outcome = if file.is_empty() {
+        Err(AppError::invalid("statement", "ledger.error.statement_missing"))
+    } else {
+        super::import_statement(&state.db, &user, territory.id, &file).await
+    };
+    match outcome {
+        Ok(report) => {
+            render(&treasury_page(&state, page, territory, &user, Some(report), FormErrors::default()).await?)
+        }
+        Err(AppError::BadRequest(key)) => {
+            let errors = FormErrors(vec![FieldError { field: "statement", message: key }]);
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &treasury_page(&state, page, territory, &user, None, errors).await?,
+            )
+        }
+        Err(AppError::Invalid(errors)) => {
+            let errors = FormErrors(errors);
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &treasury_page(&state, page, territory, &user, None, errors).await?,
+            )
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct MatchForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn match_entry(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+    Form(form): Form<MatchForm>,
+) -> AppResult<Response> {
+    let (territory, _, user) = match treasurer_in(&state, &page, &slug).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    match super::match_entry(&state.db, &user, territory.id, id, &form.code).await {
+        Ok(()) => {
+            if let Some(session) = &page.session {
+                page::flash(session, "ledger.review.matched").await?;
+            }
+            Ok(see_other(&format!("/t/{slug}/monnaie/tresorerie#a-verifier")))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let errors = FormErrors(errors.into_iter().map(|e| FieldError { field: "code", ..e }).collect());
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &treasury_page(&state, page, territory, &user, None, errors).await?,
+            )
+        }
+        Err(other) => Err(other),
+    }
+}
+
+async fn mark_unrelated(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let (territory, _, user) = match treasurer_in(&state, &page, &slug).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    super::mark_unrelated(&state.db, &user, territory.id, id).await?;
+    if let Some(session) = &page.session {
+        page::flash(session, "ledger.review.unrelated_done").await?;
+    }
+    Ok(see_other(&format!("/t/{slug}/monnaie/tresorerie#a-verifier")))
+}
+
+#[derive(Deserialize)]
+struct SettingsForm {
+    #[serde(default)]
+    member_payments: String,
+    #[serde(default)]
+    fee: String,
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Form(form): Form<SettingsForm>,
+) -> AppResult<Response> {
+    let (territory, _, user) = match treasurer_in(&state, &page, &slug).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    // The fee is typed as a percentage with up to two decimals: "3" or "2,5".
+    let fee_bp = if form.fee.trim().is_empty() { Some(0) } else { parse_amount(&form.fee) };
+    let outcome = match fee_bp {
+        Some(bp) => {
+            super::update_settings(
+                &state.db,
+                &user,
+                territory.id,
+                matches!(form.member_payments.as_str(), "on" | "true"),
+                bp,
+            )
+            .await
+        }
+        None => Err(AppError::invalid("fee", "ledger.error.fee")),
+    };
+    match outcome {
+        Ok(()) => {
+            if let Some(session) = &page.session {
+                page::flash(session, "ledger.settings.saved").await?;
+            }
+            Ok(see_other(&format!("/t/{slug}/monnaie/tresorerie#reglages")))
+        }
+        Err(AppError::Invalid(errors)) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &treasury_page(&state, page, territory, &user, None, FormErrors(errors)).await?,
+        ),
+        Err(other) => Err(other),
+    }
+}
+
+async fn export_accounts(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let (territory, _, user) = match treasurer_in(&state, &page, &slug).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    let bytes = super::accounts_csv(&state.db, &user, territory.id).await?;
+    Ok(csv_download(format!("comptes-{}.csv", territory.slug), bytes))
+}
+
+#[derive(Template)]
+#[template(path = "ledger/desk.html")]
+struct DeskPage {
+    page: Page,
+    territory: Territory,
+    units: Units,
+    id: String,
+    email: String,
+    amount: String,
+    method: String,
+    done: Option<(String, i64)>,
+    errors: FormErrors,
+}
+
+async fn operator_in(state: &AppState, page: &Page, slug: &str) -> AppResult<(Territory, Currency, User)> {
+    let user = page.user.clone().ok_or(AppError::Unauthorized)?;
+    let (territory, currency) = currency_in(state, slug).await?;
+    let allowed = accounts::has_role(&state.db, &user, territory.id, accounts::Role::ExchangeOperator)
+        .await?
+        || super::is_treasurer(&state.db, &user, territory.id).await?;
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    Ok((territory, currency, user))
+}
+
+async fn show_desk(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let (territory, currency, _) = operator_in(&state, &page, &slug).await?;
+    let page = page.with_csrf().await?;
+    render(&DeskPage {
+        units: Units::of(&currency, &page),
+        page,
+        territory,
+        id: uuid::Uuid::new_v4().to_string(),
+        email: String::new(),
+        amount: String::new(),
+        method: "cash".to_owned(),
+        done: None,
+        errors: FormErrors::default(),
+    })
+}
+
+#[derive(Deserialize)]
+struct DeskForm {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    method: String,
+}
+
+async fn issue_at_desk(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Form(form): Form<DeskForm>,
+) -> AppResult<Response> {
+    let (territory, currency, user) = operator_in(&state, &page, &slug).await?;
+    let mut errors = Vec::new();
+    let amount = parse_amount(&form.amount);
+    if amount.is_none() {
+        errors.push(FieldError { field: "amount", message: "ledger.error.amount" });
+    }
+    let method = DeskMethod::parse(&form.method);
+    if method.is_none() {
+        errors.push(FieldError { field: "method", message: "ledger.error.method" });
+    }
+    let outcome = match (amount, method) {
+        (Some(amount), Some(method)) if errors.is_empty() => {
+            super::issue_at_desk(&state.db, &user, territory.id, &form.email, amount, method, &form.id).await
+        }
+        _ => Err(AppError::Invalid(errors)),
+    };
+    let page = page.with_csrf().await?;
+    let units = Units::of(&currency, &page);
+    match outcome {
+        Ok(posted) => render(&DeskPage {
+            units,
+            page,
+            territory,
+            id: uuid::Uuid::new_v4().to_string(),
+            email: String::new(),
+            amount: String::new(),
+            method: "cash".to_owned(),
+            done: Some((form.email.trim().to_owned(), posted.transfers()[0].amount_cents)),
+            errors: FormErrors::default(),
+        }),
+        Err(AppError::Invalid(errors)) => {
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &DeskPage {
+                    units,
+                    page,
+                    territory,
+                    id: form.id,
+                    email: form.email,
+                    amount: form.amount,
+                    method: form.method,
+                    done: None,
+                    errors: FormErrors(
+                        errors
+                            .into_iter()
+                            .map(|e| {
+                                if e.field == "amount_cents" {
+                                    FieldError { field: "amount", ..e }
+                                } else {
+                                    e
+                                }
+                            })
+                            .collect(),
+                    ),
+                },
+            )
+        }
+        Err(other) => Err(other),
+    }
+}
