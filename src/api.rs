@@ -110,6 +110,7 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(territory::api::router())
         .merge(directory::api::router())
         .merge(catalog::api::router())
+        .merge(crate::aid::api::router())
         .split_for_parts()
 }
 

@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::http::router())
         .merge(directory::http::router())
         .merge(catalog::http::router())
+        .merge(crate::aid::http::router())
         .merge(api::router())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

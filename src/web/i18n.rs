@@ -168,7 +168,8 @@ mod tests {
     use std::collections::BTreeSet;
     use std::path::Path;
 
-    const PREFIXES: [&str; 14] = [
+    const PREFIXES: [&str; 15] = [
+        "aid.",
         "catalog.",
         "directory.",
         "day.",
