@@ -248,7 +248,8 @@ pub struct AdSearch {
     pub radius_km: Option<f64>,
     /// Order.
     pub sort: Sort,
-    /// Only ads created after this time (saved-search digests).
+    /// Only ads created at or after this time (saved-search digests: a second counted twice
+    /// rather than an ad missed).
     pub created_after: Option<i64>,
     /// Results skipped.
     pub offset: i64,
@@ -308,7 +309,7 @@ pub fn build_search(query: &AdSearch, backend: Backend, now: i64) -> SearchSql {
     }
     if let Some(after) = query.created_after {
         let placeholder = next(Arg::Int(after), &mut args);
-        conditions.push_str(&format!(" and a.created_at > {placeholder}"));
+        conditions.push_str(&format!(" and a.created_at >= {placeholder}"));
     }
     let find = match backend {
         Backend::Sqlite => "instr",
