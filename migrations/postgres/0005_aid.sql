@@ -40,8 +40,8 @@ create table ad (
     created_at bigint not null,
     updated_at bigint not null
 );
-create index ad_territory_id_state_domain_latitude_idx on ad (territory_id, state, domain, latitude);
-create index ad_state_domain_latitude_idx on ad (state, domain, latitude);
+create index ad_territory_id_state_domain_latitude_idx on ad (territory_id, state, domain, latitude, longitude);
+create index ad_state_domain_latitude_idx on ad (state, domain, latitude, longitude);
 create index ad_territory_id_state_created_at_idx on ad (territory_id, state, created_at);
 create index ad_author_id_created_at_idx on ad (author_id, created_at);
 create index ad_expires_at_idx on ad (expires_at);
