@@ -112,6 +112,7 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(catalog::api::router())
         .merge(orders::api::router())
         .merge(crate::ledger::api::router())
+        .merge(crate::aid::api::router())
         .split_for_parts()
 }
 

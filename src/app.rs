@@ -68,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(orders::http::router())
         .merge(orders::manage::router())
         .merge(crate::ledger::http::router())
+        .merge(crate::aid::http::router())
         .merge(api::router())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -66,6 +66,7 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<()> {
     }
     seed_directory(db, &created, &users[0], &users[2]).await?;
     crate::ledger::seed_demo(db, created.id, &users).await?;
+    crate::aid::demo::seed(db, "", &created, &users, DEMO_PASSWORD).await?;
     tracing::info!("demo territory created");
     Ok(())
 }

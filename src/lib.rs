@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod aid;
 pub mod api;
 pub mod app;
 pub mod catalog;

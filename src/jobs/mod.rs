@@ -44,6 +44,9 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         if let Err(err) = clean(&state, &holder).await {
             tracing::warn!(error = %err, "cleaner failed");
         }
+        if let Err(err) = crate::aid::jobs::run(&state, &holder).await {
+            tracing::warn!(error = %err, "mutual aid jobs failed");
+        }
         tokio::select! {
             _ = stop.wait_for(|stop| *stop) => break,
             () = tokio::time::sleep(interval) => {}

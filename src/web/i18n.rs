@@ -168,7 +168,8 @@ mod tests {
     use std::collections::BTreeSet;
     use std::path::Path;
 
-    const PREFIXES: [&str; 16] = [
+    const PREFIXES: [&str; 17] = [
+        "aid.",
         "catalog.",
         "orders.",
         "directory.",

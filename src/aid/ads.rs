@@ -1,0 +1,411 @@
+//! Ads: posting (with the territory's moderation mode and the daily limit), reading with
+//! visibility rules, editing, status and renewal by their author, and the search.
+
+use std::collections::HashMap;
+
+use super::store::{self, SearchSql};
+use super::{
+    AD_LIFETIME_SECS, ADS_PER_DAY, Ad, AdInput, AdKind, AdState, AdStatus, BUILTIN_DOMAINS, CleanAd,
+    ModerationMode, Place, builtin_domain_key, search_text, validate,
+};
+use crate::accounts::{self, Role, User};
+use crate::db::{Arg, Backend, Db, Tx, now};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::mail::{self, Email};
+use crate::territory::{self, Territory};
+use crate::web::i18n::{Lang, Tr};
+use crate::web::rate_limit;
+
+/// A domain of a territory: built-in (translated) or added by a moderator (named).
+#[derive(Clone, Debug)]
+pub struct DomainOption {
+    /// Stored code.
+    pub code: String,
+    /// The i18n key of a built-in domain.
+    pub key: Option<&'static str>,
+    /// The name of an added domain.
+    pub name: String,
+}
+
+impl DomainOption {
+    /// The name shown in `t`'s language.
+    pub fn label(&self, t: &Tr) -> String {
+        match self.key {
+            Some(key) => t.get(key).to_owned(),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// The domains of a territory: the built-in ones, then those moderators added.
+pub async fn domains(db: &Db, territory_id: i64) -> AppResult<Vec<DomainOption>> {
+    let mut all: Vec<DomainOption> = BUILTIN_DOMAINS
+        .iter()
+        .map(|code| DomainOption {
+            code: (*code).to_owned(),
+            key: builtin_domain_key(code),
+            name: String::new(),
+        })
+        .collect();
+    for (code, name) in store::custom_domains(db, territory_id).await? {
+        all.push(DomainOption { code, key: None, name });
+    }
+    Ok(all)
+}
+
+/// The name of a domain code in `t`'s language (the code itself when unknown).
+pub fn domain_label(domains: &[DomainOption], code: &str, t: &Tr) -> String {
+    domains.iter().find(|d| d.code == code).map_or_else(|| code.to_owned(), |d| d.label(t))
+}
+
+/// The communes of a territory as ad places.
+pub async fn places(db: &Db, territory_id: i64) -> AppResult<Vec<Place>> {
+    Ok(territory::store::communes(db, territory_id)
+        .await?
+        .into_iter()
+        .map(|c| Place { id: c.id, name: c.name, latitude: c.latitude, longitude: c.longitude })
+        .collect())
+}
+
+/// The moderation mode of a territory (open unless its moderators chose otherwise).
+pub async fn moderation_mode(db: &Db, territory_id: i64) -> AppResult<ModerationMode> {
+    Ok(store::moderation_mode(db, territory_id)
+        .await?
+        .and_then(|m| ModerationMode::parse(&m))
+        .unwrap_or(ModerationMode::Open))
+}
+
+/// True when `user` moderates the territory (instance admins do).
+pub async fn is_moderator(db: &Db, user: &User, territory_id: i64) -> AppResult<bool> {
+    accounts::has_role(db, user, territory_id, Role::Moderator).await
+}
+
+/// Fails when the account is suspended in the territory.
+pub(super) async fn refuse_if_suspended(tx: &mut Tx, territory_id: i64, user: &User) -> AppResult<()> {
+    if store::is_suspended(tx, territory_id, user.id).await? {
+        Err(AppError::Denied("aid.error.suspended"))
+    } else {
+        Ok(())
+    }
+}
+
+async fn clean_input(
+    db: &Db,
+    user: &User,
+    territory_id: i64,
+    input: &AdInput,
+) -> AppResult<(CleanAd, String)> {
+    let domains = domains(db, territory_id).await?;
+    let codes: Vec<String> = domains.iter().map(|d| d.code.clone()).collect();
+    let mut result = validate(input, &codes, &places(db, territory_id).await?);
+    if let Some(business_id) = input.business_id {
+        let acts_for = crate::directory::store::is_owner(db, business_id, user.id).await?
+            && crate::directory::store::get(db, business_id)
+                .await?
+                .is_some_and(|b| b.territory_id == territory_id);
+        if !acts_for {
+            let error = FieldError { field: "business_id", message: "aid.error.business" };
+            match &mut result {
+                Ok(_) => result = Err(vec![error]),
+                Err(errors) => errors.push(error),
+            }
+        }
+    }
+    let clean = result.map_err(AppError::Invalid)?;
+    let label = domain_label(&domains, &clean.domain, &Tr::new(Lang::Fr));
+    let text = search_text(
+        &clean.title,
+        &format!("{label} {}", clean.domain),
+        clean.place.as_deref(),
+        &clean.description,
+    );
+    Ok((clean, text))
+}
+
+/// Posts an ad in a territory. It is published at once or waits for a moderator, depending on
+/// the territory's mode; an account posts at most [`ADS_PER_DAY`] ads a day.
+pub async fn post_ad(
+    db: &Db,
+    base_url: &str,
+    user: &User,
+    territory: &Territory,
+    input: &AdInput,
+) -> AppResult<Ad> {
+    let (clean, text) = clean_input(db, user, territory.id, input).await?;
+    let mode = moderation_mode(db, territory.id).await?;
+    let moderator = is_moderator(db, user, territory.id).await?;
+    rate_limit::check(db, &format!("aid-ad:{}", user.id), ADS_PER_DAY, 24 * 3600).await?;
+    let mut tx = db.begin().await?;
+    refuse_if_suspended(&mut tx, territory.id, user).await?;
+    let published_before = store::has_published_ad(&mut tx, user.id, territory.id).await?;
+    let state = mode.initial_state(published_before, moderator);
+    let ad = store::insert_ad(&mut tx, territory.id, user.id, &clean, state, &text).await?;
+    if state == AdState::Pending {
+        for moderator in accounts::store::users_with_role(db, territory.id, Role::Moderator).await? {
+            let tr = Tr::new(moderator.lang());
+            let link = format!("{base_url}/t/{}/entraide/moderation", territory.slug);
+            let body = tr.fill("aid.mail.pending.body", &[("title", &ad.title), ("link", &link)]);
+            mail::store::enqueue(
+                &mut tx,
+                &Email::new(&moderator.email, tr.get("aid.mail.pending.subject"), body),
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    tracing::info!(ad_id = ad.id, state = state.as_str(), "ad posted");
+    Ok(ad)
+}
+
+/// What the viewer of an ad may do with it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AdAccess {
+    /// Wrote it.
+    pub is_author: bool,
+    /// Moderates its territory.
+    pub is_moderator: bool,
+}
+
+/// An ad as `viewer` may see it: pending and hidden ads exist only for their author and the
+/// moderators (anyone else gets "not found").
+pub async fn view_ad(db: &Db, viewer: Option<&User>, id: i64) -> AppResult<(Ad, AdAccess)> {
+    let ad = store::ad(db, id).await?.ok_or(AppError::NotFound)?;
+    let access = match viewer {
+        Some(user) => AdAccess {
+            is_author: ad.author_id == user.id,
+            is_moderator: is_moderator(db, user, ad.territory_id).await?,
+        },
+        None => AdAccess::default(),
+    };
+    if ad.state() != AdState::Published && !access.is_author && !access.is_moderator {
+        return Err(AppError::NotFound);
+    }
+    Ok((ad, access))
+}
+
+async fn authored(db: &Db, user: &User, id: i64) -> AppResult<Ad> {
+    let (ad, access) = view_ad(db, Some(user), id).await?;
+    if access.is_author { Ok(ad) } else { Err(AppError::Forbidden) }
+}
+
+/// Changes an ad's fields (its author only); the moderation state is kept.
+pub async fn edit_ad(db: &Db, user: &User, id: i64, input: &AdInput) -> AppResult<Ad> {
+    let ad = authored(db, user, id).await?;
+    let (clean, text) = clean_input(db, user, ad.territory_id, input).await?;
+    let mut tx = db.begin().await?;
+    store::update_ad(&mut tx, id, &clean, &text, now()).await?;
+    let updated = store::ad_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Marks an ad fulfilled, closed or open again (its author only).
+pub async fn set_status(db: &Db, user: &User, id: i64, status: AdStatus) -> AppResult<Ad> {
+    authored(db, user, id).await?;
+    store::set_ad_status(db, id, status, now()).await?;
+    store::ad(db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Keeps an ad up for another [`AD_LIFETIME_SECS`] from now (its author only); it opens again.
+pub async fn renew_ad(db: &Db, user: &User, id: i64) -> AppResult<Ad> {
+    authored(db, user, id).await?;
+    let now = now();
+    store::renew_ad(db, id, now + AD_LIFETIME_SECS, now).await?;
+    store::ad(db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// The ads a member posted, newest first.
+pub async fn my_ads(db: &Db, user: &User) -> AppResult<Vec<Ad>> {
+    store::ads_by_author(db, user.id).await
+}
+
+/// How search results are ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Newest first.
+    #[default]
+    Newest,
+    /// Nearest to the search point first.
+    Nearest,
+}
+
+/// A search of ads.
+#[derive(Clone, Debug, Default)]
+pub struct AdSearch {
+    /// Words, matched as word prefixes, ignoring case and accents.
+    pub text: String,
+    /// A domain code.
+    pub domain: Option<String>,
+    /// Offers or requests.
+    pub kind: Option<AdKind>,
+    /// Only urgent ads.
+    pub urgent_only: bool,
+    /// One territory, or all the instance's.
+    pub territory_id: Option<i64>,
+    /// A point to measure distances from.
+    pub near: Option<(f64, f64)>,
+    /// Only within this distance of `near`, in kilometres.
+    pub radius_km: Option<f64>,
+    /// Order.
+    pub sort: Sort,
+    /// Only ads created at or after this time (saved-search digests: a second counted twice
+    /// rather than an ad missed).
+    pub created_after: Option<i64>,
+    /// Results skipped.
+    pub offset: i64,
+    /// Results per page.
+    pub limit: i64,
+}
+
+/// An ad in search results.
+#[derive(Clone, Debug)]
+pub struct FoundAd {
+    /// The ad.
+    pub ad: Ad,
+    /// Its territory's slug (results may span territories).
+    pub territory_slug: String,
+    /// Its author's display name.
+    pub author_name: String,
+    /// Distance from the search point, in kilometres.
+    pub distance_km: Option<f64>,
+}
+
+/// A page of results.
+#[derive(Clone, Debug)]
+pub struct AdPage {
+    /// The ads.
+    pub items: Vec<FoundAd>,
+    /// True when another page follows.
+    pub has_more: bool,
+}
+
+/// Kilometres per degree of latitude.
+const KM_PER_DEGREE: f64 = 111.195;
+
+/// The SQL of a search: only published, open, unexpired ads.
+pub fn build_search(query: &AdSearch, backend: Backend, now: i64) -> SearchSql {
+    let mut args: Vec<Arg> = Vec::new();
+    let next = |arg: Arg, args: &mut Vec<Arg>| {
+        args.push(arg);
+        format!("${}", args.len())
+    };
+    let mut conditions = String::from("a.state = 'published' and a.status = 'open'");
+    let placeholder = next(Arg::Int(now), &mut args);
+    conditions.push_str(&format!(" and a.expires_at > {placeholder}"));
+    if let Some(territory_id) = query.territory_id {
+        let placeholder = next(Arg::Int(territory_id), &mut args);
+        conditions.push_str(&format!(" and a.territory_id = {placeholder}"));
+    }
+    if let Some(domain) = &query.domain {
+        let placeholder = next(Arg::Text(domain.clone()), &mut args);
+        conditions.push_str(&format!(" and a.domain = {placeholder}"));
+    }
+    if let Some(kind) = query.kind {
+        let placeholder = next(Arg::Text(kind.as_str().to_owned()), &mut args);
+        conditions.push_str(&format!(" and a.kind = {placeholder}"));
+    }
+    if query.urgent_only {
+        conditions.push_str(" and a.is_urgent = true");
+    }
+    if let Some(after) = query.created_after {
+        let placeholder = next(Arg::Int(after), &mut args);
+        conditions.push_str(&format!(" and a.created_at >= {placeholder}"));
+    }
+    let find = match backend {
+        Backend::Sqlite => "instr",
+        Backend::Postgres => "strpos",
+    };
+    for word in crate::directory::fold(&query.text).split(' ').filter(|w| !w.is_empty()).take(8) {
+        let placeholder = next(Arg::Text(format!(" {word}")), &mut args);
+        conditions.push_str(&format!(" and {find}(a.search_text, {placeholder}) > 0"));
+    }
+    let mut order = "a.created_at desc, a.id desc".to_owned();
+    if let Some((lat, lon)) = query.near {
+        let k = lat.to_radians().cos().max(0.01);
+        let (lat_p, lon_p, k_p) = (
+            next(Arg::Float(lat), &mut args),
+            next(Arg::Float(lon), &mut args),
+            next(Arg::Float(k), &mut args),
+        );
+        // Equirectangular distance in degrees of latitude: exact enough at a territory's scale.
+        let expr = format!(
+            "((a.latitude - {lat_p}) * (a.latitude - {lat_p}) + ((a.longitude - {lon_p}) * {k_p}) * ((a.longitude - {lon_p}) * {k_p}))"
+        );
+        if let Some(radius) = query.radius_km {
+            // A bounding box first, so that the (…, latitude) index narrows the rows.
+            let degrees = radius / KM_PER_DEGREE;
+            let (south, north) =
+                (next(Arg::Float(lat - degrees), &mut args), next(Arg::Float(lat + degrees), &mut args));
+            let (west, east) = (
+                next(Arg::Float(lon - degrees / k), &mut args),
+                next(Arg::Float(lon + degrees / k), &mut args),
+            );
+            let limit = next(Arg::Float(degrees * degrees), &mut args);
+            conditions.push_str(&format!(
+                " and a.latitude between {south} and {north} and a.longitude between {west} and {east} and {expr} <= {limit}"
+            ));
+        }
+        if query.sort == Sort::Nearest {
+            order = format!("{expr}, a.id");
+        }
+    }
+    SearchSql { conditions, order, args }
+}
+
+/// Searches the published, open, unexpired ads.
+pub async fn search(db: &Db, query: &AdSearch) -> AppResult<AdPage> {
+    let limit = query.limit.clamp(1, 200);
+    let sql = build_search(query, db.backend(), now());
+    let mut rows = store::search_ads(db, &sql, limit + 1, query.offset).await?;
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(AdPage { items: describe(db, rows, query.near).await?, has_more })
+}
+
+/// Adds territory slugs, author names and distances to ads (three queries in all).
+pub async fn describe(db: &Db, ads: Vec<Ad>, near: Option<(f64, f64)>) -> AppResult<Vec<FoundAd>> {
+    let slugs: HashMap<i64, String> =
+        territory::store::list(db).await?.into_iter().map(|t| (t.id, t.slug)).collect();
+    let mut author_ids: Vec<i64> = ads.iter().map(|a| a.author_id).collect();
+    author_ids.sort_unstable();
+    author_ids.dedup();
+    let names: HashMap<i64, String> = accounts::store::users_by_ids(db, &author_ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    Ok(ads
+        .into_iter()
+        .map(|ad| FoundAd {
+            territory_slug: slugs.get(&ad.territory_id).cloned().unwrap_or_default(),
+            author_name: names.get(&ad.author_id).cloned().unwrap_or_default(),
+            distance_km: near.map(|from| crate::directory::distance_km(from, (ad.latitude, ad.longitude))),
+            ad,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_radius_search_uses_a_bounding_box_and_only_visible_ads() {
+        let query = AdSearch {
+            text: "Conduite".into(),
+            domain: Some("transport".into()),
+            territory_id: Some(3),
+            near: Some((43.86, 4.44)),
+            radius_km: Some(10.0),
+            ..AdSearch::default()
+        };
+        let sql = build_search(&query, Backend::Sqlite, 1000);
+        assert!(
+            sql.conditions.starts_with("a.state = 'published' and a.status = 'open' and a.expires_at > $1")
+        );
+        assert!(sql.conditions.contains("a.latitude between"));
+        assert!(sql.conditions.contains("instr(a.search_text, $4)"));
+        assert_eq!(sql.order, "a.created_at desc, a.id desc");
+        assert!(matches!(&sql.args[3], Arg::Text(t) if t == " conduite"));
+    }
+}

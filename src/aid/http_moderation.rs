@@ -1,0 +1,179 @@
+//! The moderators' page of mutual aid: ads waiting for approval, open reports with their
+//! decision form, suspended accounts, the moderation mode, domains and the audit log.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::http::{domain_pairs, territory_of};
+use super::{Decision, ModerationMode, ModerationQueue};
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::territory::Territory;
+use crate::web::auth::CurrentUser;
+use crate::web::page::{self, Page};
+use crate::web::{render, see_other};
+
+/// The moderation routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{slug}/entraide/moderation", get(show_queue))
+        .route("/t/{slug}/entraide/moderation/annonces/{id}/approuver", post(approve))
+        .route("/t/{slug}/entraide/moderation/annonces/{id}/masquer", post(hide))
+        .route("/t/{slug}/entraide/moderation/signalements/{id}", post(decide))
+        .route("/t/{slug}/entraide/moderation/suspensions/{user}/lever", post(lift))
+        .route("/t/{slug}/entraide/moderation/mode", post(set_mode))
+        .route("/t/{slug}/entraide/moderation/domaines", post(add_domain))
+}
+
+#[derive(Template)]
+#[template(path = "aid/moderation.html")]
+struct QueuePage {
+    page: Page,
+    territory: Territory,
+    queue: ModerationQueue,
+    domains: Vec<(String, String)>,
+    modes: Vec<(&'static str, &'static str)>,
+}
+
+async fn show_queue(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let territory = territory_of(&state, &slug).await?;
+    let queue = super::queue(&state.db, &user, &territory).await?;
+    let domains = domain_pairs(&super::domains(&state.db, territory.id).await?, &page.t);
+    render(&QueuePage {
+        page: page.with_csrf().await?,
+        territory,
+        queue,
+        domains,
+        modes: ModerationMode::ALL.iter().map(|m| (m.as_str(), m.label_key())).collect(),
+    })
+}
+
+async fn back(page: &Page, key: &'static str, territory: &Territory) -> AppResult<Response> {
+    if let Some(session) = &page.session {
+        page::flash(session, key).await?;
+    }
+    Ok(see_other(&format!("/t/{}/entraide/moderation", territory.slug)))
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let territory = territory_of(&state, &slug).await?;
+    super::approve_ad(&state.db, &state.base_url, &user, id).await?;
+    back(&page, "aid.flash.approved", &territory).await
+}
+
+#[derive(Deserialize)]
+struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn hide(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+    Form(form): Form<ReasonForm>,
+) -> AppResult<Response> {
+    let territory = territory_of(&state, &slug).await?;
+    match super::hide_ad(&state.db, &user, id, &form.reason).await {
+        Ok(()) => back(&page, "aid.flash.hidden", &territory).await,
+        Err(AppError::Invalid(_)) => back(&page, "aid.error.reason_required", &territory).await,
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    #[serde(default)]
+    hide: String,
+    #[serde(default)]
+    sanction: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, id)): Path<(String, i64)>,
+    Form(form): Form<DecisionForm>,
+) -> AppResult<Response> {
+    let territory = territory_of(&state, &slug).await?;
+    let decision = Decision {
+        hide: form.hide == "1",
+        sanction: Some(form.sanction).filter(|s| !s.is_empty()),
+        reason: form.reason,
+    };
+    match super::decide_report(&state.db, &user, id, &decision).await {
+        Ok(()) => back(&page, "aid.flash.decided", &territory).await,
+        Err(AppError::Invalid(_)) => back(&page, "aid.error.reason_required", &territory).await,
+        Err(other) => Err(other),
+    }
+}
+
+async fn lift(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path((slug, target)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let territory = territory_of(&state, &slug).await?;
+    super::lift_suspension(&state.db, &user, territory.id, target).await?;
+    back(&page, "aid.flash.lifted", &territory).await
+}
+
+#[derive(Deserialize)]
+struct ModeForm {
+    #[serde(default)]
+    mode: String,
+}
+
+async fn set_mode(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Form(form): Form<ModeForm>,
+) -> AppResult<Response> {
+    let territory = territory_of(&state, &slug).await?;
+    let mode = ModerationMode::parse(&form.mode).ok_or(AppError::BadRequest("aid.error.mode"))?;
+    super::set_mode(&state.db, &user, territory.id, mode).await?;
+    back(&page, "aid.flash.mode", &territory).await
+}
+
+#[derive(Deserialize)]
+struct DomainForm {
+    #[serde(default)]
+    name: String,
+}
+
+async fn add_domain(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Form(form): Form<DomainForm>,
+) -> AppResult<Response> {
+    let territory = territory_of(&state, &slug).await?;
+    match super::add_domain(&state.db, &user, territory.id, &form.name).await {
+        Ok(_) => back(&page, "aid.flash.domain_added", &territory).await,
+        Err(AppError::Invalid(_)) => back(&page, "aid.error.domain_name", &territory).await,
+        Err(AppError::Conflict(key)) => back(&page, key, &territory).await,
+        Err(other) => Err(other),
+    }
+}
