@@ -565,7 +565,7 @@ pub struct CheckoutChoice {
 pub struct CheckoutInput {
     /// One choice per business of the cart.
     pub choices: Vec<CheckoutChoice>,
-    /// `on_pickup`.
+    /// `on_pickup`, or `local_currency` (paid now from the member's account in the territory's currency).
     pub payment: PaymentMode,
 }
 
@@ -630,7 +630,7 @@ pub struct OrderInput {
     pub slot_id: i64,
     /// Products and quantities.
     pub items: Vec<ItemInput>,
-    /// `on_pickup`.
+    /// `on_pickup`, or `local_currency` (paid now from the member's account in the territory's currency).
     pub payment: PaymentMode,
     /// Delivery address (delivery slots).
     #[serde(default)]

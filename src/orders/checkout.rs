@@ -72,9 +72,8 @@ pub async fn cart(db: &Db, owner: &str) -> AppResult<Cart> {
     let mut drives: BTreeMap<i64, Option<Drive>> = BTreeMap::new();
     for (product_id, quantity) in items {
         let Some(product) = products.iter().find(|p| p.id == product_id) else { continue };
-        if !drives.contains_key(&product.business_id) {
-            let drive = public_drive(db, product.business_id).await.ok();
-            drives.insert(product.business_id, drive);
+        if let std::collections::btree_map::Entry::Vacant(entry) = drives.entry(product.business_id) {
+            entry.insert(public_drive(db, product.business_id).await.ok());
         }
         let Some(Some(drive)) = drives.get(&product.business_id) else { continue };
         let line_cents = product.price_cents.saturating_mul(quantity);
@@ -362,6 +361,22 @@ async fn reserve_and_insert(
             store::insert_line(tx, order_id, line).await?;
         }
         store::insert_event(tx, order_id, OrderStatus::New.as_str(), customer.id, "").await?;
+        if c.request.payment == PaymentMode::LocalCurrency {
+            // Products sold by weight get their price when weighed: they are paid on pickup.
+            if lines.iter().any(|l| l.sold_by_weight) {
+                return Err(AppError::invalid("payment", "orders.error.weighed_online"));
+            }
+            // Committed with the order, or not at all.
+            crate::ledger::pay_order_in_tx(
+                tx,
+                c.drive.territory.id,
+                customer.id,
+                c.drive.business.id,
+                total,
+                &order_id.to_string(),
+            )
+            .await?;
+        }
         let order = store::order_tx(tx, order_id).await?.ok_or(AppError::NotFound)?;
         mail::store::enqueue(
             tx,
@@ -446,6 +461,11 @@ fn order_email(
     let link = format!("{base_url}/mes-commandes/{}", order.id);
     let total = fmt::price(order.total_cents, lang);
     let detail = lines_text(lines, lang);
+    let paid = t.get(if order.payment == PaymentMode::LocalCurrency.as_str() {
+        "orders.paid.local_currency"
+    } else {
+        "orders.paid.on_pickup"
+    });
     let args = [
         ("name", customer.display_name.as_str()),
         ("business", drive.business.name.as_str()),
@@ -455,6 +475,7 @@ fn order_email(
         ("lines", detail.as_str()),
         ("total", total.as_str()),
         ("link", link.as_str()),
+        ("paid", paid),
     ];
     let (subject, body) = match status {
         OrderStatus::New if order.is_delivery() => {
@@ -572,13 +593,13 @@ pub async fn my_orders(db: &Db, customer: &User) -> AppResult<Vec<MyOrder>> {
     let orders = store::orders_of_customer(db, customer.id, 200).await?;
     let mut known: BTreeMap<i64, (String, jiff::tz::TimeZone)> = BTreeMap::new();
     for order in &orders {
-        if !known.contains_key(&order.business_id) {
+        if let std::collections::btree_map::Entry::Vacant(entry) = known.entry(order.business_id) {
             let name =
                 directory::store::get(db, order.business_id).await?.map(|b| b.name).unwrap_or_default();
             let tz = crate::territory::store::by_id(db, order.territory_id)
                 .await?
                 .map_or(jiff::tz::TimeZone::UTC, |t| t.tz());
-            known.insert(order.business_id, (name, tz));
+            entry.insert((name, tz));
         }
     }
     Ok(orders
@@ -665,6 +686,9 @@ async fn move_order(
             }
         }
         store::release_place(&mut tx, order.slot_id).await?;
+        if order.payment == PaymentMode::LocalCurrency.as_str() {
+            crate::ledger::refund_order_in_tx(&mut tx, &order.id.to_string()).await?;
+        }
     }
     store::insert_event(&mut tx, order.id, to.as_str(), actor.id, reason).await?;
     let updated = store::order_tx(&mut tx, order.id).await?.ok_or(AppError::NotFound)?;

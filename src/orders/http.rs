@@ -136,6 +136,8 @@ struct CheckoutGroup {
     delivery_days: Vec<(String, Vec<SlotView>)>,
     communes: Vec<Commune>,
     chosen: Choice,
+    /// The shop takes the territory's local currency online.
+    takes_currency: bool,
 }
 
 impl CheckoutGroup {
@@ -159,6 +161,7 @@ struct Choice {
     address: String,
     commune_id: Option<i64>,
     note: String,
+    pays_now: bool,
 }
 
 fn choices_from(form: &[(String, String)], business_id: i64) -> Choice {
@@ -171,6 +174,7 @@ fn choices_from(form: &[(String, String)], business_id: i64) -> Choice {
         address: value("address"),
         commune_id: value("commune").parse().ok(),
         note: value("note"),
+        pays_now: value("payment") == "local_currency",
     }
 }
 
@@ -208,7 +212,11 @@ async fn checkout_groups(
                 .collect()
         };
         let chosen = choices_from(form, group.drive.business.id);
+        let takes_currency =
+            crate::ledger::accepts_currency(&state.db, group.drive.territory.id, group.drive.business.id)
+                .await?;
         groups.push(CheckoutGroup {
+            takes_currency,
             pickup_days: by_day(pickup, page),
             delivery_days: by_day(delivery, page),
             communes,
@@ -295,7 +303,11 @@ fn requests_from(groups: &[CheckoutGroup]) -> (Vec<OrderRequest>, Vec<FieldError
             business_id: g.id(),
             slot_id,
             items: g.group.lines.iter().map(|l| (l.product.id, l.quantity)).collect(),
-            payment: PaymentMode::OnPickup,
+            payment: if g.chosen.pays_now && g.takes_currency {
+                PaymentMode::LocalCurrency
+            } else {
+                PaymentMode::OnPickup
+            },
             delivery_address: if is_delivery { g.chosen.address.clone() } else { String::new() },
             delivery_commune_id: if is_delivery { g.chosen.commune_id } else { None },
             note: g.chosen.note.clone(),

@@ -162,12 +162,15 @@ impl Fulfilment {
     }
 }
 
-/// How an order is paid. Paying online in the local currency plugs in here as another mode.
+/// How an order is paid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMode {
     /// Paid on pickup or delivery, with one of the means the business accepts.
     OnPickup,
+    /// Paid at checkout in the territory's local currency, in the order's transaction; refunded
+    /// by a reversing transfer when the order is cancelled.
+    LocalCurrency,
 }
 
 impl PaymentMode {
@@ -175,6 +178,7 @@ impl PaymentMode {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::OnPickup => "on_pickup",
+            Self::LocalCurrency => "local_currency",
         }
     }
 
@@ -182,6 +186,7 @@ impl PaymentMode {
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "on_pickup" => Some(Self::OnPickup),
+            "local_currency" => Some(Self::LocalCurrency),
             _ => None,
         }
     }

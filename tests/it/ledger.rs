@@ -1156,3 +1156,60 @@ async fn the_demo_territory_runs_the_bulle_with_some_balances_and_a_clean_audit(
     assert_eq!(ledger::store::pending_requests(&app.db, territory.id).await.unwrap().len(), 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_drive_order_paid_in_the_local_currency_is_refunded_when_cancelled() {
+    let app = TestApp::spawn().await;
+    let c = with_currency(&app).await;
+    let client = member(&app, &c, "client@test.example").await;
+    let baker = member(&app, &c, "baker@test.example").await;
+    let boss = treasurer(&app, &c, "tresorier@test.example").await;
+    fund(&app, &c, &boss, &client, 1_000).await;
+    let input =
+        BusinessInput { name: "Boulangerie".into(), click_and_collect: true, ..BusinessInput::default() };
+    let bakery = halle::directory::propose(&app.db, "", &baker, &c.territory, &input).await.unwrap().id;
+    let moderator = app.user("moderation@test.example", "une phrase de passe", false).await;
+    let mut tx = app.db.begin().await.unwrap();
+    accounts::store::grant_role(&mut tx, moderator.id, c.territory.id, Role::Moderator).await.unwrap();
+    tx.commit().await.unwrap();
+    halle::directory::approve(&app.db, "", &moderator, bakery).await.unwrap();
+    let bakery_account =
+        ledger::business_account(&app.db, &baker, c.territory.id, bakery, true).await.unwrap().unwrap().id;
+    let point = halle::orders::add_point(&app.db, &baker, bakery, "La boutique", "", false).await.unwrap();
+    let start = halle::db::now() + 48 * 3600;
+    let slot = halle::orders::add_slot(&app.db, &baker, bakery, Some(point), (start, start + 1800), 5)
+        .await
+        .unwrap();
+    let bread = halle::catalog::ProductInput {
+        reference: "PAIN".into(),
+        name: "Pain".into(),
+        unit: "piece".into(),
+        price_cents: 400,
+        available: true,
+        ..Default::default()
+    };
+    let bread = halle::catalog::create(&app.db, &baker, bakery, &bread).await.unwrap();
+    let request = |quantity: i64| halle::orders::OrderRequest {
+        business_id: bakery,
+        slot_id: slot.id,
+        items: vec![(bread.id, quantity)],
+        payment: halle::orders::PaymentMode::LocalCurrency,
+        delivery_address: String::new(),
+        delivery_commune_id: None,
+        note: String::new(),
+    };
+    // More than the balance: neither the order nor the payment exists, nothing is reserved.
+    let refused =
+        halle::orders::place_orders(&app.db, "", &client, &[request(3)], None, None).await.unwrap_err();
+    assert!(matches!(refused, halle::error::AppError::Invalid(_)), "{refused:?}");
+    assert!(halle::orders::my_orders(&app.db, &client).await.unwrap().is_empty());
+    let placed = halle::orders::place_orders(&app.db, "", &client, &[request(2)], None, None).await.unwrap();
+    assert_eq!(placed[0].payment, "local_currency");
+    assert_eq!(balance(&app.db, bakery_account).await, 800);
+    halle::orders::cancel_by_customer(&app.db, "", &client, placed[0].id).await.unwrap();
+    assert_eq!(balance(&app.db, bakery_account).await, 0);
+    let member_account =
+        ledger::store::account_of(&app.db, c.territory.id, "member", client.id).await.unwrap().unwrap();
+    assert_eq!(member_account.balance_cents, 1_000);
+    assert_audit_clean(&app.db, c.territory.id).await;
+}

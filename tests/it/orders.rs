@@ -209,10 +209,11 @@ impl Process {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        let base = format!("http://127.0.0.1:{port}");
+        // Owned at once, so that it is stopped and waited for on every path.
+        let process = Self(child, format!("http://127.0.0.1:{port}"));
         for _ in 0..200 {
-            if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
-                return Self(child, base);
+            if reqwest::get(format!("{}/healthz", process.1)).await.is_ok_and(|r| r.status().is_success()) {
+                return process;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
@@ -713,15 +714,31 @@ async fn the_drive_api_is_in_the_openapi_document() {
 async fn the_demo_shops_publish_slots_a_resident_can_order_for() {
     let app = TestApp::spawn().await;
     halle::demo::seed_if_empty(&app.db).await.unwrap();
-    let baker = halle::accounts::authenticate(&app.db, "boulangerie@demo.halle.example", halle::demo::DEMO_PASSWORD).await.unwrap();
+    let baker =
+        halle::accounts::authenticate(&app.db, "boulangerie@demo.halle.example", halle::demo::DEMO_PASSWORD)
+            .await
+            .unwrap();
     let bakery = halle::directory::owned_by(&app.db, &baker).await.unwrap().into_iter().next().unwrap();
-    let slots: Value = app.get(&format!("/api/v1/businesses/{}/slots", bakery.id)).await.json().await.unwrap();
-    let open: Vec<&Value> = slots["items"].as_array().unwrap().iter().filter(|s| s["bookable"] == true).collect();
+    let slots: Value =
+        app.get(&format!("/api/v1/businesses/{}/slots", bakery.id)).await.json().await.unwrap();
+    let open: Vec<&Value> =
+        slots["items"].as_array().unwrap().iter().filter(|s| s["bookable"] == true).collect();
     assert!(open.len() >= 40, "{} bookable slots", open.len());
-    let products: Value = app.get(&format!("/api/v1/businesses/{}/products", bakery.id)).await.json().await.unwrap();
+    let products: Value =
+        app.get(&format!("/api/v1/businesses/{}/products", bakery.id)).await.json().await.unwrap();
     let product = products["items"][0]["id"].as_i64().unwrap();
-    let resident = halle::accounts::authenticate(&app.db, "habitante@demo.halle.example", halle::demo::DEMO_PASSWORD).await.unwrap();
+    let resident =
+        halle::accounts::authenticate(&app.db, "habitante@demo.halle.example", halle::demo::DEMO_PASSWORD)
+            .await
+            .unwrap();
     let token = halle::accounts::create_api_token(&app.db, &resident, "t").await.unwrap();
-    let placed = order_at(&app.url("/api/v1/orders"), &token, bakery.id, open[0]["id"].as_i64().unwrap(), json!([{"product_id": product, "quantity": 1}])).await;
+    let placed = order_at(
+        &app.url("/api/v1/orders"),
+        &token,
+        bakery.id,
+        open[0]["id"].as_i64().unwrap(),
+        json!([{"product_id": product, "quantity": 1}]),
+    )
+    .await;
     assert_eq!(placed.status(), StatusCode::CREATED);
 }
