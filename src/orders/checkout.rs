@@ -555,7 +555,7 @@ pub async fn order_detail(db: &Db, viewer: &User, order_id: i64) -> AppResult<Or
         Ok(drive) => (drive, true),
         Err(AppError::Forbidden | AppError::NotFound) if is_customer => {
             let business = directory::store::get(db, order.business_id).await?.ok_or(AppError::NotFound)?;
-            (load_any(db, business).await?, false)
+            (super::rules::load(db, business).await?, false)
         }
         Err(AppError::Forbidden | AppError::NotFound) => return Err(AppError::NotFound),
         Err(err) => return Err(err),
@@ -566,15 +566,6 @@ pub async fn order_detail(db: &Db, viewer: &User, order_id: i64) -> AppResult<Or
         && order.status().customer_may_cancel()
         && now() <= drive.settings.deadline().for_slot(order.starts_at, &drive.tz());
     Ok(OrderDetail { order, lines, events, drive, is_merchant, is_customer, can_cancel })
-}
-
-/// A business's drive even when it is no longer published (a customer's past orders).
-async fn load_any(db: &Db, business: directory::Business) -> AppResult<Drive> {
-    let territory =
-        crate::territory::store::by_id(db, business.territory_id).await?.ok_or(AppError::NotFound)?;
-    let settings =
-        store::settings(db, business.id).await?.unwrap_or_else(|| super::Settings::default_for(business.id));
-    Ok(Drive { business, territory, settings })
 }
 
 /// One of a customer's orders in their list.

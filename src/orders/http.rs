@@ -257,6 +257,11 @@ impl CheckoutPage {
     }
 }
 
+/// The label of a stored unit name (`piece` → "la pièce").
+pub(super) fn unit_label(page: &Page, unit: &str) -> &'static str {
+    page.t.get(crate::catalog::Unit::parse(unit).unwrap_or(crate::catalog::Unit::Piece).label_key())
+}
+
 /// The means of payment a business accepts on pickup, written out.
 pub(super) fn payment_means(page: &Page, settings: &super::Settings) -> String {
     settings
@@ -509,7 +514,7 @@ impl OrderPage {
     }
 
     fn unit_label(&self, unit: &str) -> &'static str {
-        self.page.t.get(crate::catalog::Unit::parse(unit).unwrap_or(crate::catalog::Unit::Piece).label_key())
+        unit_label(&self.page, unit)
     }
 
     fn payment_means(&self) -> String {

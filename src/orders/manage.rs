@@ -249,7 +249,7 @@ struct PickingPage {
 
 impl PickingPage {
     fn unit_label(&self, unit: &str) -> &'static str {
-        self.page.t.get(crate::catalog::Unit::parse(unit).unwrap_or(crate::catalog::Unit::Piece).label_key())
+        super::http::unit_label(&self.page, unit)
     }
 }
 

@@ -40,7 +40,8 @@ impl Drive {
     }
 }
 
-async fn load(db: &Db, business: Business) -> AppResult<Drive> {
+/// The drive of a business in any state (a customer's past orders at an unpublished shop).
+pub(super) async fn load(db: &Db, business: Business) -> AppResult<Drive> {
     let territory = territory::store::by_id(db, business.territory_id).await?.ok_or(AppError::NotFound)?;
     let settings =
         store::settings(db, business.id).await?.unwrap_or_else(|| Settings::default_for(business.id));
