@@ -1,12 +1,18 @@
 //! The database handle for both backends: connect, migrate, and run one portable SQL text on
 //! whichever native sqlx pool is configured.
 
+mod writer;
+
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use futures_util::future::BoxFuture;
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use tokio::sync::OwnedMutexGuard;
+
+pub use writer::Writer;
 
 /// The application's database: one of the two native pools.
 ///
@@ -15,8 +21,8 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 /// for each backend so that sqlx keeps its native types.
 #[derive(Clone, Debug)]
 pub enum Db {
-    /// The embedded default, one file, WAL mode.
-    Sqlite(SqlitePool),
+    /// The embedded default, one file, WAL mode, with this server's group-commit writer.
+    Sqlite(SqlitePool, Writer),
     /// For deployments that run several server instances.
     Postgres(PgPool),
 }
@@ -24,8 +30,9 @@ pub enum Db {
 /// A transaction on either backend. Dropping it without [`Tx::commit`] rolls it back.
 pub enum Tx {
     /// A SQLite transaction, begun with `BEGIN IMMEDIATE` so that writers queue on the
-    /// database lock instead of failing when they upgrade from reading to writing.
-    Sqlite(Transaction<'static, Sqlite>),
+    /// database lock instead of failing when they upgrade from reading to writing; with this
+    /// server's write turn when it writes (see [`Db::write`]).
+    Sqlite(Transaction<'static, Sqlite>, Option<OwnedMutexGuard<()>>),
     /// A PostgreSQL transaction (read committed; writes guard themselves with conditional
     /// statements).
     Postgres(Transaction<'static, Postgres>),
@@ -36,7 +43,7 @@ pub enum Tx {
 macro_rules! on_db {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Sqlite($pool, _) => $body,
             $crate::db::Db::Postgres($pool) => $body,
         }
     };
@@ -48,7 +55,7 @@ macro_rules! on_db {
 macro_rules! on_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match $tx {
-            $crate::db::Tx::Sqlite($conn) => $body,
+            $crate::db::Tx::Sqlite($conn, _) => $body,
             $crate::db::Tx::Postgres($conn) => $body,
         }
     };
@@ -87,8 +94,14 @@ impl Db {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10));
-                let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-                Ok(Self::Sqlite(pool))
+                // A connection to a local file cannot go stale: skip the ping sqlx would send to
+                // its worker thread on every acquire.
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .test_before_acquire(false)
+                    .connect_with(options.clone())
+                    .await?;
+                Ok(Self::Sqlite(pool, Writer::start(options)?))
             }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)?;
@@ -105,18 +118,62 @@ impl Db {
     /// Applies the pending migrations of this backend's folder.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self {
-            Self::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Self::Sqlite(pool, _) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
             Self::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
 
-    /// Begins a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`).
+    /// Begins a write transaction. On SQLite it waits for this server's turn to write, behind
+    /// the writer's batches (see [`Db::write`]), then takes the database lock at once (`BEGIN
+    /// IMMEDIATE`). Never call [`Db::write`] or `begin` again while holding the transaction.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Self::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Self::Sqlite(pool, writer) => {
+                let turn = writer.enter().await?;
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
             Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
+    }
+
+    /// Begins a read-only transaction that sees one state of the database: a deferred
+    /// transaction on SQLite (a WAL snapshot from its first read), repeatable read on
+    /// PostgreSQL.
+    pub async fn begin_snapshot(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite(pool, _) => Tx::Sqlite(pool.begin().await?, None),
+            Self::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
+                Tx::Postgres(tx)
+            }
+        })
+    }
+
+    /// Runs `work` in a write transaction and commits it; returns its result once committed.
+    /// When `work` fails, none of its writes are kept.
+    ///
+    /// On SQLite the work goes to this server's writer thread, which commits the writes of
+    /// concurrent callers together (group commit: one fsync for many orders or transfers) and
+    /// runs each under its own savepoint, so a failing one does not touch the others. `work`
+    /// must therefore do all its reading and writing through the transaction it is given,
+    /// never through the pool or another transaction, and must not wait on anything else.
+    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<sqlx::Error> + Send + 'static,
+        F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, E>> + Send + 'static,
+    {
+        match self {
+            Self::Sqlite(_, writer) => writer.submit(work).await,
+            Self::Postgres(pool) => {
+                let mut tx = Tx::Postgres(pool.begin().await?);
+                let value = work(&mut tx).await?;
+                tx.commit().await?;
+                Ok(value)
+            }
+        }
     }
 
     /// Checks that the database answers (for `/readyz`).
@@ -132,7 +189,7 @@ impl Db {
     /// The backend in use.
     pub fn backend(&self) -> Backend {
         match self {
-            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Sqlite(..) => Backend::Sqlite,
             Self::Postgres(_) => Backend::Postgres,
         }
     }

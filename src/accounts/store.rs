@@ -310,18 +310,31 @@ pub async fn delete_api_token(db: &Db, user_id: i64, token_id: i64) -> AppResult
     Ok(result == 1)
 }
 
-/// The account of a token hash, noting the use (at most once a minute, to spare writes).
+/// A user row with the last use of the token that found it.
+#[derive(sqlx::FromRow)]
+struct TokenUser {
+    #[sqlx(flatten)]
+    user: User,
+    token_used_at: Option<i64>,
+}
+
+/// The account of a token hash, noting the use at most once a minute: the common request only
+/// reads, so API calls do not queue for SQLite's write lock just to record a timestamp.
 pub async fn user_by_api_token(db: &Db, token_hash: &str, now: i64) -> AppResult<Option<User>> {
     let sql = format!(
-        "select {USER_COLUMNS} from app_user where id = (select user_id from api_token where token_hash = $1)"
+        "select {USER_COLUMNS}, (select last_used_at from api_token where token_hash = $1) as token_used_at
+         from app_user where id = (select user_id from api_token where token_hash = $1)"
     );
-    let user =
-        on_db!(db, pool => sqlx::query_as::<_, User>(&sql).bind(token_hash).fetch_optional(pool).await)?;
-    if user.is_some() {
+    let found =
+        on_db!(db, pool => sqlx::query_as::<_, TokenUser>(&sql).bind(token_hash).fetch_optional(pool).await)?;
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    if found.token_used_at.is_none_or(|at| at < now - 60) {
         on_db!(db, pool => sqlx::query(
             "update api_token set last_used_at = $2
              where token_hash = $1 and (last_used_at is null or last_used_at < $2 - 60)")
             .bind(token_hash).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
     }
-    Ok(user)
+    Ok(Some(found.user))
 }

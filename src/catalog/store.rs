@@ -223,13 +223,13 @@ pub async fn by_ids(db: &Db, ids: &[i64]) -> AppResult<Vec<Product>> {
     Ok(on_db!(db, pool => sqlx::query_as::<_, Product>(&sql).fetch_all(pool).await)?)
 }
 
-/// Takes `quantity` units of a product of `business_id` that is on sale, in one conditional
-/// statement (unlimited stock stays unlimited); false when it is off sale or short.
-pub async fn take_stock(tx: &mut Tx, business_id: i64, product_id: i64, quantity: i64) -> AppResult<bool> {
+/// Takes `quantity` units of a product that is on sale, in one conditional statement (unlimited
+/// stock stays unlimited); false when it is off sale or short. Callers that have read the
+/// product skip it for unlimited stock, so that concurrent orders do not queue on its row.
+pub async fn take_stock(tx: &mut Tx, product_id: i64, quantity: i64) -> AppResult<bool> {
     let taken = on_tx!(tx, conn => sqlx::query(
-        "update product set stock = stock - $1
-         where id = $2 and business_id = $3 and available = $4 and (stock is null or stock >= $1)")
-        .bind(quantity).bind(product_id).bind(business_id).bind(true)
+        "update product set stock = stock - $1 where id = $2 and available = $3 and (stock is null or stock >= $1)")
+        .bind(quantity).bind(product_id).bind(true)
         .execute(&mut **conn).await.map(|r| r.rows_affected()))?;
     Ok(taken == 1)
 }

@@ -91,6 +91,11 @@ async fn is_member(db: &Db, user: &User, territory_id: i64) -> AppResult<bool> {
 /// to the territory and its currency be enabled.
 pub async fn member_account(db: &Db, user: &User, territory_id: i64) -> AppResult<Account> {
     enabled_currency(db, territory_id).await?;
+    open_member_account(db, user, territory_id).await
+}
+
+/// [`member_account`] once the caller has checked that the currency is enabled.
+async fn open_member_account(db: &Db, user: &User, territory_id: i64) -> AppResult<Account> {
     if let Some(account) = store::account_of(db, territory_id, AccountKind::Member.as_str(), user.id).await? {
         return Ok(account);
     }
@@ -218,7 +223,7 @@ pub async fn pay(db: &Db, actor: &User, territory_id: i64, input: &PaymentInput)
     }
     let from = match input.from_account {
         Some(id) => own_account(db, actor, id).await?,
-        None => member_account(db, actor, territory_id).await?,
+        None => open_member_account(db, actor, territory_id).await?,
     };
     if from.territory_id != territory_id {
         return Err(AppError::NotFound);
@@ -248,10 +253,8 @@ pub async fn pay(db: &Db, actor: &User, territory_id: i64, input: &PaymentInput)
         author_user_id: Some(actor.id),
         reference: None,
     };
-    let mut tx = db.begin().await?;
-    let posted = post_in_tx(&mut tx, std::slice::from_ref(&transfer)).await?;
-    tx.commit().await?;
-    Ok(posted)
+    // Committed with the other payments waiting (group commit on SQLite).
+    db.write(move |tx| Box::pin(async move { post_in_tx(tx, std::slice::from_ref(&transfer)).await })).await
 }
 
 /// A transfer `actor` may see (one side is an account they act for), by client id.

@@ -754,19 +754,9 @@ pub struct Sums {
     pub foreign_transfers: i64,
 }
 
-/// A read-only transaction that sees one state of the database: a deferred transaction on
-/// SQLite (a WAL snapshot from its first read), repeatable read on PostgreSQL.
+/// A read-only transaction that sees one state of the database.
 async fn begin_snapshot(db: &Db) -> AppResult<Tx> {
-    Ok(match db {
-        Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-        Db::Postgres(pool) => {
-            let mut tx = pool.begin().await?;
-            sqlx::query("set transaction isolation level repeatable read, read only")
-                .execute(&mut *tx)
-                .await?;
-            Tx::Postgres(tx)
-        }
-    })
+    Ok(db.begin_snapshot().await?)
 }
 
 /// Computes the audit's sums for a territory in one read transaction.

@@ -155,8 +155,8 @@ pub struct OrderRequest {
 }
 
 /// A request checked before the transaction, with the business's drive.
-struct Checked<'a> {
-    request: &'a OrderRequest,
+struct Checked {
+    request: OrderRequest,
     drive: Drive,
     items: Vec<(i64, i64)>,
 }
@@ -203,34 +203,38 @@ pub async fn place_orders(
     {
         return Ok(existing);
     }
-    let mut checked = Vec::new();
+    let mut checked: Vec<Checked> = Vec::new();
     for request in requests {
-        if checked.iter().any(|c: &Checked<'_>| c.request.business_id == request.business_id) {
+        if checked.iter().any(|c| c.request.business_id == request.business_id) {
             return Err(AppError::invalid("business_id", "orders.error.duplicate_business"));
         }
         let drive = public_drive(db, request.business_id).await?;
         if !drive.offers_orders() {
             return Err(AppError::Conflict("orders.error.not_orderable"));
         }
-        checked.push(Checked { request, items: merged_items(&request.items)?, drive });
+        checked.push(Checked { request: request.clone(), items: merged_items(&request.items)?, drive });
     }
-    let mut tx = db.begin().await?;
-    match reserve_and_insert(&mut tx, base_url, customer, &checked, &keys).await {
-        Ok(ids) => {
-            if let Some(cart) = cart {
-                let products: Vec<i64> =
-                    checked.iter().flat_map(|c| c.items.iter().map(|(id, _)| *id)).collect();
-                store::remove_from_cart(&mut tx, cart, &products).await?;
-            }
-            tx.commit().await?;
-            store::orders_by_ids(db, &ids).await
-        }
+    let (base_url, buyer, tx_keys) = (base_url.to_owned(), customer.clone(), keys.clone());
+    let cart = cart.map(str::to_owned);
+    let placed = db
+        .write(move |tx| {
+            Box::pin(async move {
+                let orders = reserve_and_insert(tx, &base_url, &buyer, &checked, &tx_keys).await?;
+                if let Some(cart) = cart {
+                    let products: Vec<i64> =
+                        checked.iter().flat_map(|c| c.items.iter().map(|(id, _)| *id)).collect();
+                    store::remove_from_cart(tx, &cart, &products).await?;
+                }
+                Ok(orders)
+            })
+        })
+        .await;
+    match placed {
         Err(AppError::Conflict("orders.error.duplicate")) => {
-            drop(tx);
             let first = keys.first().cloned().flatten().unwrap_or_default();
             already_placed(db, &keys, &first).await?.ok_or(AppError::Conflict("orders.error.duplicate"))
         }
-        Err(err) => Err(err),
+        placed => placed,
     }
 }
 
@@ -247,13 +251,14 @@ async fn already_placed(db: &Db, keys: &[Option<String>], first: &str) -> AppRes
     Ok(Some(orders))
 }
 
+/// Takes the stock and the slot places of `checked` and writes its orders, in `tx`.
 async fn reserve_and_insert(
     tx: &mut Tx,
     base_url: &str,
     customer: &User,
-    checked: &[Checked<'_>],
+    checked: &[Checked],
     keys: &[Option<String>],
-) -> AppResult<Vec<i64>> {
+) -> AppResult<Vec<Order>> {
     let now = now();
     // Pauses committed before this transaction are seen here.
     for c in checked {
@@ -266,18 +271,31 @@ async fn reserve_and_insert(
         .flat_map(|c| c.items.iter().map(|(product, quantity)| (*product, *quantity, c.drive.business.id)))
         .collect();
     all_items.sort_unstable();
+    // Products in id order. Counted stock is taken with a conditional update; unlimited stock
+    // is only read, so that orders for the same bread do not queue on its row.
+    let mut products = BTreeMap::new();
     for (product_id, quantity, business_id) in &all_items {
-        if !catalog::store::take_stock(tx, *business_id, *product_id, *quantity).await? {
+        let product = catalog::store::get_tx(tx, *product_id)
+            .await?
+            .filter(|p| p.business_id == *business_id && p.available)
+            .ok_or(AppError::Conflict("orders.error.unavailable"))?;
+        if product.stock.is_some() && !catalog::store::take_stock(tx, *product_id, *quantity).await? {
             return Err(AppError::Conflict("orders.error.unavailable"));
         }
+        products.insert(*product_id, product);
     }
     let mut slots = Vec::new();
-    let mut by_slot: Vec<&Checked<'_>> = checked.iter().collect();
+    let mut by_slot: Vec<&Checked> = checked.iter().collect();
     by_slot.sort_by_key(|c| c.request.slot_id);
     for c in by_slot {
-        let slot = store::slot_tx(tx, c.request.slot_id)
-            .await?
-            .ok_or(AppError::Conflict("orders.error.slot_unknown"))?;
+        // The place is taken first (one statement); any check below that fails rolls it back.
+        let reserved = store::reserve_place(tx, c.request.slot_id).await?;
+        let slot = match &reserved {
+            Some(slot) => slot.clone(),
+            None => store::slot_tx(tx, c.request.slot_id)
+                .await?
+                .ok_or(AppError::Conflict("orders.error.slot_unknown"))?,
+        };
         if slot.business_id != c.drive.business.id {
             return Err(AppError::Conflict("orders.error.slot_unknown"));
         }
@@ -291,21 +309,19 @@ async fn reserve_and_insert(
         if now > c.drive.settings.deadline().for_slot(slot.starts_at, &c.drive.tz()) {
             return Err(AppError::Conflict("orders.error.too_late"));
         }
-        if !store::reserve_place(tx, slot.id).await? {
+        if reserved.is_none() {
             return Err(AppError::Conflict("orders.error.slot_full"));
         }
         slots.push((c.request.business_id, slot));
     }
-    let mut ids = Vec::new();
+    let mut orders = Vec::new();
     for (index, c) in checked.iter().enumerate() {
         let Some((_, slot)) = slots.iter().find(|(b, _)| *b == c.request.business_id) else {
             return Err(AppError::Conflict("orders.error.slot_unknown"));
         };
         let mut lines = Vec::new();
         for (product_id, quantity) in &c.items {
-            let product = catalog::store::get_tx(tx, *product_id)
-                .await?
-                .ok_or(AppError::Conflict("orders.error.unavailable"))?;
+            let product = products.get(product_id).ok_or(AppError::Conflict("orders.error.unavailable"))?;
             lines.push(OrderLine {
                 id: 0,
                 order_id: 0,
@@ -354,9 +370,10 @@ async fn reserve_and_insert(
             note: &note,
             idempotency_key: keys.get(index).and_then(|k| k.as_deref()),
         };
-        let Some(order_id) = store::insert_order(tx, &new).await? else {
+        let Some(order) = store::insert_order(tx, &new).await? else {
             return Err(AppError::Conflict("orders.error.duplicate"));
         };
+        let order_id = order.id;
         for line in &lines {
             store::insert_line(tx, order_id, line).await?;
         }
@@ -377,18 +394,17 @@ async fn reserve_and_insert(
             )
             .await?;
         }
-        let order = store::order_tx(tx, order_id).await?.ok_or(AppError::NotFound)?;
         mail::store::enqueue(
             tx,
             &order_email(base_url, customer, &c.drive, &order, &lines, OrderStatus::New),
         )
         .await?;
-        ids.push(order_id);
+        orders.push(order);
     }
-    Ok(ids)
+    Ok(orders)
 }
 
-fn check_delivery(c: &Checked<'_>, subtotal: i64) -> AppResult<()> {
+fn check_delivery(c: &Checked, subtotal: i64) -> AppResult<()> {
     let settings = &c.drive.settings;
     let address = c.request.delivery_address.trim();
     if address.is_empty() || address.chars().count() > 300 {

@@ -283,12 +283,11 @@ pub async fn slot_tx(tx: &mut Tx, id: i64) -> AppResult<Option<Slot>> {
     Ok(on_tx!(tx, conn => sqlx::query_as::<_, Slot>(&sql).bind(id).fetch_optional(&mut **conn).await)?)
 }
 
-/// Takes one place of a slot if one is left; false when it is full.
-pub async fn reserve_place(tx: &mut Tx, slot_id: i64) -> AppResult<bool> {
-    let taken = on_tx!(tx, conn => sqlx::query(
-        "update pickup_slot set reserved = reserved + 1 where id = $1 and reserved < capacity")
-        .bind(slot_id).execute(&mut **conn).await.map(|r| r.rows_affected()))?;
-    Ok(taken == 1)
+/// Takes one place of a slot if one is left and returns the slot; `None` when it is full or
+/// unknown.
+pub async fn reserve_place(tx: &mut Tx, slot_id: i64) -> AppResult<Option<Slot>> {
+    let sql = format!("update pickup_slot set reserved = reserved + 1 where id = $1 and reserved < capacity returning {SLOT}");
+    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Slot>(&sql).bind(slot_id).fetch_optional(&mut **conn).await)?)
 }
 
 /// Gives a place back.
@@ -410,14 +409,16 @@ pub struct NewOrder<'a> {
 }
 
 /// Inserts an order; `None` when its idempotency key was already used.
-pub async fn insert_order(tx: &mut Tx, o: &NewOrder<'_>) -> AppResult<Option<i64>> {
+pub async fn insert_order(tx: &mut Tx, o: &NewOrder<'_>) -> AppResult<Option<Order>> {
     let now = now();
-    Ok(on_tx!(tx, conn => sqlx::query_scalar::<_, i64>(
+    let sql = format!(
         "insert into customer_order (territory_id, business_id, customer_id, customer_name, customer_key, status,
             fulfilment, slot_id, starts_at, ends_at, pickup_point_name, delivery_address, delivery_commune_id,
             payment, subtotal_cents, delivery_fee_cents, total_cents, note, idempotency_key, created_at, updated_at)
          values ($1, $2, $3, $4, $5, 'new', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
-         on conflict (idempotency_key) do nothing returning id")
+         on conflict (idempotency_key) do nothing returning {ORDER}"
+    );
+    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Order>(&sql)
         .bind(o.territory_id).bind(o.business_id).bind(o.customer_id).bind(o.customer_name).bind(o.customer_key)
         .bind(o.fulfilment).bind(o.slot.id).bind(o.slot.starts_at).bind(o.slot.ends_at).bind(o.pickup_point_name)
         .bind(o.delivery_address).bind(o.delivery_commune_id).bind(o.payment).bind(o.subtotal_cents)

@@ -252,7 +252,7 @@ async fn an_expired_ad_leaves_the_search_cannot_be_answered_and_its_author_is_re
 
 async fn set_expiry(s: &Setup, id: i64, at: i64) {
     match &s.app.db {
-        halle::db::Db::Sqlite(pool) => {
+        halle::db::Db::Sqlite(pool, _) => {
             sqlx::query("update ad set expires_at = $1 where id = $2")
                 .bind(at)
                 .bind(id)
