@@ -6,9 +6,9 @@ mod writer;
 use std::str::FromStr;
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use futures_util::future::BoxFuture;
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
@@ -145,7 +145,9 @@ impl Db {
             Self::Sqlite(pool, _) => Tx::Sqlite(pool.begin().await?, None),
             Self::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                sqlx::query("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
+                sqlx::query("set transaction isolation level repeatable read, read only")
+                    .execute(&mut *tx)
+                    .await?;
                 Tx::Postgres(tx)
             }
         })

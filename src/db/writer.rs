@@ -65,12 +65,10 @@ impl Writer {
         let gate = Arc::new(Mutex::new(()));
         let thread_gate = gate.clone();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        std::thread::Builder::new()
-            .name("halle-writer".into())
-            .spawn(move || {
-                keep_to_one_core();
-                runtime.block_on(run(options, thread_gate, receiver));
-            })?;
+        std::thread::Builder::new().name("halle-writer".into()).spawn(move || {
+            keep_to_one_core();
+            runtime.block_on(run(options, thread_gate, receiver));
+        })?;
         Ok(Self { sender, gate })
     }
 
@@ -221,7 +219,8 @@ async fn apply(pool: &SqlitePool, batch: &mut Vec<Job>) {
                 return;
             }
         } else {
-            let undone = if keep { Ok(()) } else { execute(&mut tx, "rollback to savepoint halle_job").await };
+            let undone =
+                if keep { Ok(()) } else { execute(&mut tx, "rollback to savepoint halle_job").await };
             let released = match undone {
                 Ok(()) => execute(&mut tx, "release savepoint halle_job").await,
                 Err(err) => Err(err),

@@ -286,7 +286,9 @@ pub async fn slot_tx(tx: &mut Tx, id: i64) -> AppResult<Option<Slot>> {
 /// Takes one place of a slot if one is left and returns the slot; `None` when it is full or
 /// unknown.
 pub async fn reserve_place(tx: &mut Tx, slot_id: i64) -> AppResult<Option<Slot>> {
-    let sql = format!("update pickup_slot set reserved = reserved + 1 where id = $1 and reserved < capacity returning {SLOT}");
+    let sql = format!(
+        "update pickup_slot set reserved = reserved + 1 where id = $1 and reserved < capacity returning {SLOT}"
+    );
     Ok(on_tx!(tx, conn => sqlx::query_as::<_, Slot>(&sql).bind(slot_id).fetch_optional(&mut **conn).await)?)
 }
 

@@ -9,6 +9,7 @@ mod admin;
 mod aid;
 mod catalog;
 mod directory;
+mod group_commit;
 mod ledger;
 mod mail;
 mod orders;
