@@ -7,7 +7,7 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
 use crate::db::Db;
-use crate::on_db;
+use crate::{on_db, on_tx};
 
 /// A [`SessionStore`] over either backend.
 #[derive(Clone, Debug)]
@@ -26,6 +26,27 @@ fn backend(err: sqlx::Error) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
 }
 
+impl DbSessionStore {
+    /// Runs one statement that writes a session row, through the database's writer (committed
+    /// with the other writes waiting, on SQLite), and returns the rows it changed.
+    async fn write(
+        &self,
+        sql: &'static str,
+        id: String,
+        data: String,
+        expires: i64,
+    ) -> Result<u64, sqlx::Error> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    on_tx!(tx, conn => sqlx::query(sql).bind(&id).bind(&data).bind(expires)
+                        .execute(&mut **conn).await.map(|r| r.rows_affected()))
+                })
+            })
+            .await
+    }
+}
+
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
@@ -35,15 +56,16 @@ impl SessionStore for DbSessionStore {
                 .map_err(|e| session_store::Error::Encode(e.to_string()))?;
             let id = record.id.to_string();
             let expires = record.expiry_date.unix_timestamp();
-            let inserted = on_db!(&self.db, pool => sqlx::query(
-                "insert into web_session (id, data, expires_at) values ($1, $2, $3)
-                 on conflict (id) do nothing",
-            )
-            .bind(&id)
-            .bind(&data)
-            .bind(expires)
-            .execute(pool).await.map(|r| r.rows_affected()))
-            .map_err(backend)?;
+            let inserted = self
+                .write(
+                    "insert into web_session (id, data, expires_at) values ($1, $2, $3)
+                     on conflict (id) do nothing",
+                    id,
+                    data,
+                    expires,
+                )
+                .await
+                .map_err(backend)?;
             if inserted == 1 {
                 return Ok(());
             }
@@ -56,14 +78,14 @@ impl SessionStore for DbSessionStore {
             serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
         let id = record.id.to_string();
         let expires = record.expiry_date.unix_timestamp();
-        on_db!(&self.db, pool => sqlx::query(
+        self.write(
             "insert into web_session (id, data, expires_at) values ($1, $2, $3)
              on conflict (id) do update set data = excluded.data, expires_at = excluded.expires_at",
+            id,
+            data,
+            expires,
         )
-        .bind(&id)
-        .bind(&data)
-        .bind(expires)
-        .execute(pool).await.map(|r| r.rows_affected()))
+        .await
         .map_err(backend)?;
         Ok(())
     }
