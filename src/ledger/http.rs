@@ -502,6 +502,40 @@ async fn confirm_payment(
     }
 }
 
+/// A transfer's debited account, and the names of both its accounts as people read them.
+pub(super) struct Parties {
+    /// The debited account.
+    pub from: Account,
+    /// Its name.
+    pub from_name: String,
+    /// The credited account's name.
+    pub to_name: String,
+}
+
+/// The [`Parties`] of `transfer`.
+pub(super) async fn parties(state: &AppState, page: &Page, transfer: &Transfer) -> AppResult<Parties> {
+    let from =
+        super::store::account(&state.db, transfer.debit_account_id).await?.ok_or(AppError::NotFound)?;
+    let to = super::store::account(&state.db, transfer.credit_account_id).await?.ok_or(AppError::NotFound)?;
+    let names = super::account_names(
+        &state.db,
+        &[(from.id, from.kind.clone(), from.owner_id), (to.id, to.kind.clone(), to.owner_id)],
+    )
+    .await?;
+    let name_of = |account: &Account| {
+        names.iter().find(|(id, _)| *id == account.id).and_then(|(_, n)| n.clone()).unwrap_or_else(|| {
+            page.t
+                .get(
+                    AccountKind::parse(&account.kind)
+                        .map_or("ledger.account.operating", AccountKind::label_key),
+                )
+                .to_owned()
+        })
+    };
+    let (from_name, to_name) = (name_of(&from), name_of(&to));
+    Ok(Parties { from, from_name, to_name })
+}
+
 #[derive(Template)]
 #[template(path = "ledger/receipt.html")]
 struct ReceiptPage {
@@ -525,25 +559,7 @@ async fn show_receipt(
     if transfer.territory_id != territory.id {
         return Err(AppError::NotFound);
     }
-    let from =
-        super::store::account(&state.db, transfer.debit_account_id).await?.ok_or(AppError::NotFound)?;
-    let to = super::store::account(&state.db, transfer.credit_account_id).await?.ok_or(AppError::NotFound)?;
-    let names = super::account_names(
-        &state.db,
-        &[(from.id, from.kind.clone(), from.owner_id), (to.id, to.kind.clone(), to.owner_id)],
-    )
-    .await?;
-    let name_of = |account: &Account| {
-        names.iter().find(|(id, _)| *id == account.id).and_then(|(_, n)| n.clone()).unwrap_or_else(|| {
-            page.t
-                .get(
-                    AccountKind::parse(&account.kind)
-                        .map_or("ledger.account.operating", AccountKind::label_key),
-                )
-                .to_owned()
-        })
-    };
-    let (from_name, to_name) = (name_of(&from), name_of(&to));
+    let Parties { from, from_name, to_name } = parties(&state, &page, &transfer).await?;
     let is_payer = super::acts_for(&state.db, &user, &from).await?;
     render(&ReceiptPage {
         units: Units::of(&currency, &page),

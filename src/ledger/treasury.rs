@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::engine::{NewTransfer, Posted, post_in_tx};
 use super::ops::{enabled_currency, system_account};
 use super::statement::{self, Entry};
-use super::store::{self, BankEntry, Currency, IssuanceRequest, Reconversion, Sums};
+use super::store::{self, BankEntry, Currency, IssuanceRequest, Reconversion, Sums, Transfer};
 use super::{AccountKind, TransferKind};
 use crate::accounts::{self, Role, User};
 use crate::db::{Db, Tx, now};
@@ -489,9 +489,44 @@ pub async fn accounts_csv(db: &Db, actor: &User, territory_id: i64) -> AppResult
     writer.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))
 }
 
+/// The client id of the correction of the transfer `client_id`.
+fn correction_id(client_id: &str) -> String {
+    format!("correction:{client_id}")
+}
+
+/// The transfer `client_id` of the territory if it can be corrected: `404` when unknown, `403
+/// ledger.error.correction` for issuance, reconversion and fee transfers (the bank statement
+/// settles those).
+async fn correctable(db: &Db, territory_id: i64, client_id: &str) -> AppResult<Transfer> {
+    let original = store::transfer_by_client_id(db, client_id)
+        .await?
+        .filter(|t| t.territory_id == territory_id)
+        .ok_or(AppError::NotFound)?;
+    if !matches!(original.kind.as_str(), "payment" | "refund" | "correction") {
+        return Err(AppError::Denied("ledger.error.correction"));
+    }
+    Ok(original)
+}
+
+/// What a treasurer is about to correct: the transfer, and its correction if it was already
+/// made. Errors as [`correct_transfer`].
+pub async fn correction_preview(
+    db: &Db,
+    actor: &User,
+    territory_id: i64,
+    client_id: &str,
+) -> AppResult<(Transfer, Option<Transfer>)> {
+    require_treasurer(db, actor, territory_id).await?;
+    let original = correctable(db, territory_id, client_id).await?;
+    let done = store::transfer_by_client_id(db, &correction_id(&original.client_id)).await?;
+    Ok((original, done))
+}
+
 /// Corrects a transfer by a new reversing transfer (kind `correction`, client id
 /// `correction:<original id>`): transfers are never changed or deleted. Treasurers only;
-/// idempotent; `422 ledger.error.insufficient` when the account credited has spent the units.
+/// idempotent; `404` for an unknown transfer, `403 ledger.error.correction` for one that is
+/// not a payment, a refund or a correction, `422 ledger.error.insufficient` when the account
+/// credited has spent the units.
 pub async fn correct_transfer(
     db: &Db,
     actor: &User,
@@ -501,16 +536,10 @@ pub async fn correct_transfer(
 ) -> AppResult<Posted> {
     require_treasurer(db, actor, territory_id).await?;
     let memo = super::clean_memo(memo).map_err(|m| AppError::invalid("memo", m))?;
-    let original = store::transfer_by_client_id(db, client_id)
-        .await?
-        .filter(|t| t.territory_id == territory_id)
-        .ok_or(AppError::NotFound)?;
-    if !matches!(original.kind.as_str(), "payment" | "refund" | "correction") {
-        return Err(AppError::Denied("ledger.error.correction"));
-    }
+    let original = correctable(db, territory_id, client_id).await?;
     let reversal = NewTransfer {
         territory_id,
-        client_id: format!("correction:{}", original.client_id),
+        client_id: correction_id(&original.client_id),
         debit_account_id: original.credit_account_id,
         credit_account_id: original.debit_account_id,
         amount_cents: original.amount_cents,

@@ -10,8 +10,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::http::{Units, csv_download, currency_in};
-use super::store::Currency;
+use super::http::{Parties, Units, csv_download, currency_in, parties};
+use super::store::{Currency, Transfer};
 use super::{Dashboard, DeskMethod, ImportReport, parse_amount};
 use crate::accounts::{self, User};
 use crate::app::{AppState, UPLOAD_MAX_BYTES};
@@ -33,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/monnaie/tresorerie/ecritures/{id}/sans-rapport", post(mark_unrelated))
         .route("/t/{slug}/monnaie/tresorerie/reglages", post(save_settings))
         .route("/t/{slug}/monnaie/tresorerie/comptes.csv", get(export_accounts))
+        .route("/t/{slug}/monnaie/tresorerie/correction", post(preview_correction))
+        .route("/t/{slug}/monnaie/tresorerie/correction/confirmer", post(confirm_correction))
         .route("/t/{slug}/monnaie/bureau-de-change", get(show_desk).post(issue_at_desk))
 }
 
@@ -101,6 +103,7 @@ struct TreasuryPage {
     volume_bars: Vec<Bar>,
     report: Option<ImportReport>,
     fee: String,
+    correction: CorrectionForm,
     errors: FormErrors,
 }
 
@@ -116,6 +119,18 @@ async fn treasury_page(
     territory: Territory,
     user: &User,
     report: Option<ImportReport>,
+    errors: FormErrors,
+) -> AppResult<TreasuryPage> {
+    treasury_page_with(state, page, territory, user, report, CorrectionForm::default(), errors).await
+}
+
+async fn treasury_page_with(
+    state: &AppState,
+    page: Page,
+    territory: Territory,
+    user: &User,
+    report: Option<ImportReport>,
+    correction: CorrectionForm,
     errors: FormErrors,
 ) -> AppResult<TreasuryPage> {
     let board = super::dashboard(&state.db, user, territory.id).await?;
@@ -134,6 +149,7 @@ async fn treasury_page(
         territory,
         board,
         report,
+        correction,
         errors,
     })
 }
@@ -435,6 +451,118 @@ async fn issue_at_desk(
                             .collect(),
                     ),
                 },
+            )
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The correction form: the transfer's reference (on its receipt) and why.
+#[derive(Clone, Debug, Default, Deserialize)]
+struct CorrectionForm {
+    #[serde(default)]
+    transfer: String,
+    #[serde(default)]
+    memo: String,
+}
+
+#[derive(Template)]
+#[template(path = "ledger/correction.html")]
+struct CorrectionPage {
+    page: Page,
+    territory: Territory,
+    units: Units,
+    transfer: Transfer,
+    parties: Parties,
+    done: Option<Transfer>,
+    form: CorrectionForm,
+}
+
+/// The transfer of a correction form, or the treasury page again with the form's error (422).
+async fn correction_of(
+    state: &AppState,
+    page: Page,
+    territory: Territory,
+    user: &User,
+    form: CorrectionForm,
+) -> AppResult<Result<(Page, Territory, CorrectionForm, Transfer, Option<Transfer>), Response>> {
+    let reference = form.transfer.trim().to_owned();
+    let refused = |message: &'static str| FormErrors(vec![FieldError { field: "transfer", message }]);
+    let errors = match super::correction_preview(&state.db, user, territory.id, &reference).await {
+        Ok((transfer, done)) => match super::clean_memo(&form.memo) {
+            Ok(_) if form.memo.trim().is_empty() => FormErrors(vec![FieldError {
+                field: "correction_memo",
+                message: "ledger.correction.memo_required",
+            }]),
+            Ok(_) => return Ok(Ok((page, territory, form, transfer, done))),
+            Err(message) => FormErrors(vec![FieldError { field: "correction_memo", message }]),
+        },
+        Err(AppError::NotFound) => refused("ledger.error.unknown_transfer"),
+        Err(AppError::Denied("ledger.error.correction")) => refused("ledger.error.correction"),
+        Err(other) => return Err(other),
+    };
+    let again = treasury_page_with(state, page, territory, user, None, form, errors).await?;
+    Ok(Err(render_status(StatusCode::UNPROCESSABLE_ENTITY, &again)?))
+}
+
+async fn preview_correction(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Form(form): Form<CorrectionForm>,
+) -> AppResult<Response> {
+    let (territory, currency, user) = match treasurer_in(&state, &page, &slug).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    let (page, territory, form, transfer, done) =
+        match correction_of(&state, page, territory, &user, form).await? {
+            Ok(found) => found,
+            Err(again) => return Ok(again),
+        };
+    let page = page.with_csrf().await?;
+    let parties = parties(&state, &page, &transfer).await?;
+    render(&CorrectionPage {
+        units: Units::of(&currency, &page),
+        page,
+        territory,
+        transfer,
+        parties,
+        done,
+        form,
+    })
+}
+
+async fn confirm_correction(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Form(form): Form<CorrectionForm>,
+) -> AppResult<Response> {
+    let (territory, _, user) = match treasurer_in(&state, &page, &slug).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    let (page, territory, form, transfer, _) =
+        match correction_of(&state, page, territory, &user, form).await? {
+            Ok(found) => found,
+            Err(again) => return Ok(again),
+        };
+    match super::correct_transfer(&state.db, &user, territory.id, &transfer.client_id, &form.memo).await {
+        Ok(_) => {
+            if let Some(session) = &page.session {
+                page::flash(session, "ledger.correction.done").await?;
+            }
+            Ok(see_other(&format!("/t/{slug}/monnaie/tresorerie#corriger")))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let errors =
+                FormErrors(errors.into_iter().map(|e| FieldError { field: "transfer", ..e }).collect());
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &treasury_page_with(&state, page, territory, &user, None, form, errors).await?,
             )
         }
         Err(other) => Err(other),

@@ -1213,3 +1213,139 @@ async fn a_drive_order_paid_in_the_local_currency_is_refunded_when_cancelled() {
     assert_eq!(member_account.balance_cents, 1_000);
     assert_audit_clean(&app.db, c.territory.id).await;
 }
+
+#[tokio::test]
+async fn a_treasurer_corrects_a_mistaken_payment_on_the_web_once() {
+    let app = TestApp::spawn().await;
+    let c = with_currency(&app).await;
+    let boss = member(&app, &c, "tresorier@test.example").await;
+    grant(&app, &c, &boss, Role::Treasurer).await;
+    let (_, secret) = accounts::totp::begin_setup(&app.db, &boss).await.unwrap();
+    let setup_code = accounts::totp::code_for_secret(&secret, now_secs()).unwrap();
+    accounts::totp::verify(&app.db, &boss, &setup_code).await.unwrap();
+    let jeanne = member(&app, &c, "jeanne@test.example").await;
+    let baker = member(&app, &c, "baker@test.example").await;
+    let operator = member(&app, &c, "change@test.example").await;
+    grant(&app, &c, &operator, Role::ExchangeOperator).await;
+    let (_, bakery_account) = business(&app, &c, &baker, "Boulangerie Lafont").await;
+    let issued = uuid();
+    ledger::issue_at_desk(
+        &app.db,
+        &operator,
+        c.territory.id,
+        &jeanne.email,
+        5_000,
+        DeskMethod::Cash,
+        &issued,
+    )
+    .await
+    .unwrap();
+    // Jeanne paid the wrong shop.
+    let paid = uuid();
+    let input = PaymentInput {
+        client_id: paid.clone(),
+        from_account: None,
+        to_account: bakery_account,
+        amount_cents: 2_000,
+        memo: "Pain".into(),
+    };
+    ledger::pay(&app.db, &jeanne, c.territory.id, &input).await.unwrap();
+    let jeanne_account = ledger::member_account(&app.db, &jeanne, c.territory.id).await.unwrap().id;
+    assert_eq!(balance(&app.db, jeanne_account).await, 3_000);
+
+    // The treasurer signs in and gives her second factor (the next 30-second code).
+    app.login("tresorier@test.example", PASSWORD).await;
+    let first = app.get("/t/marguerittes/monnaie/tresorerie").await;
+    assert!(location(&first).starts_with("/account/2fa/verify?next="), "{}", location(&first));
+    let code = accounts::totp::code_for_secret(&secret, now_secs() + 30).unwrap();
+    let stepped = app
+        .submit(
+            &location(&first),
+            "/account/2fa/verify",
+            &[("code", &code), ("next", "/t/marguerittes/monnaie/tresorerie")],
+        )
+        .await;
+    assert_eq!(stepped.status(), StatusCode::SEE_OTHER);
+    let treasury = "/t/marguerittes/monnaie/tresorerie";
+    let action = "/t/marguerittes/monnaie/tresorerie/correction";
+
+    // An unknown reference and a missing reason are shown on the form, which keeps its input.
+    let unknown = app.submit(treasury, action, &[("transfer", "pas-un-virement"), ("memo", "Erreur")]).await;
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = scraper::Html::parse_document(&unknown.text().await.unwrap());
+    assert_eq!(text(&html, "#transfer-error"), "Aucun virement de ce territoire n’a cette référence.");
+    let no_reason = app.submit(treasury, action, &[("transfer", &paid), ("memo", " ")]).await;
+    assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = scraper::Html::parse_document(&no_reason.text().await.unwrap());
+    assert_eq!(text(&html, "#correction_memo-error"), "Indiquez le motif de la correction.");
+    let input = html.select(&scraper::Selector::parse("#transfer").unwrap()).next().unwrap();
+    assert_eq!(input.value().attr("value"), Some(paid.as_str()));
+
+    // The preview shows what will be sent back, and changes nothing yet.
+    let preview = app.submit(treasury, action, &[("transfer", &paid), ("memo", "Erreur de commerce")]).await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let html = scraper::Html::parse_document(&preview.text().await.unwrap());
+    let effect = text(&html, "#correction-effect");
+    assert!(effect.contains("20,00") && effect.contains("Boulangerie Lafont"), "{effect}");
+    assert_eq!(balance(&app.db, jeanne_account).await, 3_000);
+    let token = crate::helpers::csrf_token(&html).unwrap();
+    let confirm = |token: String| {
+        let paid = paid.clone();
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/t/marguerittes/monnaie/tresorerie/correction/confirmer"))
+                .form(&[
+                    ("transfer", paid.as_str()),
+                    ("memo", "Erreur de commerce"),
+                    ("_csrf", token.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let done = confirm(token.clone()).await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&done), "/t/marguerittes/monnaie/tresorerie#corriger");
+    assert_eq!(balance(&app.db, jeanne_account).await, 5_000);
+    assert_eq!(balance(&app.db, bakery_account).await, 0);
+    let correction =
+        ledger::store::transfer_by_client_id(&app.db, &format!("correction:{paid}")).await.unwrap().unwrap();
+    assert_eq!((correction.kind.as_str(), correction.memo.as_str()), ("correction", "Erreur de commerce"));
+    // Confirming again (a double click) moves nothing more; the preview says it is done.
+    assert_eq!(confirm(token).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(balance(&app.db, jeanne_account).await, 5_000);
+    let again = app.submit(treasury, action, &[("transfer", &paid), ("memo", "Erreur de commerce")]).await;
+    let html = scraper::Html::parse_document(&again.text().await.unwrap());
+    assert!(text(&html, "#already-corrected").starts_with("Ce virement a déjà été corrigé"));
+    assert!(html.select(&scraper::Selector::parse("form[action$=confirmer]").unwrap()).next().is_none());
+    // Issuance is settled by the bank statement, not corrected here.
+    let refused = app.submit(treasury, action, &[("transfer", &issued), ("memo", "Non")]).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = scraper::Html::parse_document(&refused.text().await.unwrap());
+    assert_eq!(
+        text(&html, "#transfer-error"),
+        "Seuls les paiements, les remboursements et les corrections peuvent être corrigés ainsi."
+    );
+    assert_audit_clean(&app.db, c.territory.id).await;
+
+    // A member who is not treasurer cannot reach the form.
+    let other = crate::helpers::client();
+    crate::helpers::submit_with(
+        &other,
+        &app.base,
+        "/login",
+        "/login",
+        &[("email", "jeanne@test.example"), ("password", PASSWORD)],
+    )
+    .await;
+    let refused = other
+        .post(app.url(action))
+        .form(&[("transfer", paid.as_str()), ("memo", "x"), ("_csrf", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(refused.status(), StatusCode::FORBIDDEN), "{}", refused.status());
+    app.stop().await;
+}

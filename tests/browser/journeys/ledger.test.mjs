@@ -169,6 +169,26 @@ describe('local currency', () => {
       await treasury.getByRole('heading', { name: 'Versements à faire par virement' }).waitFor();
       assert.match(await treasury.locator('table').filter({ hasText: 'Boulangerie Lafont' }).textContent(), /R-\d{4}-\d{4}/);
       await treasury.getByText('Contrôle du grand livre : tout concorde.').waitFor();
+
+      // Jeanne pays the baker 5,00 by mistake; the treasurer corrects it from its reference.
+      await member.goto(`${base}${counter}`);
+      await member.getByLabel(/^Montant/).fill('5');
+      await member.getByRole('button', { name: /^Payer Boulangerie Lafont/ }).click();
+      await member.getByRole('button', exact('Confirmer le paiement')).click();
+      await member.getByRole('heading', { name: 'Reçu' }).waitFor();
+      const mistaken = (await member.locator('dd code').textContent()).trim();
+      await treasury.goto(`${base}/t/marguerittes/monnaie/tresorerie#corriger`);
+      await treasury.getByLabel(/^Référence du virement/).fill(mistaken);
+      await treasury.getByLabel(/^Motif de la correction/).fill('Paiement en double');
+      await treasury.getByRole('button', exact('Voir le virement')).click();
+      await treasury.getByRole('heading', { name: 'Corriger ce virement ?' }).waitFor();
+      assert.match(await treasury.locator('#correction-effect').textContent(), /5,00\sB/);
+      await expectNoAxeViolations(treasury, 'correction preview');
+      await treasury.getByRole('button', exact('Confirmer la correction')).click();
+      await treasury.getByText('Correction enregistrée.').waitFor();
+      await member.goto(`${base}/t/marguerittes/monnaie`);
+      assert.match(await member.locator('#balance').textContent(), /37,50\sB/);
+      await treasury.getByText('Contrôle du grand livre : tout concorde.').waitFor();
     }),
   );
 });
