@@ -478,30 +478,46 @@ struct CorrectionPage {
     form: CorrectionForm,
 }
 
-/// The transfer of a correction form, or the treasury page again with the form's error (422).
+/// A correction form checked for its treasurer: the transfer to correct and its correction if
+/// already made.
+struct Correction {
+    page: Page,
+    territory: Territory,
+    currency: Currency,
+    user: User,
+    form: CorrectionForm,
+    transfer: Transfer,
+    done: Option<Transfer>,
+}
+
+/// Checks a correction form: `Err` holds the response to send instead (the second factor's
+/// page, or the treasury page again with the form's error, 422).
 async fn correction_of(
     state: &AppState,
     page: Page,
-    territory: Territory,
-    user: &User,
+    slug: &str,
     form: CorrectionForm,
-) -> AppResult<Result<(Page, Territory, CorrectionForm, Transfer, Option<Transfer>), Response>> {
+) -> AppResult<Result<Correction, Response>> {
+    let (territory, currency, user) = match treasurer_in(state, &page, slug).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(Err(redirect)),
+    };
     let reference = form.transfer.trim().to_owned();
     let refused = |message: &'static str| FormErrors(vec![FieldError { field: "transfer", message }]);
-    let errors = match super::correction_preview(&state.db, user, territory.id, &reference).await {
+    let errors = match super::correction_preview(&state.db, &user, territory.id, &reference).await {
         Ok((transfer, done)) => match super::clean_memo(&form.memo) {
             Ok(_) if form.memo.trim().is_empty() => FormErrors(vec![FieldError {
                 field: "correction_memo",
                 message: "ledger.correction.memo_required",
             }]),
-            Ok(_) => return Ok(Ok((page, territory, form, transfer, done))),
+            Ok(_) => return Ok(Ok(Correction { page, territory, currency, user, form, transfer, done })),
             Err(message) => FormErrors(vec![FieldError { field: "correction_memo", message }]),
         },
         Err(AppError::NotFound) => refused("ledger.error.unknown_transfer"),
         Err(AppError::Denied("ledger.error.correction")) => refused("ledger.error.correction"),
         Err(other) => return Err(other),
     };
-    let again = treasury_page_with(state, page, territory, user, None, form, errors).await?;
+    let again = treasury_page_with(state, page, territory, &user, None, form, errors).await?;
     Ok(Err(render_status(StatusCode::UNPROCESSABLE_ENTITY, &again)?))
 }
 
@@ -512,25 +528,20 @@ async fn preview_correction(
     Path(slug): Path<String>,
     Form(form): Form<CorrectionForm>,
 ) -> AppResult<Response> {
-    let (territory, currency, user) = match treasurer_in(&state, &page, &slug).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
+    let c = match correction_of(&state, page, &slug, form).await? {
+        Ok(checked) => checked,
+        Err(response) => return Ok(response),
     };
-    let (page, territory, form, transfer, done) =
-        match correction_of(&state, page, territory, &user, form).await? {
-            Ok(found) => found,
-            Err(again) => return Ok(again),
-        };
-    let page = page.with_csrf().await?;
-    let parties = parties(&state, &page, &transfer).await?;
+    let page = c.page.with_csrf().await?;
+    let parties = parties(&state, &page, &c.transfer).await?;
     render(&CorrectionPage {
-        units: Units::of(&currency, &page),
+        units: Units::of(&c.currency, &page),
         page,
-        territory,
-        transfer,
+        territory: c.territory,
+        transfer: c.transfer,
         parties,
-        done,
-        form,
+        done: c.done,
+        form: c.form,
     })
 }
 
@@ -541,18 +552,15 @@ async fn confirm_correction(
     Path(slug): Path<String>,
     Form(form): Form<CorrectionForm>,
 ) -> AppResult<Response> {
-    let (territory, _, user) = match treasurer_in(&state, &page, &slug).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
+    let c = match correction_of(&state, page, &slug, form).await? {
+        Ok(checked) => checked,
+        Err(response) => return Ok(response),
     };
-    let (page, territory, form, transfer, _) =
-        match correction_of(&state, page, territory, &user, form).await? {
-            Ok(found) => found,
-            Err(again) => return Ok(again),
-        };
-    match super::correct_transfer(&state.db, &user, territory.id, &transfer.client_id, &form.memo).await {
+    match super::correct_transfer(&state.db, &c.user, c.territory.id, &c.transfer.client_id, &c.form.memo)
+        .await
+    {
         Ok(_) => {
-            if let Some(session) = &page.session {
+            if let Some(session) = &c.page.session {
                 page::flash(session, "ledger.correction.done").await?;
             }
             Ok(see_other(&format!("/t/{slug}/monnaie/tresorerie#corriger")))
@@ -562,7 +570,7 @@ async fn confirm_correction(
                 FormErrors(errors.into_iter().map(|e| FieldError { field: "transfer", ..e }).collect());
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &treasury_page_with(&state, page, territory, &user, None, form, errors).await?,
+                &treasury_page_with(&state, c.page, c.territory, &c.user, None, c.form, errors).await?,
             )
         }
         Err(other) => Err(other),
