@@ -533,8 +533,31 @@ async fn change_email(
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
 }
 
+/// Everything Halle keeps about a member: the account's own data, then what each part of the
+/// platform holds for them.
+#[derive(serde::Serialize)]
+struct FullExport {
+    #[serde(flatten)]
+    account: super::DataExport,
+    /// Drive orders, with their lines.
+    orders: Vec<crate::orders::OrderExport>,
+    /// Local currency accounts, with their history.
+    wallets: Vec<crate::ledger::WalletExport>,
+    /// Mutual-aid ads.
+    aid_ads: Vec<crate::aid::Ad>,
+}
+
 async fn export_data(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> AppResult<Response> {
-    let export = super::export_data(&state.db, &user).await?;
+    let account = super::export_data(&state.db, &user).await?;
+    let mut territories: Vec<i64> = account.memberships.iter().map(|m| m.territory_id).collect();
+    territories.sort_unstable();
+    territories.dedup();
+    let export = FullExport {
+        orders: crate::orders::export_for(&state.db, &user).await?,
+        wallets: crate::ledger::export_for(&state.db, &user, &territories).await?,
+        aid_ads: crate::aid::my_ads(&state.db, &user).await?,
+        account,
+    };
     let body = serde_json::to_string_pretty(&export).map_err(anyhow::Error::from)?;
     Ok((
         [

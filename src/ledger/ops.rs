@@ -803,3 +803,26 @@ pub async fn reconversions_of(db: &Db, actor: &User, business_id: i64) -> AppRes
     }
     store::reconversions_of(db, business_id).await
 }
+
+/// A member's account in one territory with its whole history, for the data export.
+#[derive(Debug, Serialize)]
+pub struct WalletExport {
+    /// The account.
+    pub account: Account,
+    /// Its transfers, newest first, with the balance after each.
+    pub transfers: Vec<HistoryLine>,
+}
+
+/// The member accounts of `user` in `territory_ids` (those it has), with their history.
+pub async fn export_for(db: &Db, user: &User, territory_ids: &[i64]) -> AppResult<Vec<WalletExport>> {
+    let mut wallets = Vec::new();
+    for territory_id in territory_ids {
+        if let Some(account) =
+            store::account_of(db, *territory_id, AccountKind::Member.as_str(), user.id).await?
+        {
+            let transfers = history(db, &account, None, i64::from(u32::MAX)).await?;
+            wallets.push(WalletExport { account, transfers });
+        }
+    }
+    Ok(wallets)
+}

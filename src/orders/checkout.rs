@@ -595,6 +595,30 @@ pub struct MyOrder {
     pub tz: jiff::tz::TimeZone,
 }
 
+/// An order with its lines, for the member's data export.
+#[derive(Debug, serde::Serialize)]
+pub struct OrderExport {
+    /// The order.
+    #[serde(flatten)]
+    pub order: Order,
+    /// Its lines.
+    pub lines: Vec<OrderLine>,
+}
+
+/// Every order `customer` placed, newest first, with its lines (two queries).
+pub async fn export_for(db: &Db, customer: &User) -> AppResult<Vec<OrderExport>> {
+    let orders = store::orders_of_customer(db, customer.id, i64::from(u32::MAX)).await?;
+    let ids: Vec<i64> = orders.iter().map(|o| o.id).collect();
+    let mut lines: BTreeMap<i64, Vec<OrderLine>> = BTreeMap::new();
+    for line in store::lines(db, &ids).await? {
+        lines.entry(line.order_id).or_default().push(line);
+    }
+    Ok(orders
+        .into_iter()
+        .map(|order| OrderExport { lines: lines.remove(&order.id).unwrap_or_default(), order })
+        .collect())
+}
+
 /// A customer's orders, newest first, with their business names (one query per business).
 pub async fn my_orders(db: &Db, customer: &User) -> AppResult<Vec<MyOrder>> {
     let orders = store::orders_of_customer(db, customer.id, 200).await?;

@@ -1349,3 +1349,40 @@ async fn a_treasurer_corrects_a_mistaken_payment_on_the_web_once() {
     assert!(matches!(refused.status(), StatusCode::FORBIDDEN), "{}", refused.status());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_data_export_holds_the_members_wallet_with_its_history() {
+    let app = TestApp::spawn().await;
+    let c = with_currency(&app).await;
+    let jeanne = member(&app, &c, "jeanne@test.example").await;
+    let baker = member(&app, &c, "baker@test.example").await;
+    let operator = member(&app, &c, "change@test.example").await;
+    grant(&app, &c, &operator, Role::ExchangeOperator).await;
+    let (_, bakery_account) = business(&app, &c, &baker, "Boulangerie Lafont").await;
+    fund(&app, &c, &operator, &jeanne, 5_000).await;
+    let input = PaymentInput {
+        client_id: uuid(),
+        from_account: None,
+        to_account: bakery_account,
+        amount_cents: 1_250,
+        memo: "Pain".into(),
+    };
+    ledger::pay(&app.db, &jeanne, c.territory.id, &input).await.unwrap();
+    app.login("jeanne@test.example", PASSWORD).await;
+    let export: Value = app.get("/account/export").await.json().await.unwrap();
+    assert_eq!(export["account"]["email"], "jeanne@test.example");
+    let wallets = export["wallets"].as_array().unwrap();
+    assert_eq!(wallets.len(), 1);
+    assert_eq!(wallets[0]["account"]["balance_cents"], 3_750);
+    let amounts: Vec<i64> = wallets[0]["transfers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["amount_cents"].as_i64().unwrap())
+        .collect();
+    assert_eq!(amounts, [-1_250, 5_000]);
+    assert_eq!(wallets[0]["transfers"][0]["balance_cents"], 3_750);
+    assert_eq!(export["orders"], json!([]));
+    assert_eq!(export["aid_ads"], json!([]));
+    app.stop().await;
+}

@@ -450,6 +450,12 @@ async fn a_retried_order_with_the_same_idempotency_key_is_placed_once() {
     assert_eq!(first["id"], second["id"]);
     assert_eq!(d.stock(bread).await, Some(3));
     assert_eq!(d.remaining(slot).await, 9);
+    // The customer's data export holds the order once, with its line.
+    let customer = halle::accounts::user_for_api_token(&d.app.db, &d.customers[0]).await.unwrap();
+    let export = halle::orders::export_for(&d.app.db, &customer).await.unwrap();
+    assert_eq!(export.len(), 1);
+    assert_eq!(json!(export[0].order.id), first["id"]);
+    assert_eq!(export[0].lines.iter().map(|l| l.quantity).collect::<Vec<_>>(), [2]);
 }
 
 #[tokio::test]
