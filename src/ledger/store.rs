@@ -754,11 +754,6 @@ pub struct Sums {
     pub foreign_transfers: i64,
 }
 
-/// A read-only transaction that sees one state of the database.
-async fn begin_snapshot(db: &Db) -> AppResult<Tx> {
-    Ok(db.begin_snapshot().await?)
-}
-
 /// Computes the audit's sums for a territory in one read transaction.
 pub async fn audit_sums(db: &Db, territory_id: i64) -> AppResult<Sums> {
     let total =
@@ -780,7 +775,7 @@ pub async fn audit_sums(db: &Db, territory_id: i64) -> AppResult<Sums> {
         join ledger_account d on d.id = t.debit_account_id join ledger_account c on c.id = t.credit_account_id
         where t.territory_id = $1 and (d.territory_id <> $1 or c.territory_id <> $1)";
     // One transaction, so that the sums see one state even while transfers keep coming.
-    let mut tx = begin_snapshot(db).await?;
+    let mut tx = db.begin_snapshot().await?;
     let sums = on_tx!(&mut tx, conn => {
         let total_balance_cents: i64 = sqlx::query_scalar(total).bind(territory_id).fetch_one(&mut **conn).await?;
         let mismatched_accounts: Vec<i64> =

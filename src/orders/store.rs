@@ -473,15 +473,6 @@ pub async fn order_tx(tx: &mut Tx, id: i64) -> AppResult<Option<Order>> {
     Ok(on_tx!(tx, conn => sqlx::query_as::<_, Order>(&sql).bind(id).fetch_optional(&mut **conn).await)?)
 }
 
-/// Orders by id.
-pub async fn orders_by_ids(db: &Db, ids: &[i64]) -> AppResult<Vec<Order>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!("select {ORDER} from customer_order where id in ({}) order by id", id_list(ids));
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Order>(&sql).fetch_all(pool).await)?)
-}
-
 /// The lines of several orders (one query).
 pub async fn lines(db: &Db, order_ids: &[i64]) -> AppResult<Vec<OrderLine>> {
     if order_ids.is_empty() {

@@ -44,12 +44,24 @@ async fn grant(app: &TestApp, c: &Currency, user: &User, role: Role) {
 
 /// A treasurer with a confirmed second factor.
 async fn treasurer(app: &TestApp, c: &Currency, email: &str) -> User {
+    treasurer_with_secret(app, c, email).await.0
+}
+
+/// A treasurer with a confirmed second factor, and the factor's secret (to sign in on the web).
+async fn treasurer_with_secret(app: &TestApp, c: &Currency, email: &str) -> (User, String) {
     let user = member(app, c, email).await;
     grant(app, c, &user, Role::Treasurer).await;
     let (_, secret) = accounts::totp::begin_setup(&app.db, &user).await.unwrap();
     let code = accounts::totp::code_for_secret(&secret, now_secs()).unwrap();
     accounts::totp::verify(&app.db, &user, &code).await.unwrap();
-    user
+    (user, secret)
+}
+
+/// An exchange-point operator of the territory.
+async fn exchange_operator(app: &TestApp, c: &Currency) -> User {
+    let operator = member(app, c, "change@test.example").await;
+    grant(app, c, &operator, Role::ExchangeOperator).await;
+    operator
 }
 
 fn now_secs() -> u64 {
@@ -206,8 +218,7 @@ async fn a_transfer_retried_with_its_id_is_applied_once_and_another_content_is_r
     let c = with_currency(&app).await;
     let anne = member(&app, &c, "anne@test.example").await;
     let bruno = member(&app, &c, "bruno@test.example").await;
-    let operator = member(&app, &c, "change@test.example").await;
-    grant(&app, &c, &operator, Role::ExchangeOperator).await;
+    let operator = exchange_operator(&app, &c).await;
     fund(&app, &c, &operator, &anne, 10_000).await;
     let bruno_account = ledger::member_account(&app.db, &bruno, c.territory.id).await.unwrap();
     let bearer = token(&app, &anne).await;
@@ -565,8 +576,7 @@ async fn a_member_pays_a_business_by_its_payment_request_and_the_business_reconv
     let c = with_currency(&app).await;
     let jeanne = member(&app, &c, "jeanne@test.example").await;
     let baker = member(&app, &c, "baker@test.example").await;
-    let operator = member(&app, &c, "change@test.example").await;
-    grant(&app, &c, &operator, Role::ExchangeOperator).await;
+    exchange_operator(&app, &c).await;
     let (bakery, bakery_account) = business(&app, &c, &baker, "Boulangerie Lafont").await;
 
     // The exchange desk credits Jeanne on the web.
@@ -740,8 +750,7 @@ async fn issuance_requests_get_short_unique_codes_and_only_operators_issue_at_a_
     let body = json!({"id": uuid(), "email": "anne@test.example", "amount_cents": 2_000, "method": "cash"});
     let refused = app.client.post(&desk).bearer_auth(&bearer).json(&body).send().await.unwrap();
     problem(refused, StatusCode::FORBIDDEN).await;
-    let operator = member(&app, &c, "change@test.example").await;
-    grant(&app, &c, &operator, Role::ExchangeOperator).await;
+    let operator = exchange_operator(&app, &c).await;
     let op_token = token(&app, &operator).await;
     assert_eq!(
         app.client.post(&desk).bearer_auth(&op_token).json(&body).send().await.unwrap().status(),
@@ -805,8 +814,7 @@ async fn thousands_of_random_concurrent_operations_with_retries_duplicates_and_o
  {
     let app = TestApp::spawn().await;
     let c = with_currency(&app).await;
-    let operator = member(&app, &c, "change@test.example").await;
-    grant(&app, &c, &operator, Role::ExchangeOperator).await;
+    let operator = exchange_operator(&app, &c).await;
     let mut people = Vec::new();
     for index in 0..8 {
         let user = member(&app, &c, &format!("m{index}@test.example")).await;
@@ -1218,15 +1226,10 @@ async fn a_drive_order_paid_in_the_local_currency_is_refunded_when_cancelled() {
 async fn a_treasurer_corrects_a_mistaken_payment_on_the_web_once() {
     let app = TestApp::spawn().await;
     let c = with_currency(&app).await;
-    let boss = member(&app, &c, "tresorier@test.example").await;
-    grant(&app, &c, &boss, Role::Treasurer).await;
-    let (_, secret) = accounts::totp::begin_setup(&app.db, &boss).await.unwrap();
-    let setup_code = accounts::totp::code_for_secret(&secret, now_secs()).unwrap();
-    accounts::totp::verify(&app.db, &boss, &setup_code).await.unwrap();
+    let (_, secret) = treasurer_with_secret(&app, &c, "tresorier@test.example").await;
     let jeanne = member(&app, &c, "jeanne@test.example").await;
     let baker = member(&app, &c, "baker@test.example").await;
-    let operator = member(&app, &c, "change@test.example").await;
-    grant(&app, &c, &operator, Role::ExchangeOperator).await;
+    let operator = exchange_operator(&app, &c).await;
     let (_, bakery_account) = business(&app, &c, &baker, "Boulangerie Lafont").await;
     let issued = uuid();
     ledger::issue_at_desk(
@@ -1356,8 +1359,7 @@ async fn the_data_export_holds_the_members_wallet_with_its_history() {
     let c = with_currency(&app).await;
     let jeanne = member(&app, &c, "jeanne@test.example").await;
     let baker = member(&app, &c, "baker@test.example").await;
-    let operator = member(&app, &c, "change@test.example").await;
-    grant(&app, &c, &operator, Role::ExchangeOperator).await;
+    let operator = exchange_operator(&app, &c).await;
     let (_, bakery_account) = business(&app, &c, &baker, "Boulangerie Lafont").await;
     fund(&app, &c, &operator, &jeanne, 5_000).await;
     let input = PaymentInput {
