@@ -24,7 +24,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::web::session_store::DbSessionStore;
+use crate::web::session::DbSessionStore;
 use crate::web::{assets, csrf, errors};
 use crate::{accounts, admin, api, catalog, directory, jobs, orders, territory, web};
 
@@ -66,7 +66,6 @@ pub fn router(state: AppState) -> Router {
         .merge(directory::http::router())
         .merge(catalog::http::router())
         .merge(orders::http::router())
-        .merge(orders::manage::router())
         .merge(crate::ledger::http::router())
         .merge(crate::aid::http::router())
         .merge(api::router())

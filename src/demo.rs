@@ -32,7 +32,7 @@ const COMMUNES: [(&str, &str, &str, f64, f64); 5] = [
 
 /// Seeds the demo when the database has no territory yet; does nothing otherwise.
 pub async fn seed_if_empty(db: &Db) -> anyhow::Result<()> {
-    if !territory::store::list(db).await?.is_empty() {
+    if !territory::list(db).await?.is_empty() {
         return Ok(());
     }
     let input = NewTerritory {
@@ -59,8 +59,8 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut tx = db.begin().await?;
-        accounts::store::grant_role(&mut tx, user.id, created.id, Role::Member).await?;
-        accounts::store::grant_role(&mut tx, user.id, created.id, role).await?;
+        accounts::grant_role_in_tx(&mut tx, user.id, created.id, Role::Member).await?;
+        accounts::grant_role_in_tx(&mut tx, user.id, created.id, role).await?;
         tx.commit().await?;
         users.push(user);
     }
@@ -412,7 +412,7 @@ async fn seed_directory(db: &Db, territory: &Territory, admin: &User, baker: &Us
         }
         if name == "Boulangerie Lafont" {
             let mut tx = db.begin().await?;
-            directory::store::add_owner(&mut tx, created.id, baker.id).await?;
+            directory::add_owner(&mut tx, created.id, baker.id).await?;
             tx.commit().await?;
         }
     }

@@ -3,7 +3,7 @@
 
 pub mod api;
 pub mod http;
-pub mod store;
+mod store;
 mod tokens;
 pub mod totp;
 
@@ -11,6 +11,11 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::rngs::OsRng;
 use serde::Serialize;
+pub use store::{
+    MembershipRow, api_tokens_of, find_user_with_hash, grant_role as grant_role_in_tx, list_users,
+    memberships_of, memberships_of_many, purge_email_tokens, user_by_id, user_by_id_tx, users_by_ids,
+    users_with_role,
+};
 
 use crate::db::{Db, now};
 use crate::error::{AppError, AppResult, FieldError};
@@ -246,7 +251,7 @@ async fn queue_confirmation(
         Some(address) => (address, "mail.change_email.subject", "mail.change_email.body"),
     };
     let body = tr.fill(intro, &[("name", &user.display_name), ("link", &link)]);
-    mail::store::enqueue(tx, &Email::new(to, tr.get(subject), body)).await
+    mail::enqueue(tx, &Email::new(to, tr.get(subject), body)).await
 }
 
 /// Sends a new confirmation link to an unconfirmed account, if the address has one. Answers
@@ -313,7 +318,7 @@ pub async fn request_password_reset(db: &Db, base_url: &str, email: &str) -> App
     let tr = Tr::new(user.lang());
     let link = format!("{base_url}/password/reset?token={token}");
     let body = tr.fill("mail.reset.body", &[("name", &user.display_name), ("link", &link)]);
-    mail::store::enqueue(&mut tx, &Email::new(&user.email, tr.get("mail.reset.subject"), body)).await?;
+    mail::enqueue(&mut tx, &Email::new(&user.email, tr.get("mail.reset.subject"), body)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -403,7 +408,7 @@ pub async fn request_email_change(
 pub async fn delete_account(db: &Db, user: &User, password: &str) -> AppResult<()> {
     check_current_password(db, user, password).await?;
     let mut tx = db.begin().await?;
-    mail::store::drop_pending_to(&mut tx, &user.email).await?;
+    mail::drop_pending_to(&mut tx, &user.email).await?;
     store::delete_user(&mut tx, user.id).await?;
     tx.commit().await?;
     tracing::info!(user_id = user.id, "account deleted");

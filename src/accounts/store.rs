@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{Role, User};
-use crate::db::{Db, Tx};
+use crate::db::{Db, Tx, now};
 use crate::error::AppResult;
 use crate::web::i18n::Lang;
 use crate::{on_db, on_tx};
@@ -337,4 +337,39 @@ pub async fn user_by_api_token(db: &Db, token_hash: &str, now: i64) -> AppResult
             .bind(token_hash).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
     }
     Ok(Some(found.user))
+}
+
+/// The second factor's secret (hex) of a member and when it was confirmed.
+pub async fn totp_secret(db: &Db, user_id: i64) -> AppResult<Option<(String, Option<i64>)>> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "select secret, confirmed_at from user_totp where user_id = $1")
+        .bind(user_id).fetch_optional(pool).await)?)
+}
+
+/// Stores a new, unconfirmed secret unless the member already has one.
+pub async fn insert_totp_secret(db: &Db, user_id: i64, secret_hex: &str) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, conn => sqlx::query(
+        "insert into user_totp (user_id, secret, created_at) values ($1, $2, $3) on conflict (user_id) do nothing")
+        .bind(user_id).bind(secret_hex).bind(now()).execute(&mut **conn).await.map(|_| ()))?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records `step` as the last accepted code (and confirms the set-up) when it is newer than the
+/// last one; false when it is not (a replayed code).
+pub async fn accept_totp_step(db: &Db, user_id: i64, step: i64) -> AppResult<bool> {
+    let mut tx = db.begin().await?;
+    let accepted = on_tx!(&mut tx, conn => sqlx::query(
+        "update user_totp set last_step = $2, confirmed_at = coalesce(confirmed_at, $3)
+         where user_id = $1 and last_step < $2")
+        .bind(user_id).bind(step).bind(now()).execute(&mut **conn).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
+    Ok(accepted == 1)
+}
+
+/// Removes a member's second factor.
+pub async fn delete_totp(db: &Db, user_id: i64) -> AppResult<()> {
+    on_db!(db, pool => sqlx::query("delete from user_totp where user_id = $1").bind(user_id).execute(pool).await.map(|_| ()))?;
+    Ok(())
 }

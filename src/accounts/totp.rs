@@ -2,28 +2,20 @@
 //! treasurers: set-up (secret shown as a QR code), verification once per session before money
 //! pages, and protection against replaying a code. Its table is `user_totp`.
 
-use askama::Template;
-use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
-use axum::{Form, Router};
 use rand::RngCore;
-use serde::Deserialize;
 use totp_rs::{Algorithm, TOTP};
 use tower_sessions::Session;
 
 use super::User;
-use crate::app::AppState;
 use crate::db::{Db, now};
 use crate::error::{AppError, AppResult};
-use crate::web::auth::{CurrentUser, session_error};
-use crate::web::page::{self, Page};
+use crate::web::auth::session_error;
 use crate::web::rate_limit;
-use crate::web::{FormErrors, render, render_status, see_other};
-use crate::{on_db, on_tx};
+use crate::web::see_other;
 
 /// The session key holding the id of the member who gave a valid code in this session.
-const VERIFIED_KEY: &str = "totp_ok";
+pub(super) const VERIFIED_KEY: &str = "totp_ok";
 /// Seconds per code.
 const STEP: u64 = 30;
 
@@ -35,9 +27,7 @@ fn totp_for(secret: &[u8], label: &str) -> AppResult<TOTP> {
 
 /// The stored secret of `user_id` and whether it is confirmed.
 async fn stored(db: &Db, user_id: i64) -> AppResult<Option<(Vec<u8>, bool)>> {
-    let row: Option<(String, Option<i64>)> = on_db!(db, pool => sqlx::query_as(
-        "select secret, confirmed_at from user_totp where user_id = $1")
-        .bind(user_id).fetch_optional(pool).await)?;
+    let row = super::store::totp_secret(db, user_id).await?;
     Ok(row.and_then(|(secret, confirmed)| hex::decode(secret).ok().map(|s| (s, confirmed.is_some()))))
 }
 
@@ -55,11 +45,7 @@ pub async fn begin_setup(db: &Db, user: &User) -> AppResult<(String, String)> {
     }
     let mut secret = vec![0u8; 20];
     rand::rngs::OsRng.fill_bytes(&mut secret);
-    let mut tx = db.begin().await?;
-    on_tx!(&mut tx, conn => sqlx::query(
-        "insert into user_totp (user_id, secret, created_at) values ($1, $2, $3) on conflict (user_id) do nothing")
-        .bind(user.id).bind(hex::encode(&secret)).bind(now()).execute(&mut **conn).await.map(|_| ()))?;
-    tx.commit().await?;
+    super::store::insert_totp_secret(db, user.id, &hex::encode(&secret)).await?;
     let (secret, _) = stored(db, user.id).await?.ok_or(AppError::NotFound)?;
     let totp = totp_for(&secret, &user.email)?;
     Ok((totp.get_url(), totp.get_secret_base32()))
@@ -80,13 +66,8 @@ pub async fn verify(db: &Db, user: &User, code: &str) -> AppResult<()> {
         .find(|step| totp.generate(step * STEP) == code)
         .ok_or(AppError::invalid("code", "accounts.totp.error.code"))?;
     let step = i64::try_from(matched).unwrap_or(i64::MAX);
-    let mut tx = db.begin().await?;
-    let accepted = on_tx!(&mut tx, conn => sqlx::query(
-        "update user_totp set last_step = $2, confirmed_at = coalesce(confirmed_at, $3)
-         where user_id = $1 and last_step < $2")
-        .bind(user.id).bind(step).bind(now()).execute(&mut **conn).await.map(|r| r.rows_affected()))?;
-    tx.commit().await?;
-    if accepted == 1 { Ok(()) } else { Err(AppError::invalid("code", "accounts.totp.error.code")) }
+    let accepted = super::store::accept_totp_step(db, user.id, step).await?;
+    if accepted { Ok(()) } else { Err(AppError::invalid("code", "accounts.totp.error.code")) }
 }
 
 /// Turns the factor off (an instance admin, for a member who lost their phone).
@@ -94,7 +75,7 @@ pub async fn reset(db: &Db, actor: &User, user_id: i64) -> AppResult<()> {
     if !actor.is_admin {
         return Err(AppError::Forbidden);
     }
-    on_db!(db, pool => sqlx::query("delete from user_totp where user_id = $1").bind(user_id).execute(pool).await.map(|_| ()))?;
+    super::store::delete_totp(db, user_id).await?;
     Ok(())
 }
 
@@ -120,145 +101,6 @@ pub async fn step_up(
     let target = if is_enabled(db, user.id).await? { "/account/2fa/verify" } else { "/account/2fa" };
     Ok(Some(see_other(&format!("{target}?{query}"))))
 }
-
-/// The set-up and verification pages.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/account/2fa", get(show_setup).post(confirm_setup))
-        .route("/account/2fa/verify", get(show_verify).post(submit_verify))
-        .route("/account/2fa/qr.svg", get(setup_qr))
-}
-
-#[derive(Deserialize, Default)]
-struct Next {
-    #[serde(default)]
-    next: String,
-}
-
-#[derive(Deserialize)]
-struct CodeForm {
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    next: String,
-}
-
-#[derive(Template)]
-#[template(path = "accounts/totp_setup.html")]
-struct SetupPage {
-    page: Page,
-    secret: String,
-    enabled: bool,
-    next: String,
-    errors: FormErrors,
-}
-
-#[derive(Template)]
-#[template(path = "accounts/totp_verify.html")]
-struct VerifyPage {
-    page: Page,
-    next: String,
-    errors: FormErrors,
-}
-
-async fn show_setup(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Query(query): Query<Next>,
-) -> AppResult<Response> {
-    let enabled = is_enabled(&state.db, user.id).await?;
-    let secret = if enabled { String::new() } else { begin_setup(&state.db, &user).await?.1 };
-    let page = page.with_csrf().await?;
-    render(&SetupPage {
-        page,
-        secret,
-        enabled,
-        next: page::local_path(Some(&query.next)),
-        errors: FormErrors::default(),
-    })
-}
-
-async fn setup_qr(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> AppResult<Response> {
-    if is_enabled(&state.db, user.id).await? {
-        return Err(AppError::NotFound);
-    }
-    let (url, _) = begin_setup(&state.db, &user).await?;
-    let svg = crate::ledger::qr_svg(&url).ok_or(AppError::NotFound)?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
-            (axum::http::header::CACHE_CONTROL, "no-store"),
-        ],
-        svg,
-    )
-        .into_response())
-}
-
-async fn confirm_setup(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Form(form): Form<CodeForm>,
-) -> AppResult<Response> {
-    submit(state, user, page, form, true).await
-}
-
-async fn show_verify(
-    CurrentUser(_): CurrentUser,
-    page: Page,
-    Query(query): Query<Next>,
-) -> AppResult<Response> {
-    let page = page.with_csrf().await?;
-    render(&VerifyPage { page, next: page::local_path(Some(&query.next)), errors: FormErrors::default() })
-}
-
-async fn submit_verify(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Form(form): Form<CodeForm>,
-) -> AppResult<Response> {
-    submit(state, user, page, form, false).await
-}
-
-async fn submit(
-    state: AppState,
-    user: User,
-    page: Page,
-    form: CodeForm,
-    is_setup: bool,
-) -> AppResult<Response> {
-    let next = page::local_path(Some(&form.next));
-    match verify(&state.db, &user, &form.code).await {
-        Ok(()) => {
-            let session = page.session.as_ref().ok_or(AppError::Csrf)?;
-            session.cycle_id().await.map_err(session_error)?;
-            session.insert(VERIFIED_KEY, user.id).await.map_err(session_error)?;
-            page::flash(session, "accounts.totp.verified").await?;
-            Ok(see_other(&next))
-        }
-        Err(AppError::Invalid(errors)) => {
-            let page = page.with_csrf().await?;
-            let errors = FormErrors(errors);
-            if is_setup {
-                let secret = begin_setup(&state.db, &user).await?.1;
-                render_status(
-                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    &SetupPage { page, secret, enabled: false, next, errors },
-                )
-            } else {
-                render_status(
-                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    &VerifyPage { page, next, errors },
-                )
-            }
-        }
-        Err(other) => Err(other),
-    }
-}
-
-use axum::response::IntoResponse;
 
 /// The current code of a base-32 secret (for tests and the browser journey's helper).
 pub fn code_for_secret(secret_base32: &str, unix_seconds: u64) -> Option<String> {

@@ -3,11 +3,11 @@
 
 pub mod http;
 
-use crate::accounts::store::MembershipRow;
+use crate::accounts::MembershipRow;
 use crate::accounts::{self, User};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::mail::store::{self as outbox, OutboxMessage};
+use crate::mail::{self as outbox, OutboxMessage};
 
 /// Rows per page of the admin lists.
 pub const PAGE_SIZE: i64 = 50;
@@ -25,7 +25,7 @@ pub async fn outbox_page(
 ) -> AppResult<Vec<OutboxMessage>> {
     require_admin(actor)?;
     let status = status.filter(|s| matches!(*s, "pending" | "sent" | "failed"));
-    outbox::list(db, status, before_id, PAGE_SIZE).await
+    outbox::list_outbox(db, status, before_id, PAGE_SIZE).await
 }
 
 /// How many messages wait and how many were given up.
@@ -39,7 +39,7 @@ pub async fn outbox_counts(db: &Db, actor: &User) -> AppResult<(i64, i64)> {
 /// One message of the outbox.
 pub async fn outbox_message(db: &Db, actor: &User, id: i64) -> AppResult<OutboxMessage> {
     require_admin(actor)?;
-    outbox::get(db, id).await?.ok_or(AppError::NotFound)
+    outbox::outbox_message(db, id).await?.ok_or(AppError::NotFound)
 }
 
 /// Puts a failed message back in the queue.
@@ -56,9 +56,9 @@ pub async fn users_page(
     before_id: Option<i64>,
 ) -> AppResult<Vec<(User, Vec<MembershipRow>)>> {
     require_admin(actor)?;
-    let users = accounts::store::list_users(db, query, before_id, PAGE_SIZE).await?;
+    let users = accounts::list_users(db, query, before_id, PAGE_SIZE).await?;
     let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
-    let mut roles = accounts::store::memberships_of_many(db, &ids).await?;
+    let mut roles = accounts::memberships_of_many(db, &ids).await?;
     Ok(users
         .into_iter()
         .map(|user| {

@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use super::store::{self, SearchSql};
+use super::store;
 use super::{
     AD_LIFETIME_SECS, ADS_PER_DAY, Ad, AdInput, AdKind, AdState, AdStatus, BUILTIN_DOMAINS, CleanAd,
     ModerationMode, Place, builtin_domain_key, search_text, validate,
 };
 use crate::accounts::{self, Role, User};
-use crate::db::{Arg, Backend, Db, Tx, now};
+use crate::db::{Db, Tx, now};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::mail::{self, Email};
 use crate::territory::{self, Territory};
@@ -60,7 +60,7 @@ pub fn domain_label(domains: &[DomainOption], code: &str, t: &Tr) -> String {
 
 /// The communes of a territory as ad places.
 pub async fn places(db: &Db, territory_id: i64) -> AppResult<Vec<Place>> {
-    Ok(territory::store::communes(db, territory_id)
+    Ok(territory::communes(db, territory_id)
         .await?
         .into_iter()
         .map(|c| Place { id: c.id, name: c.name, latitude: c.latitude, longitude: c.longitude })
@@ -99,8 +99,8 @@ async fn clean_input(
     let codes: Vec<String> = domains.iter().map(|d| d.code.clone()).collect();
     let mut result = validate(input, &codes, &places(db, territory_id).await?);
     if let Some(business_id) = input.business_id {
-        let acts_for = crate::directory::store::is_owner(db, business_id, user.id).await?
-            && crate::directory::store::get(db, business_id)
+        let acts_for = crate::directory::is_owner(db, business_id, user.id).await?
+            && crate::directory::business_by_id(db, business_id)
                 .await?
                 .is_some_and(|b| b.territory_id == territory_id);
         if !acts_for {
@@ -141,15 +141,12 @@ pub async fn post_ad(
     let state = mode.initial_state(published_before, moderator);
     let ad = store::insert_ad(&mut tx, territory.id, user.id, &clean, state, &text).await?;
     if state == AdState::Pending {
-        for moderator in accounts::store::users_with_role(db, territory.id, Role::Moderator).await? {
+        for moderator in accounts::users_with_role(db, territory.id, Role::Moderator).await? {
             let tr = Tr::new(moderator.lang());
             let link = format!("{base_url}/t/{}/entraide/moderation", territory.slug);
             let body = tr.fill("aid.mail.pending.body", &[("title", &ad.title), ("link", &link)]);
-            mail::store::enqueue(
-                &mut tx,
-                &Email::new(&moderator.email, tr.get("aid.mail.pending.subject"), body),
-            )
-            .await?;
+            mail::enqueue(&mut tx, &Email::new(&moderator.email, tr.get("aid.mail.pending.subject"), body))
+                .await?;
         }
     }
     tx.commit().await?;
@@ -279,84 +276,10 @@ pub struct AdPage {
     pub has_more: bool,
 }
 
-/// Kilometres per degree of latitude.
-const KM_PER_DEGREE: f64 = 111.195;
-
-/// The SQL of a search: only published, open, unexpired ads.
-pub fn build_search(query: &AdSearch, backend: Backend, now: i64) -> SearchSql {
-    let mut args: Vec<Arg> = Vec::new();
-    let next = |arg: Arg, args: &mut Vec<Arg>| {
-        args.push(arg);
-        format!("${}", args.len())
-    };
-    let mut conditions = String::from("a.state = 'published' and a.status = 'open'");
-    let placeholder = next(Arg::Int(now), &mut args);
-    conditions.push_str(&format!(" and a.expires_at > {placeholder}"));
-    if let Some(territory_id) = query.territory_id {
-        let placeholder = next(Arg::Int(territory_id), &mut args);
-        conditions.push_str(&format!(" and a.territory_id = {placeholder}"));
-    }
-    if let Some(domain) = &query.domain {
-        let placeholder = next(Arg::Text(domain.clone()), &mut args);
-        conditions.push_str(&format!(" and a.domain = {placeholder}"));
-    }
-    if let Some(kind) = query.kind {
-        let placeholder = next(Arg::Text(kind.as_str().to_owned()), &mut args);
-        conditions.push_str(&format!(" and a.kind = {placeholder}"));
-    }
-    if query.urgent_only {
-        conditions.push_str(" and a.is_urgent = true");
-    }
-    if let Some(after) = query.created_after {
-        let placeholder = next(Arg::Int(after), &mut args);
-        conditions.push_str(&format!(" and a.created_at >= {placeholder}"));
-    }
-    let find = match backend {
-        Backend::Sqlite => "instr",
-        Backend::Postgres => "strpos",
-    };
-    for word in crate::directory::fold(&query.text).split(' ').filter(|w| !w.is_empty()).take(8) {
-        let placeholder = next(Arg::Text(format!(" {word}")), &mut args);
-        conditions.push_str(&format!(" and {find}(a.search_text, {placeholder}) > 0"));
-    }
-    let mut order = "a.created_at desc, a.id desc".to_owned();
-    if let Some((lat, lon)) = query.near {
-        let k = lat.to_radians().cos().max(0.01);
-        let (lat_p, lon_p, k_p) = (
-            next(Arg::Float(lat), &mut args),
-            next(Arg::Float(lon), &mut args),
-            next(Arg::Float(k), &mut args),
-        );
-        // Equirectangular distance in degrees of latitude: exact enough at a territory's scale.
-        let expr = format!(
-            "((a.latitude - {lat_p}) * (a.latitude - {lat_p}) + ((a.longitude - {lon_p}) * {k_p}) * ((a.longitude - {lon_p}) * {k_p}))"
-        );
-        if let Some(radius) = query.radius_km {
-            // A bounding box first, so that the (…, latitude) index narrows the rows.
-            let degrees = radius / KM_PER_DEGREE;
-            let (south, north) =
-                (next(Arg::Float(lat - degrees), &mut args), next(Arg::Float(lat + degrees), &mut args));
-            let (west, east) = (
-                next(Arg::Float(lon - degrees / k), &mut args),
-                next(Arg::Float(lon + degrees / k), &mut args),
-            );
-            let limit = next(Arg::Float(degrees * degrees), &mut args);
-            conditions.push_str(&format!(
-                " and a.latitude between {south} and {north} and a.longitude between {west} and {east} and {expr} <= {limit}"
-            ));
-        }
-        if query.sort == Sort::Nearest {
-            order = format!("{expr}, a.id");
-        }
-    }
-    SearchSql { conditions, order, args }
-}
-
 /// Searches the published, open, unexpired ads.
 pub async fn search(db: &Db, query: &AdSearch) -> AppResult<AdPage> {
     let limit = query.limit.clamp(1, 200);
-    let sql = build_search(query, db.backend(), now());
-    let mut rows = store::search_ads(db, &sql, limit + 1, query.offset).await?;
+    let mut rows = store::search_ads(db, query, now(), limit + 1, query.offset).await?;
     let has_more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(0));
     Ok(AdPage { items: describe(db, rows, query.near).await?, has_more })
@@ -365,15 +288,12 @@ pub async fn search(db: &Db, query: &AdSearch) -> AppResult<AdPage> {
 /// Adds territory slugs, author names and distances to ads (three queries in all).
 pub async fn describe(db: &Db, ads: Vec<Ad>, near: Option<(f64, f64)>) -> AppResult<Vec<FoundAd>> {
     let slugs: HashMap<i64, String> =
-        territory::store::list(db).await?.into_iter().map(|t| (t.id, t.slug)).collect();
+        territory::list(db).await?.into_iter().map(|t| (t.id, t.slug)).collect();
     let mut author_ids: Vec<i64> = ads.iter().map(|a| a.author_id).collect();
     author_ids.sort_unstable();
     author_ids.dedup();
-    let names: HashMap<i64, String> = accounts::store::users_by_ids(db, &author_ids)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let names: HashMap<i64, String> =
+        accounts::users_by_ids(db, &author_ids).await?.into_iter().map(|u| (u.id, u.display_name)).collect();
     Ok(ads
         .into_iter()
         .map(|ad| FoundAd {
@@ -383,29 +303,4 @@ pub async fn describe(db: &Db, ads: Vec<Ad>, near: Option<(f64, f64)>) -> AppRes
             ad,
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_radius_search_uses_a_bounding_box_and_only_visible_ads() {
-        let query = AdSearch {
-            text: "Conduite".into(),
-            domain: Some("transport".into()),
-            territory_id: Some(3),
-            near: Some((43.86, 4.44)),
-            radius_km: Some(10.0),
-            ..AdSearch::default()
-        };
-        let sql = build_search(&query, Backend::Sqlite, 1000);
-        assert!(
-            sql.conditions.starts_with("a.state = 'published' and a.status = 'open' and a.expires_at > $1")
-        );
-        assert!(sql.conditions.contains("a.latitude between"));
-        assert!(sql.conditions.contains("instr(a.search_text, $4)"));
-        assert_eq!(sql.order, "a.created_at desc, a.id desc");
-        assert!(matches!(&sql.args[3], Arg::Text(t) if t == " conduite"));
-    }
 }

@@ -14,9 +14,10 @@ use crate::api::{ListPage, Problem};
 use crate::app::AppState;
 use crate::directory::api::parse_point;
 use crate::error::{AppError, AppResult};
-use crate::territory::{self, Territory};
+use crate::territory;
 use crate::web::ApiJson;
 use crate::web::auth::{ApiUser, MaybeApiUser};
+use crate::web::territory::territory_of;
 
 /// Mutual aid's API routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -32,10 +33,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_reports))
         .routes(routes!(decide_report))
         .routes(routes!(block_member, unblock_member))
-}
-
-async fn territory(state: &AppState, slug: &str) -> AppResult<Territory> {
-    territory::store::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)
 }
 
 fn rfc3339(seconds: i64) -> String {
@@ -162,7 +159,7 @@ impl AdParams {
             None => None,
         };
         let territory_id = match self.territory.as_deref().filter(|t| !t.is_empty()) {
-            Some(slug) => Some(territory(state, slug).await?.id),
+            Some(slug) => Some(territory_of(state, slug).await?.id),
             None => None,
         };
         let near = match self.near.as_deref().filter(|s| !s.is_empty()) {
@@ -235,7 +232,7 @@ pub async fn create_ad(
     Path(slug): Path<String>,
     ApiJson(input): ApiJson<AdInput>,
 ) -> AppResult<(StatusCode, Json<AdJson>)> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let ad = super::post_ad(&state.db, &state.base_url, &user, &territory, &input).await?;
     Ok((StatusCode::CREATED, Json(ad_json(&state, ad).await?)))
 }
@@ -583,8 +580,7 @@ pub async fn create_report(
     ApiJson(input): ApiJson<ReportInput>,
 ) -> AppResult<(StatusCode, Json<ReportJson>)> {
     let report = super::file_report(&state.db, &user, &input).await?;
-    let slug =
-        territory::store::by_id(&state.db, report.territory_id).await?.map(|t| t.slug).unwrap_or_default();
+    let slug = territory::by_id(&state.db, report.territory_id).await?.map(|t| t.slug).unwrap_or_default();
     Ok((StatusCode::CREATED, Json(report_json(report, slug))))
 }
 
@@ -600,7 +596,7 @@ pub async fn list_reports(
     ApiUser(user): ApiUser,
     Path(slug): Path<String>,
 ) -> AppResult<Json<ListPage<ReportJson>>> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let queue = super::queue(&state.db, &user, &territory).await?;
     let items = queue.reports.into_iter().map(|r| report_json(r.report, territory.slug.clone())).collect();
     Ok(Json(ListPage { items, next: None }))

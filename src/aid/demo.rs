@@ -142,7 +142,7 @@ pub async fn seed(
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut tx = db.begin().await?;
-        accounts::store::grant_role(&mut tx, user.id, territory.id, Role::Member).await?;
+        accounts::grant_role_in_tx(&mut tx, user.id, territory.id, Role::Member).await?;
         tx.commit().await?;
         people.push(user);
     }

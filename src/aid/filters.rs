@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::{AdKind, AdSearch, Sort};
+use crate::aid::{AdKind, AdSearch, Sort};
 use crate::territory::{Commune, Territory};
 
 /// Results per page.
@@ -117,6 +117,7 @@ impl Filters {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aid::*;
 
     #[test]
     fn a_radius_needs_a_commune_and_the_scope_can_span_territories() {

@@ -17,7 +17,7 @@ const EVERY_SECS: i64 = 60;
 
 /// Runs the due work if this instance holds the lease.
 pub async fn run(state: &AppState, holder: &str) -> anyhow::Result<()> {
-    if !crate::jobs::store::try_lease(&state.db, "aid", holder, EVERY_SECS).await? {
+    if !crate::jobs::try_lease(&state.db, "aid", holder, EVERY_SECS).await? {
         return Ok(());
     }
     run_due(&state.db, &state.base_url, now()).await?;
@@ -47,7 +47,7 @@ pub async fn run_due(db: &Db, base_url: &str, now: i64) -> AppResult<Done> {
 async fn send_notices(db: &Db, base_url: &str, now: i64) -> AppResult<usize> {
     let mut sent = 0;
     for (conversation_id, user_id) in store::due_notices(db, now - NOTICE_EVERY_SECS).await? {
-        let Some(recipient) = accounts::store::user_by_id(db, user_id).await? else { continue };
+        let Some(recipient) = accounts::user_by_id(db, user_id).await? else { continue };
         let Some(conversation) = store::conversation(db, conversation_id).await? else { continue };
         let members = store::members(db, conversation_id).await?;
         let Some(me) = members.iter().find(|m| m.user_id == user_id) else { continue };
@@ -55,16 +55,13 @@ async fn send_notices(db: &Db, base_url: &str, now: i64) -> AppResult<usize> {
         let mut tx = db.begin().await?;
         // Still unread (the member may have read it meanwhile): one email for all of it.
         if let Some(last) = unread.iter().rev().find(|m| m.author_id != user_id && !m.is_hidden) {
-            let from = accounts::store::user_by_id(db, last.author_id)
-                .await?
-                .map(|u| u.display_name)
-                .unwrap_or_default();
+            let from =
+                accounts::user_by_id(db, last.author_id).await?.map(|u| u.display_name).unwrap_or_default();
             let title = match conversation.ad_id {
                 Some(ad_id) => store::ad(db, ad_id).await?.map(|a| a.title).unwrap_or_default(),
                 None => String::new(),
             };
-            mail::store::enqueue(&mut tx, &notice(base_url, &recipient, &from, &title, conversation_id))
-                .await?;
+            mail::enqueue(&mut tx, &notice(base_url, &recipient, &from, &title, conversation_id)).await?;
             sent += 1;
         }
         store::set_notice(&mut tx, conversation_id, user_id, Some(now)).await?;
@@ -76,9 +73,9 @@ async fn send_notices(db: &Db, base_url: &str, now: i64) -> AppResult<usize> {
 async fn send_reminders(db: &Db, base_url: &str, now: i64) -> AppResult<usize> {
     let mut sent = 0;
     let slugs: std::collections::HashMap<i64, String> =
-        crate::territory::store::list(db).await?.into_iter().map(|t| (t.id, t.slug)).collect();
+        crate::territory::list(db).await?.into_iter().map(|t| (t.id, t.slug)).collect();
     for ad in store::ads_to_remind(db, now, now + REMINDER_BEFORE_SECS).await? {
-        let Some(author) = accounts::store::user_by_id(db, ad.author_id).await? else { continue };
+        let Some(author) = accounts::user_by_id(db, ad.author_id).await? else { continue };
         let mut tx = db.begin().await?;
         if store::mark_reminded(&mut tx, ad.id, now).await? {
             let tr = Tr::new(author.lang());
@@ -88,11 +85,8 @@ async fn send_reminders(db: &Db, base_url: &str, now: i64) -> AppResult<usize> {
                 "aid.mail.expiry.body",
                 &[("name", &author.display_name), ("title", &ad.title), ("link", &link)],
             );
-            mail::store::enqueue(
-                &mut tx,
-                &Email::new(&author.email, tr.get("aid.mail.expiry.subject"), body),
-            )
-            .await?;
+            mail::enqueue(&mut tx, &Email::new(&author.email, tr.get("aid.mail.expiry.subject"), body))
+                .await?;
             sent += 1;
         }
         tx.commit().await?;
@@ -103,10 +97,10 @@ async fn send_reminders(db: &Db, base_url: &str, now: i64) -> AppResult<usize> {
 async fn send_digests(db: &Db, base_url: &str, now: i64) -> AppResult<usize> {
     let mut sent = 0;
     for saved in store::due_saved_searches(db, now - DIGEST_EVERY_SECS).await? {
-        let Some(owner) = accounts::store::user_by_id(db, saved.user_id).await? else { continue };
-        let Some(territory) = crate::territory::store::by_id(db, saved.territory_id).await? else { continue };
+        let Some(owner) = accounts::user_by_id(db, saved.user_id).await? else { continue };
+        let Some(territory) = crate::territory::by_id(db, saved.territory_id).await? else { continue };
         let filters = Filters::from_query(&saved.query);
-        let communes = crate::territory::store::communes(db, territory.id).await?;
+        let communes = crate::territory::communes(db, territory.id).await?;
         let mut query = filters.to_search(&territory, &communes);
         query.created_after = Some(saved.last_sent_at);
         query.offset = 0;
@@ -127,7 +121,7 @@ async fn send_digests(db: &Db, base_url: &str, now: i64) -> AppResult<usize> {
                 "aid.mail.digest.body",
                 &[("name", &owner.display_name), ("ads", &lines.join("\n")), ("link", &link)],
             );
-            mail::store::enqueue(&mut tx, &Email::new(&owner.email, tr.get("aid.mail.digest.subject"), body))
+            mail::enqueue(&mut tx, &Email::new(&owner.email, tr.get("aid.mail.digest.subject"), body))
                 .await?;
             sent += 1;
         }

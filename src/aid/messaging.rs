@@ -105,18 +105,15 @@ async fn notify(
     let members = store::members_tx(tx, conversation_id).await?;
     let others: Vec<&store::Member> = members.iter().filter(|m| m.user_id != author.id).collect();
     let ids: Vec<i64> = others.iter().map(|m| m.user_id).collect();
-    let users = accounts::store::users_by_ids(db, &ids).await?;
+    let users = accounts::users_by_ids(db, &ids).await?;
     for member in others {
         let Some(recipient) = users.iter().find(|u| u.id == member.user_id) else { continue };
         if member.notified_at.is_some_and(|at| at > now - NOTICE_EVERY_SECS) {
             store::set_notice(tx, conversation_id, member.user_id, None).await?;
         } else {
             let title = ad.map_or("", |a| a.title.as_str());
-            mail::store::enqueue(
-                tx,
-                &notice(base_url, recipient, &author.display_name, title, conversation_id),
-            )
-            .await?;
+            mail::enqueue(tx, &notice(base_url, recipient, &author.display_name, title, conversation_id))
+                .await?;
             store::set_notice(tx, conversation_id, member.user_id, Some(now)).await?;
         }
     }
@@ -176,7 +173,7 @@ pub async fn read_conversation(db: &Db, user: &User, id: i64, after_id: i64) -> 
     let rows = store::messages(db, id, after_id).await?;
     let ids: Vec<i64> = members.iter().map(|m| m.user_id).collect();
     let names: HashMap<i64, String> =
-        accounts::store::users_by_ids(db, &ids).await?.into_iter().map(|u| (u.id, u.display_name)).collect();
+        accounts::users_by_ids(db, &ids).await?.into_iter().map(|u| (u.id, u.display_name)).collect();
     if let Some(last) = rows.last() {
         store::mark_read(db, id, user.id, last.id).await?;
     }
@@ -192,10 +189,8 @@ pub async fn read_conversation(db: &Db, user: &User, id: i64, after_id: i64) -> 
         Some(ad_id) => view_ad(db, Some(user), ad_id).await.ok().map(|(ad, _)| ad),
         None => None,
     };
-    let territory_slug = crate::territory::store::by_id(db, conversation.territory_id)
-        .await?
-        .map(|t| t.slug)
-        .unwrap_or_default();
+    let territory_slug =
+        crate::territory::by_id(db, conversation.territory_id).await?.map(|t| t.slug).unwrap_or_default();
     let messages = rows
         .into_iter()
         .map(|m| MessageView {
@@ -247,7 +242,7 @@ pub async fn conversations(
     let lines = store::conversations_of(db, user.id, limit.clamp(1, 200), offset).await?;
     let ids: Vec<i64> = lines.iter().filter_map(|l| l.other_id).collect();
     let names: HashMap<i64, String> =
-        accounts::store::users_by_ids(db, &ids).await?.into_iter().map(|u| (u.id, u.display_name)).collect();
+        accounts::users_by_ids(db, &ids).await?.into_iter().map(|u| (u.id, u.display_name)).collect();
     Ok(lines
         .into_iter()
         .map(|l| ConversationSummary {
@@ -267,7 +262,7 @@ pub async fn block(db: &Db, user: &User, other_id: i64) -> AppResult<()> {
     if other_id == user.id {
         return Err(AppError::BadRequest("aid.error.block_self"));
     }
-    accounts::store::user_by_id(db, other_id).await?.ok_or(AppError::NotFound)?;
+    accounts::user_by_id(db, other_id).await?.ok_or(AppError::NotFound)?;
     store::block(db, user.id, other_id, now()).await
 }
 

@@ -5,22 +5,34 @@
 mod ads;
 pub mod api;
 pub mod demo;
-pub mod filters;
+mod filters;
 pub mod http;
-mod http_messages;
-mod http_moderation;
 pub mod jobs;
 mod messaging;
 mod moderation;
 mod profile;
-pub mod store;
+mod store;
 
-pub use ads::*;
-pub use messaging::*;
-pub use moderation::*;
-pub use profile::*;
+use ads::refuse_if_suspended;
+pub use ads::{
+    AdAccess, AdPage, AdSearch, DomainOption, FoundAd, Sort, describe, domain_label, domains, edit_ad,
+    is_moderator, moderation_mode, my_ads, places, post_ad, renew_ad, search, set_status, view_ad,
+};
+pub use messaging::{
+    ConversationSummary, ConversationView, MessageView, block, contact, conversations, member_conversation,
+    notice, read_conversation, reply, unblock,
+};
+pub use moderation::{
+    ActionView, Decision, ModerationQueue, ReportInput, ReportTarget, ReportView, SuspensionView, add_domain,
+    approve_ad, decide_report, file_report, hide_ad, lift_suspension, queue, set_mode,
+};
+pub use profile::{
+    MAX_PRESENTATION_CHARS, MAX_SKILLS_CHARS, ProfileInput, ProfileView, communes_for, delete_saved_search,
+    save_search, saved_searches, update_profile, view_profile,
+};
 
 use serde::{Deserialize, Serialize};
+pub use store::ad as ad_by_id;
 
 use crate::error::FieldError;
 

@@ -91,14 +91,13 @@ pub async fn file_report(db: &Db, user: &User, input: &ReportInput) -> AppResult
             (conversation.territory_id, message.author_id)
         }
         ReportTarget::Profile => {
-            let target = accounts::store::user_by_id(db, input.target_id).await?.ok_or(AppError::NotFound)?;
+            let target = accounts::user_by_id(db, input.target_id).await?.ok_or(AppError::NotFound)?;
             // The moderators of the territory the member is active in: their latest ad's,
             // else their first membership's, else the reporter's.
             let latest_ad =
                 store::ads_by_author(db, target.id).await?.into_iter().next().map(|a| a.territory_id);
-            let membership =
-                accounts::store::memberships_of(db, target.id).await?.first().map(|m| m.territory_id);
-            let own = accounts::store::memberships_of(db, user.id).await?.first().map(|m| m.territory_id);
+            let membership = accounts::memberships_of(db, target.id).await?.first().map(|m| m.territory_id);
+            let own = accounts::memberships_of(db, user.id).await?.first().map(|m| m.territory_id);
             (latest_ad.or(membership).or(own).ok_or(AppError::NotFound)?, target.id)
         }
     };
@@ -221,11 +220,8 @@ pub async fn queue(db: &Db, user: &User, territory: &Territory) -> AppResult<Mod
     people.extend(actions.iter().filter_map(|a| a.moderator_id));
     people.sort_unstable();
     people.dedup();
-    let names: HashMap<i64, String> = accounts::store::users_by_ids(db, &people)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let names: HashMap<i64, String> =
+        accounts::users_by_ids(db, &people).await?.into_iter().map(|u| (u.id, u.display_name)).collect();
     let name = |id: Option<i64>| id.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
     let mut views = Vec::new();
     for report in reports {
@@ -289,7 +285,7 @@ async fn moderation_mode_of(db: &Db, territory_id: i64) -> AppResult<ModerationM
 pub async fn approve_ad(db: &Db, base_url: &str, moderator: &User, ad_id: i64) -> AppResult<()> {
     let ad = store::ad(db, ad_id).await?.ok_or(AppError::NotFound)?;
     require_moderator(db, moderator, ad.territory_id).await?;
-    let author = accounts::store::user_by_id(db, ad.author_id).await?.ok_or(AppError::NotFound)?;
+    let author = accounts::user_by_id(db, ad.author_id).await?.ok_or(AppError::NotFound)?;
     let now = now();
     let mut tx = db.begin().await?;
     if !store::set_ad_state(&mut tx, ad.id, &[AdState::Pending, AdState::Hidden], AdState::Published, now)
@@ -298,12 +294,11 @@ pub async fn approve_ad(db: &Db, base_url: &str, moderator: &User, ad_id: i64) -
         return Err(AppError::Conflict("aid.error.already_published"));
     }
     store::insert_action(&mut tx, ad.territory_id, moderator.id, "approve", ("ad", ad.id), None, "").await?;
-    let slug = crate::territory::store::by_id(db, ad.territory_id).await?.map(|t| t.slug).unwrap_or_default();
+    let slug = crate::territory::by_id(db, ad.territory_id).await?.map(|t| t.slug).unwrap_or_default();
     let tr = Tr::new(author.lang());
     let link = format!("{base_url}/t/{slug}/entraide/{}", ad.id);
     let body = tr.fill("aid.mail.approved.body", &[("title", &ad.title), ("link", &link)]);
-    mail::store::enqueue(&mut tx, &Email::new(&author.email, tr.get("aid.mail.approved.subject"), body))
-        .await?;
+    mail::enqueue(&mut tx, &Email::new(&author.email, tr.get("aid.mail.approved.subject"), body)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -335,7 +330,7 @@ pub async fn decide_report(db: &Db, moderator: &User, report_id: i64, decision: 
     let dismiss = !decision.hide && sanction.is_none();
     let reason = if dismiss { decision.reason.trim().to_owned() } else { clean_reason(&decision.reason)? };
     let target = match report.target_user_id {
-        Some(id) => accounts::store::user_by_id(db, id).await?,
+        Some(id) => accounts::user_by_id(db, id).await?,
         None => None,
     };
     let now = now();
@@ -388,7 +383,7 @@ pub async fn decide_report(db: &Db, moderator: &User, report_id: i64, decision: 
             ("aid.mail.warning.subject", "aid.mail.warning.body")
         };
         let text = tr.fill(body, &[("name", &target.display_name), ("reason", &reason)]);
-        mail::store::enqueue(&mut tx, &Email::new(&target.email, tr.get(subject), text)).await?;
+        mail::enqueue(&mut tx, &Email::new(&target.email, tr.get(subject), text)).await?;
     }
     tx.commit().await?;
     tracing::info!(report_id, status, "report decided");

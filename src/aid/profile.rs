@@ -40,11 +40,11 @@ pub struct ProfileView {
 
 /// A member's profile; an unknown account is "not found".
 pub async fn view_profile(db: &Db, user_id: i64) -> AppResult<ProfileView> {
-    let user = accounts::store::user_by_id(db, user_id).await?.ok_or(AppError::NotFound)?;
+    let user = accounts::user_by_id(db, user_id).await?.ok_or(AppError::NotFound)?;
     let row = store::profile(db, user_id).await?.unwrap_or_default();
     let territories: HashMap<i64, Territory> =
-        territory::store::list(db).await?.into_iter().map(|t| (t.id, t)).collect();
-    let structures = crate::directory::store::owned_by(db, user.id)
+        territory::list(db).await?.into_iter().map(|t| (t.id, t)).collect();
+    let structures = crate::directory::listings_owned_by(db, user.id)
         .await?
         .into_iter()
         .filter(|b| b.state == "published")
@@ -58,7 +58,7 @@ pub async fn view_profile(db: &Db, user_id: i64) -> AppResult<ProfileView> {
     if let Some(commune_id) = row.commune_id {
         for territory_id in territories.keys() {
             if let Some(found) =
-                territory::store::communes(db, *territory_id).await?.into_iter().find(|c| c.id == commune_id)
+                territory::communes(db, *territory_id).await?.into_iter().find(|c| c.id == commune_id)
             {
                 commune = Some(found.name);
                 break;
@@ -100,12 +100,12 @@ pub struct ProfileInput {
 /// The communes a member may choose: those of the territories they belong to.
 pub async fn communes_for(db: &Db, user: &User) -> AppResult<Vec<territory::Commune>> {
     let mut ids: Vec<i64> =
-        accounts::store::memberships_of(db, user.id).await?.iter().map(|m| m.territory_id).collect();
+        accounts::memberships_of(db, user.id).await?.iter().map(|m| m.territory_id).collect();
     ids.sort_unstable();
     ids.dedup();
     let mut all = Vec::new();
     for id in ids {
-        all.extend(territory::store::communes(db, id).await?);
+        all.extend(territory::communes(db, id).await?);
     }
     Ok(all)
 }
@@ -146,7 +146,7 @@ pub async fn save_search(db: &Db, user: &User, territory: &Territory, query: &st
 /// The saved searches of `user` with their territory's slug.
 pub async fn saved_searches(db: &Db, user: &User) -> AppResult<Vec<(SavedSearch, String)>> {
     let slugs: HashMap<i64, String> =
-        territory::store::list(db).await?.into_iter().map(|t| (t.id, t.slug)).collect();
+        territory::list(db).await?.into_iter().map(|t| (t.id, t.slug)).collect();
     Ok(store::saved_searches_of(db, user.id)
         .await?
         .into_iter()

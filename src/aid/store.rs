@@ -1,8 +1,8 @@
 //! All of mutual aid's SQL: settings and domains, ads, profiles, conversations and messages,
 //! blocks, reports, the moderators' actions, suspensions and saved searches.
 
-use super::{Ad, AdState, AdStatus, CleanAd};
-use crate::db::{Arg, Db, Tx};
+use super::{Ad, AdSearch, AdState, AdStatus, CleanAd, Sort};
+use crate::db::{Arg, Backend, Db, Tx};
 use crate::error::AppResult;
 use crate::{bind_args, on_db, on_tx};
 
@@ -162,7 +162,7 @@ pub async fn pending_ads(db: &Db, territory_id: i64) -> AppResult<Vec<Ad>> {
 }
 
 /// A search built by the domain: conditions (on `a`), order, arguments numbered from `$1`.
-pub struct SearchSql {
+struct SearchSql {
     /// `a.state = 'published' and ...`.
     pub conditions: String,
     /// `order by` expression.
@@ -172,7 +172,8 @@ pub struct SearchSql {
 }
 
 /// The ads matching a search, `limit` from `offset`.
-pub async fn search_ads(db: &Db, search: &SearchSql, limit: i64, offset: i64) -> AppResult<Vec<Ad>> {
+pub async fn search_ads(db: &Db, query: &AdSearch, now: i64, limit: i64, offset: i64) -> AppResult<Vec<Ad>> {
+    let search = build_search(query, db.backend(), now);
     let sql = format!(
         "select {AD_COLUMNS} from ad a where {} order by {} limit {} offset {}",
         search.conditions,
@@ -202,8 +203,6 @@ pub async fn mark_reminded(tx: &mut Tx, id: i64, now: i64) -> AppResult<bool> {
 /// A member's profile as stored.
 #[derive(Clone, Debug, Default, sqlx::FromRow)]
 pub struct ProfileRow {
-    /// The account.
-    pub user_id: i64,
     /// A short presentation.
     pub presentation: String,
     /// Skills, as written.
@@ -217,7 +216,7 @@ pub struct ProfileRow {
 /// A profile.
 pub async fn profile(db: &Db, user_id: i64) -> AppResult<Option<ProfileRow>> {
     Ok(on_db!(db, pool => sqlx::query_as::<_, ProfileRow>(
-        "select user_id, presentation, skills, commune_id, is_hidden from aid_profile where user_id = $1")
+        "select presentation, skills, commune_id, is_hidden from aid_profile where user_id = $1")
         .bind(user_id).fetch_optional(pool).await)?)
 }
 
@@ -486,14 +485,6 @@ pub async fn conversations_of(
     Ok(on_db!(db, pool => sqlx::query_as::<_, ConversationLine>(&sql).bind(user_id).fetch_all(pool).await)?)
 }
 
-/// Unread messages of a member across conversations.
-pub async fn unread_total(db: &Db, user_id: i64) -> AppResult<i64> {
-    Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>(
-        "select count(*) from conversation_member cm join message m on m.conversation_id = cm.conversation_id
-         where cm.user_id = $1 and m.id > cm.last_read_id and m.author_id <> $1 and m.is_hidden = false")
-        .bind(user_id).fetch_one(pool).await)?)
-}
-
 /// Blocks a member (nothing changes if already blocked).
 pub async fn block(db: &Db, blocker_id: i64, blocked_id: i64, now: i64) -> AppResult<()> {
     on_db!(db, pool => sqlx::query(
@@ -736,4 +727,103 @@ pub async fn mark_digest_sent(tx: &mut Tx, id: i64, previous: i64, now: i64) -> 
         "update saved_search set last_sent_at = $3 where id = $1 and last_sent_at = $2")
         .bind(id).bind(previous).bind(now).execute(&mut **conn).await.map(|r| r.rows_affected()))?;
     Ok(done == 1)
+}
+
+/// Kilometres per degree of latitude.
+const KM_PER_DEGREE: f64 = 111.195;
+
+/// The SQL of a search: only published, open, unexpired ads.
+fn build_search(query: &AdSearch, backend: Backend, now: i64) -> SearchSql {
+    let mut args: Vec<Arg> = Vec::new();
+    let next = |arg: Arg, args: &mut Vec<Arg>| {
+        args.push(arg);
+        format!("${}", args.len())
+    };
+    let mut conditions = String::from("a.state = 'published' and a.status = 'open'");
+    let placeholder = next(Arg::Int(now), &mut args);
+    conditions.push_str(&format!(" and a.expires_at > {placeholder}"));
+    if let Some(territory_id) = query.territory_id {
+        let placeholder = next(Arg::Int(territory_id), &mut args);
+        conditions.push_str(&format!(" and a.territory_id = {placeholder}"));
+    }
+    if let Some(domain) = &query.domain {
+        let placeholder = next(Arg::Text(domain.clone()), &mut args);
+        conditions.push_str(&format!(" and a.domain = {placeholder}"));
+    }
+    if let Some(kind) = query.kind {
+        let placeholder = next(Arg::Text(kind.as_str().to_owned()), &mut args);
+        conditions.push_str(&format!(" and a.kind = {placeholder}"));
+    }
+    if query.urgent_only {
+        conditions.push_str(" and a.is_urgent = true");
+    }
+    if let Some(after) = query.created_after {
+        let placeholder = next(Arg::Int(after), &mut args);
+        conditions.push_str(&format!(" and a.created_at >= {placeholder}"));
+    }
+    let find = match backend {
+        Backend::Sqlite => "instr",
+        Backend::Postgres => "strpos",
+    };
+    for word in crate::directory::fold(&query.text).split(' ').filter(|w| !w.is_empty()).take(8) {
+        let placeholder = next(Arg::Text(format!(" {word}")), &mut args);
+        conditions.push_str(&format!(" and {find}(a.search_text, {placeholder}) > 0"));
+    }
+    let mut order = "a.created_at desc, a.id desc".to_owned();
+    if let Some((lat, lon)) = query.near {
+        let k = lat.to_radians().cos().max(0.01);
+        let (lat_p, lon_p, k_p) = (
+            next(Arg::Float(lat), &mut args),
+            next(Arg::Float(lon), &mut args),
+            next(Arg::Float(k), &mut args),
+        );
+        // Equirectangular distance in degrees of latitude: exact enough at a territory's scale.
+        let expr = format!(
+            "((a.latitude - {lat_p}) * (a.latitude - {lat_p}) + ((a.longitude - {lon_p}) * {k_p}) * ((a.longitude - {lon_p}) * {k_p}))"
+        );
+        if let Some(radius) = query.radius_km {
+            // A bounding box first, so that the (…, latitude) index narrows the rows.
+            let degrees = radius / KM_PER_DEGREE;
+            let (south, north) =
+                (next(Arg::Float(lat - degrees), &mut args), next(Arg::Float(lat + degrees), &mut args));
+            let (west, east) = (
+                next(Arg::Float(lon - degrees / k), &mut args),
+                next(Arg::Float(lon + degrees / k), &mut args),
+            );
+            let limit = next(Arg::Float(degrees * degrees), &mut args);
+            conditions.push_str(&format!(
+                " and a.latitude between {south} and {north} and a.longitude between {west} and {east} and {expr} <= {limit}"
+            ));
+        }
+        if query.sort == Sort::Nearest {
+            order = format!("{expr}, a.id");
+        }
+    }
+    SearchSql { conditions, order, args }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aid::AdSearch;
+
+    #[test]
+    fn a_radius_search_uses_a_bounding_box_and_only_visible_ads() {
+        let query = AdSearch {
+            text: "Conduite".into(),
+            domain: Some("transport".into()),
+            territory_id: Some(3),
+            near: Some((43.86, 4.44)),
+            radius_km: Some(10.0),
+            ..AdSearch::default()
+        };
+        let sql = build_search(&query, Backend::Sqlite, 1000);
+        assert!(
+            sql.conditions.starts_with("a.state = 'published' and a.status = 'open' and a.expires_at > $1")
+        );
+        assert!(sql.conditions.contains("a.latitude between"));
+        assert!(sql.conditions.contains("instr(a.search_text, $4)"));
+        assert_eq!(sql.order, "a.created_at desc, a.id desc");
+        assert!(matches!(&sql.args[3], Arg::Text(t) if t == " conduite"));
+    }
 }

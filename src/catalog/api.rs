@@ -327,7 +327,7 @@ async fn exported(
 pub async fn export_dfc(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
     let (business, products) = exported(&state, None, id).await?;
     let territory =
-        crate::territory::store::by_id(&state.db, business.territory_id).await?.ok_or(AppError::NotFound)?;
+        crate::territory::by_id(&state.db, business.territory_id).await?.ok_or(AppError::NotFound)?;
     let enterprise = super::dfc::DfcEnterprise {
         id: business.id,
         name: business.name.clone(),

@@ -4,13 +4,22 @@
 pub mod api;
 pub mod dfc;
 pub mod http;
-mod rules;
+mod product;
 pub mod spreadsheet;
-pub mod store;
+mod store;
 
-pub use rules::*;
+pub use product::{
+    CleanProduct, ImportOutcome, MAX_PHOTOS, Product, ProductInput, ProductPage, add_photo, all_products,
+    categories, create, delete, duplicate, fetch_dfc, import_dfc, import_rows, import_table, import_upload,
+    is_public, managed_business, managed_product, parse_price_cents, parse_stock, photo, public_business,
+    remove_photo, search, set_available, update, validate,
+};
 
 use serde::{Deserialize, Serialize};
+pub use store::{
+    by_ids as products_by_ids, get as product_by_id, get_tx as product_in_tx, give_back_stock, purge_imports,
+    take_stock,
+};
 
 /// The unit a price is given for (a closed list, mapped to the DFC measures).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]

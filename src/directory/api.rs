@@ -16,10 +16,11 @@ use super::{Business, BusinessInput, CrisisStatus, SearchQuery, Service, import_
 use crate::api::{ImportParams, ImportResult, ListPage, Problem, RefusedRowJson};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::territory::{self, Territory};
+use crate::territory;
 use crate::web::ApiJson;
 use crate::web::auth::{ApiUser, MaybeApiUser};
 use crate::web::i18n::Lang;
+use crate::web::territory::territory_of;
 
 /// The directory API routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -31,10 +32,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(import_businesses))
         .routes(routes!(export_geojson))
         .routes(routes!(export_csv))
-}
-
-async fn territory(state: &AppState, slug: &str) -> AppResult<Territory> {
-    territory::store::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)
 }
 
 /// Search filters of the directory.
@@ -151,7 +148,7 @@ pub async fn list_businesses(
     Path(slug): Path<String>,
     Query(params): Query<ListParams>,
 ) -> AppResult<Json<ListPage<BusinessSummary>>> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let query = params.to_query()?;
     let page = super::search(&state.db, &territory, &query).await?;
     let next = page.has_more.then(|| (query.offset + query.limit).to_string());
@@ -231,8 +228,7 @@ pub struct BusinessDetail {
 
 async fn detail(state: &AppState, business: Business, show_reason: bool) -> AppResult<BusinessDetail> {
     let categories = super::category_names(&state.db, &business).await?;
-    let territory =
-        territory::store::by_id(&state.db, business.territory_id).await?.ok_or(AppError::NotFound)?;
+    let territory = territory::by_id(&state.db, business.territory_id).await?.ok_or(AppError::NotFound)?;
     Ok(BusinessDetail {
         opening_hours: business.hours(),
         social_links: business.social_links(),
@@ -280,7 +276,7 @@ pub async fn propose_business(
     Path(slug): Path<String>,
     ApiJson(input): ApiJson<BusinessInput>,
 ) -> AppResult<(StatusCode, Json<BusinessDetail>)> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let business = super::propose(&state.db, &state.base_url, &user, &territory, &input).await?;
     Ok((StatusCode::CREATED, Json(detail(&state, business, true).await?)))
 }
@@ -399,7 +395,7 @@ pub async fn import_businesses(
     // A spreadsheet may be larger than other requests: read it up to the upload cap.
     let body =
         axum::body::to_bytes(body, crate::app::UPLOAD_MAX_BYTES).await.map_err(|_| AppError::TooLarge)?;
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     if !super::is_moderator(&state.db, &user, territory.id).await? {
         return Err(AppError::Forbidden);
     }
@@ -445,7 +441,7 @@ fn download(content_type: &'static str, filename: String, body: Vec<u8>) -> Resp
     params(("slug" = String, Path, description = "Territory")),
     responses((status = 200, description = "A FeatureCollection", content_type = "application/geo+json")))]
 pub async fn export_geojson(State(state): State<AppState>, Path(slug): Path<String>) -> AppResult<Response> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let items = super::exports(&state.db, &territory, &state.base_url).await?;
     let source = format!("{}/t/{}/annuaire", state.base_url, territory.slug);
     let value = import_export::businesses_to_geojson(&items, &state.config.open_data_licence, &source);
@@ -461,7 +457,7 @@ pub async fn export_geojson(State(state): State<AppState>, Path(slug): Path<Stri
     params(("slug" = String, Path, description = "Territory")),
     responses((status = 200, description = "The CSV file", content_type = "text/csv")))]
 pub async fn export_csv(State(state): State<AppState>, Path(slug): Path<String>) -> AppResult<Response> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let items = super::exports(&state.db, &territory, &state.base_url).await?;
     Ok(download(
         "text/csv; charset=utf-8",

@@ -3,14 +3,22 @@
 
 pub mod api;
 pub mod geocode;
+pub mod hours;
 pub mod http;
 pub mod import_export;
-mod manage;
-mod moderation;
-pub mod store;
-mod workflow;
+mod listing;
+pub mod photo;
+mod store;
 
-pub use workflow::*;
+pub use listing::{
+    Access, Found, ImportOutcome, SearchPage, SearchQuery, Service, add_category, add_photo, approve,
+    category_names, claim, decide_claim, edit_category, exports, history, import_confirm, import_preview,
+    import_rows, is_moderator, moderation_queue, owned_by, photo, process_upload, propose,
+    refuse_or_unpublish, remove_category, remove_photo, search, taxonomy, update, update_status, view,
+};
+pub use store::{
+    add_owner, get as business_by_id, is_owner, owned_by as listings_owned_by, photos, purge_imports,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -254,9 +262,6 @@ impl Business {
         self.description.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect()
     }
 }
-
-pub mod hours;
-pub mod photo;
 
 /// Folds text for search and de-duplication: lowercase ASCII without accents, words separated
 /// by single spaces ("Épicerie  Fine!" → "epicerie fine").

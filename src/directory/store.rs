@@ -1,8 +1,8 @@
 //! All of the directory's SQL: businesses, categories, owners, claims, revisions, photos and
 //! import files.
 
-use super::{Business, CleanBusiness, CrisisStatus, ListingState};
-use crate::db::{Arg, Db, Tx, now};
+use super::{Business, CleanBusiness, CrisisStatus, ListingState, SearchQuery, fold};
+use crate::db::{Arg, Backend, Db, Tx, now};
 use crate::error::AppResult;
 use crate::{bind_args, on_db, on_tx};
 
@@ -225,7 +225,7 @@ pub async fn revisions(db: &Db, business_id: i64) -> AppResult<Vec<Revision>> {
 }
 
 /// A search built by the domain: SQL conditions with their arguments.
-pub struct SearchSql {
+struct SearchSql {
     /// `and ...` conditions on `b`.
     pub conditions: String,
     /// `order by` expression.
@@ -238,10 +238,12 @@ pub struct SearchSql {
 pub async fn search(
     db: &Db,
     territory_id: i64,
-    search: &SearchSql,
+    query: &SearchQuery,
+    taxonomy: &[Category],
     limit: i64,
     offset: i64,
 ) -> AppResult<Vec<Business>> {
+    let search = build_search(query, taxonomy, db.backend());
     let sql = format!(
         "select {COLUMNS} from business b where b.territory_id = $1 and b.state = 'published' {} order by {} limit {} offset {}",
         search.conditions,
@@ -455,4 +457,76 @@ pub async fn delete_import(tx: &mut Tx, id: i64) -> AppResult<()> {
 pub async fn purge_imports(db: &Db, before: i64) -> AppResult<u64> {
     Ok(on_db!(db, pool => sqlx::query("delete from import_batch where created_at < $1")
         .bind(before).execute(pool).await.map(|r| r.rows_affected()))?)
+}
+
+/// Kilometres per degree of latitude.
+const KM_PER_DEGREE: f64 = 111.195;
+
+fn build_search(query: &SearchQuery, taxonomy: &[Category], backend: Backend) -> SearchSql {
+    let mut conditions = String::new();
+    let mut args: Vec<Arg> = Vec::new();
+    let next = |arg: Arg, args: &mut Vec<Arg>| {
+        args.push(arg);
+        format!("${}", args.len() + 1)
+    };
+    // " word" inside the folded text matches a word prefix. A plain substring search is much
+    // faster than LIKE (which folds case character by character on SQLite); each backend names
+    // it differently.
+    let find = match backend {
+        Backend::Sqlite => "instr",
+        Backend::Postgres => "strpos",
+    };
+    for word in fold(&query.text).split(' ').filter(|w| !w.is_empty()).take(8) {
+        let placeholder = next(Arg::Text(format!(" {word}")), &mut args);
+        conditions.push_str(&format!(" and {find}(b.search_text, {placeholder}) > 0"));
+    }
+    if let Some(category) = query.category {
+        // The category and all its descendants; integers formatted here, never request text.
+        let mut ids = vec![category];
+        let mut index = 0;
+        while index < ids.len() {
+            let parent = ids[index];
+            ids.extend(taxonomy.iter().filter(|c| c.parent_id == Some(parent)).map(|c| c.id));
+            index += 1;
+        }
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        conditions.push_str(&format!(
+            " and exists (select 1 from business_category bc where bc.business_id = b.id and bc.category_id in ({list}))"
+        ));
+    }
+    if let Some(commune) = query.commune {
+        let placeholder = next(Arg::Int(commune), &mut args);
+        conditions.push_str(&format!(" and b.commune_id = {placeholder}"));
+    }
+    if let Some(status) = query.status {
+        let placeholder = next(Arg::Text(status.as_str().to_owned()), &mut args);
+        conditions.push_str(&format!(" and b.status = {placeholder}"));
+    }
+    if query.open_now {
+        conditions.push_str(" and b.status <> 'closed'");
+    }
+    for service in &query.services {
+        conditions.push_str(&format!(" and b.{} = true", service.column()));
+    }
+    let mut order = "b.dedup_key, b.id".to_owned();
+    if let Some((lat, lon)) = query.near {
+        // Equirectangular distance in degrees of latitude: exact enough at a territory's scale,
+        // and plain arithmetic on both databases.
+        let (lat_p, lon_p, k_p) = (
+            next(Arg::Float(lat), &mut args),
+            next(Arg::Float(lon), &mut args),
+            next(Arg::Float(lat.to_radians().cos()), &mut args),
+        );
+        let expr = format!(
+            "((b.latitude - {lat_p}) * (b.latitude - {lat_p}) + ((b.longitude - {lon_p}) * {k_p}) * ((b.longitude - {lon_p}) * {k_p}))"
+        );
+        if let Some(radius) = query.radius_km {
+            let limit = next(Arg::Float((radius / KM_PER_DEGREE).powi(2)), &mut args);
+            conditions.push_str(&format!(" and b.latitude is not null and {expr} <= {limit}"));
+        }
+        if query.by_distance {
+            order = format!("case when b.latitude is null then 1 else 0 end, {expr}, b.id");
+        }
+    }
+    SearchSql { conditions, order, args }
 }

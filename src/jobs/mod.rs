@@ -1,7 +1,7 @@
 //! Background work, run in every server instance from the database: sending the outbox and
 //! cleaning expired rows. A lease row makes sure only one instance cleans at a time.
 
-pub mod store;
+mod store;
 
 use std::time::Duration;
 
@@ -11,7 +11,9 @@ use crate::accounts;
 use crate::app::AppState;
 use crate::db::now;
 use crate::mail::sender::Mailer;
-use crate::web::rate_limit;
+use crate::web::{rate_limit, session};
+
+pub use store::try_lease;
 
 /// How often the cleaner runs.
 const CLEAN_EVERY_SECS: i64 = 600;
@@ -59,13 +61,13 @@ async fn clean(state: &AppState, holder: &str) -> anyhow::Result<()> {
         return Ok(());
     }
     let now = now();
-    store::purge_sessions(&state.db, now).await?;
+    session::purge_expired(&state.db, now).await?;
     rate_limit::purge(&state.db, now - 24 * 3600).await?;
-    accounts::store::purge_email_tokens(&state.db, now - 24 * 3600).await?;
-    crate::mail::store::purge_sent(&state.db, now - KEEP_SENT_SECS).await?;
+    accounts::purge_email_tokens(&state.db, now - 24 * 3600).await?;
+    crate::mail::purge_sent(&state.db, now - KEEP_SENT_SECS).await?;
     // Import files not confirmed within a day are forgotten.
-    crate::directory::store::purge_imports(&state.db, now - 24 * 3600).await?;
-    crate::catalog::store::purge_imports(&state.db, now - 24 * 3600).await?;
-    crate::orders::store::purge_visitor_carts(&state.db, now - 30 * 24 * 3600).await?;
+    crate::directory::purge_imports(&state.db, now - 24 * 3600).await?;
+    crate::catalog::purge_imports(&state.db, now - 24 * 3600).await?;
+    crate::orders::purge_visitor_carts(&state.db, now - 30 * 24 * 3600).await?;
     Ok(())
 }

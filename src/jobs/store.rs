@@ -1,4 +1,4 @@
-//! The jobs' SQL: leases and the expired sessions.
+//! The jobs' SQL: the leases that keep two instances from doing the same work.
 
 use crate::db::{Db, now};
 use crate::error::AppResult;
@@ -14,10 +14,4 @@ pub async fn try_lease(db: &Db, name: &str, holder: &str, secs: i64) -> AppResul
          where job_lease.locked_until <= $4")
         .bind(name).bind(holder).bind(now + secs).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(result == 1)
-}
-
-/// Deletes sessions that expired.
-pub async fn purge_sessions(db: &Db, now: i64) -> AppResult<u64> {
-    Ok(on_db!(db, pool => sqlx::query("delete from web_session where expires_at <= $1")
-        .bind(now).execute(pool).await.map(|r| r.rows_affected()))?)
 }

@@ -17,9 +17,9 @@ use super::{Audit, DeskMethod, HistoryLine, ImportReport, PaymentInput, Posted};
 use crate::api::{ListPage, Problem};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::territory::Territory;
 use crate::web::ApiJson;
 use crate::web::auth::ApiUser;
+use crate::web::territory::territory_of;
 
 /// The currency API routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -38,10 +38,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_reconversion))
         .routes(routes!(import_statement))
         .routes(routes!(get_audit))
-}
-
-async fn territory(state: &AppState, slug: &str) -> AppResult<Territory> {
-    crate::territory::store::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)
 }
 
 /// What enables a currency.
@@ -64,7 +60,7 @@ pub async fn get_currency(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<Json<Currency>> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     Ok(Json(super::currency_of(&state.db, territory.id).await?.ok_or(AppError::NotFound)?))
 }
 
@@ -83,7 +79,7 @@ pub async fn put_currency(
     Path(slug): Path<String>,
     ApiJson(input): ApiJson<CurrencyInput>,
 ) -> AppResult<Json<Currency>> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     Ok(Json(super::enable_currency(&state.db, &user, territory.id, &input.name, &input.symbol).await?))
 }
 
@@ -126,7 +122,7 @@ pub async fn my_account(
     ApiUser(user): ApiUser,
     Path(slug): Path<String>,
 ) -> AppResult<Json<AccountJson>> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let currency = super::enabled_currency(&state.db, territory.id).await?;
     let account = super::member_account(&state.db, &user, territory.id).await?;
     Ok(Json(AccountJson::of(account, &currency)))
@@ -156,7 +152,7 @@ pub async fn account_history(
     Path((slug, account)): Path<(String, String)>,
     Query(params): Query<HistoryParams>,
 ) -> AppResult<Json<ListPage<HistoryLine>>> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let account = if account == "me" {
         super::member_account(&state.db, &user, territory.id).await?
     } else {
@@ -184,7 +180,7 @@ pub async fn open_business_account(
     ApiUser(user): ApiUser,
     Path((slug, id)): Path<(String, i64)>,
 ) -> AppResult<Json<AccountJson>> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let currency = super::enabled_currency(&state.db, territory.id).await?;
     let account =
         super::business_account(&state.db, &user, territory.id, id, true).await?.ok_or(AppError::NotFound)?;
@@ -262,7 +258,7 @@ pub async fn create_transfer(
     Path(slug): Path<String>,
     ApiJson(input): ApiJson<TransferInput>,
 ) -> AppResult<Response> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let payment = PaymentInput {
         client_id: input.id,
         from_account: input.from_account,
@@ -286,7 +282,7 @@ pub async fn get_transfer(
     ApiUser(user): ApiUser,
     Path((slug, id)): Path<(String, String)>,
 ) -> AppResult<Json<TransferJson>> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let transfer = super::transfer_for(&state.db, &user, &id).await?;
     if transfer.territory_id != territory.id {
         return Err(AppError::NotFound);
@@ -319,7 +315,7 @@ pub async fn correct_transfer(
     Path((slug, id)): Path<(String, String)>,
     ApiJson(input): ApiJson<CorrectionInput>,
 ) -> AppResult<Response> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let posted = super::correct_transfer(&state.db, &user, territory.id, &id, &input.memo).await?;
     Ok(posted_response(&posted))
 }
@@ -382,7 +378,7 @@ pub async fn create_payment_request(
     Path(slug): Path<String>,
     ApiJson(input): ApiJson<PaymentRequestInput>,
 ) -> AppResult<Response> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let request =
         super::create_payment_request(&state.db, &user, input.account, input.amount_cents, &input.memo)
             .await?;
@@ -404,7 +400,7 @@ pub async fn get_payment_request(
     State(state): State<AppState>,
     Path((slug, token)): Path<(String, String)>,
 ) -> AppResult<Json<PaymentRequestJson>> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let (request, _, payee) = super::payment_request(&state.db, &token).await?;
     if request.territory_id != territory.id {
         return Err(AppError::NotFound);
@@ -463,7 +459,7 @@ pub async fn create_issuance_request(
     Path(slug): Path<String>,
     ApiJson(input): ApiJson<IssuanceRequestInput>,
 ) -> AppResult<Response> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let request = super::request_issuance(&state.db, &user, territory.id, input.amount_cents).await?;
     Ok((StatusCode::CREATED, Json(IssuanceRequestJson::from(request))).into_response())
 }
@@ -477,7 +473,7 @@ pub async fn list_issuance_requests(
     ApiUser(user): ApiUser,
     Path(slug): Path<String>,
 ) -> AppResult<Json<ListPage<IssuanceRequestJson>>> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let items = super::my_requests(&state.db, &user, territory.id).await?;
     Ok(Json(ListPage { items: items.into_iter().map(IssuanceRequestJson::from).collect(), next: None }))
 }
@@ -511,7 +507,7 @@ pub async fn issue_at_desk(
     Path(slug): Path<String>,
     ApiJson(input): ApiJson<DeskInput>,
 ) -> AppResult<Response> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let method =
         DeskMethod::parse(&input.method).ok_or_else(|| AppError::invalid("method", "ledger.error.method"))?;
     let posted = super::issue_at_desk(
@@ -553,7 +549,7 @@ pub async fn create_reconversion(
     Path(slug): Path<String>,
     ApiJson(input): ApiJson<ReconversionInput>,
 ) -> AppResult<Response> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     let reconversion = super::request_reconversion(
         &state.db,
         &user,
@@ -584,7 +580,7 @@ pub async fn import_statement(
 ) -> AppResult<Json<ImportReport>> {
     let body =
         axum::body::to_bytes(body, crate::app::UPLOAD_MAX_BYTES).await.map_err(|_| AppError::TooLarge)?;
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     Ok(Json(super::import_statement(&state.db, &user, territory.id, &body).await?))
 }
 
@@ -600,6 +596,6 @@ pub async fn get_audit(
     ApiUser(user): ApiUser,
     Path(slug): Path<String>,
 ) -> AppResult<Json<Audit>> {
-    let territory = territory(&state, &slug).await?;
+    let territory = territory_of(&state, &slug).await?;
     Ok(Json(super::audit_for(&state.db, &user, territory.id).await?))
 }

@@ -4,21 +4,34 @@
 
 pub mod api;
 mod demo;
-mod engine;
 pub mod http;
-mod ops;
+mod posting;
 pub mod statement;
-pub mod store;
+mod store;
 mod treasury;
-mod treasury_http;
+mod wallet;
 
 pub use demo::seed_demo;
-pub use engine::{NewTransfer, Posted, TransferRef, pay_order_in_tx, post_in_tx, refund_order_in_tx};
-pub use ops::*;
-pub use treasury::*;
+pub use posting::{NewTransfer, Posted, TransferRef, pay_order_in_tx, post_in_tx, refund_order_in_tx};
+pub use treasury::{
+    Audit, Dashboard, Day, ImportReport, accounts_csv, audit, audit_all, audit_for, correct_transfer,
+    correction_preview, dashboard, import_statement, is_treasurer, mark_unrelated, match_entry,
+    require_treasurer, update_settings,
+};
+pub use wallet::{
+    DeskMethod, HistoryLine, PaymentInput, WalletExport, accepts_currency, account_names, acts_for,
+    business_account, clean_client_id, create_payment_request, currency_of, enable_currency,
+    enabled_currency, export_for, history, history_csv, issue_at_desk, manages_business, member_account,
+    my_requests, own_account, pay, payment_request, payment_requests_of, reconversions_of, request_issuance,
+    request_issuance_with_reference, request_reconversion, request_reconversion_with_reference,
+    standing_payment_request, transfer_for,
+};
 
 use rand::Rng;
 use serde::Serialize;
+pub use store::{
+    account, account_of, accounts, entries_to_review, pending_requests, reconversions, transfer_by_client_id,
+};
 
 use crate::web::i18n::Lang;
 

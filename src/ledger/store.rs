@@ -182,12 +182,6 @@ pub async fn account(db: &Db, id: i64) -> AppResult<Option<Account>> {
     Ok(on_db!(db, pool => sqlx::query_as::<_, Account>(&sql).bind(id).fetch_optional(pool).await)?)
 }
 
-/// Accounts by number, inside a transaction.
-pub async fn account_tx(tx: &mut Tx, id: i64) -> AppResult<Option<Account>> {
-    let sql = format!("select {ACCOUNT_COLUMNS} from ledger_account where id = $1");
-    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Account>(&sql).bind(id).fetch_optional(&mut **conn).await)?)
-}
-
 /// Every account of a territory (for the treasurer's export).
 pub async fn accounts(db: &Db, territory_id: i64) -> AppResult<Vec<Account>> {
     let sql = format!("select {ACCOUNT_COLUMNS} from ledger_account where territory_id = $1 order by id");

@@ -4,10 +4,10 @@
 
 use serde::Serialize;
 
-use super::engine::{NewTransfer, Posted, post_in_tx};
-use super::ops::{enabled_currency, system_account};
+use super::posting::{NewTransfer, Posted, post_in_tx};
 use super::statement::{self, Entry};
 use super::store::{self, BankEntry, Currency, IssuanceRequest, Reconversion, Sums, Transfer};
+use super::wallet::{enabled_currency, system_account};
 use super::{AccountKind, TransferKind};
 use crate::accounts::{self, Role, User};
 use crate::db::{Db, Tx, now};
@@ -418,7 +418,7 @@ pub async fn dashboard(db: &Db, actor: &User, territory_id: i64) -> AppResult<Da
     let mut business_names = Vec::new();
     for payout in &pending_payouts {
         if !business_names.iter().any(|(id, _)| *id == payout.business_id)
-            && let Some(business) = crate::directory::store::get(db, payout.business_id).await?
+            && let Some(business) = crate::directory::business_by_id(db, payout.business_id).await?
         {
             business_names.push((business.id, business.name));
         }

@@ -2,9 +2,13 @@
 //! the action that causes them, then sent over SMTP by a background job with retries.
 
 pub mod sender;
-pub mod store;
+mod store;
 
 use serde::{Deserialize, Serialize};
+pub use store::{
+    OutboxMessage, claim_due, count_by_status, drop_pending_to, enqueue, get as outbox_message,
+    list as list_outbox, purge_sent, retry,
+};
 
 /// A file attached to an email (e.g. an iCalendar invitation).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

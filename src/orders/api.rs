@@ -10,8 +10,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::checkout::{self, OrderDetail, OrderRequest, cart_owner};
-use super::rules::{self, TemplateInput, today};
 use super::schedule::SlotTemplate;
+use super::slots::{self, TemplateInput, today};
 use super::{Order, OrderLine, OrderStatus, PaymentMode, PickupPoint};
 use crate::api::{ListPage, Problem};
 use crate::app::AppState;
@@ -73,8 +73,8 @@ pub struct SlotJson {
     pub bookable: bool,
 }
 
-impl From<rules::SlotView> for SlotJson {
-    fn from(view: rules::SlotView) -> Self {
+impl From<slots::SlotView> for SlotJson {
+    fn from(view: slots::SlotView) -> Self {
         Self {
             id: view.slot.id,
             starts_at: rfc3339(view.slot.starts_at),
@@ -112,9 +112,9 @@ pub async fn list_slots(
     Path(id): Path<i64>,
     Query(params): Query<SlotParams>,
 ) -> AppResult<Json<ListPage<SlotJson>>> {
-    let drive = rules::public_drive(&state.db, id).await?;
+    let drive = slots::public_drive(&state.db, id).await?;
     let views = match (&params.from, &params.to) {
-        (None, None) => rules::upcoming_slots(&state.db, &drive).await?,
+        (None, None) => slots::upcoming_slots(&state.db, &drive).await?,
         _ => {
             let from = params
                 .from
@@ -131,7 +131,7 @@ pub async fn list_slots(
             if to - from > 120 * 86_400 {
                 return Err(AppError::invalid("to", "orders.error.span"));
             }
-            rules::slots(&state.db, &drive, from, to).await?
+            slots::slots(&state.db, &drive, from, to).await?
         }
     };
     Ok(Json(ListPage { items: views.into_iter().map(SlotJson::from).collect(), next: None }))
@@ -166,9 +166,9 @@ pub async fn add_slot(
     ApiJson(input): ApiJson<NewSlot>,
 ) -> AppResult<(StatusCode, Json<SlotJson>)> {
     let span = (parse_instant(&input.starts_at, "starts_at")?, parse_instant(&input.ends_at, "ends_at")?);
-    let slot = rules::add_slot(&state.db, &user, id, input.pickup_point_id, span, input.capacity).await?;
-    let drive = rules::managed_drive(&state.db, &user, id).await?;
-    let view = rules::slots(&state.db, &drive, slot.starts_at, slot.starts_at + 1)
+    let slot = slots::add_slot(&state.db, &user, id, input.pickup_point_id, span, input.capacity).await?;
+    let drive = slots::managed_drive(&state.db, &user, id).await?;
+    let view = slots::slots(&state.db, &drive, slot.starts_at, slot.starts_at + 1)
         .await?
         .into_iter()
         .find(|v| v.slot.id == slot.id)
@@ -198,8 +198,8 @@ pub async fn list_points(
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> AppResult<Json<ListPage<PickupPoint>>> {
-    let drive = rules::managed_drive(&state.db, &user, id).await?;
-    Ok(Json(ListPage { items: rules::points(&state.db, &drive).await?, next: None }))
+    let drive = slots::managed_drive(&state.db, &user, id).await?;
+    Ok(Json(ListPage { items: slots::points(&state.db, &drive).await?, next: None }))
 }
 
 /// Adds a pickup point (the business's managers; a shared place needs a moderator).
@@ -215,9 +215,9 @@ pub async fn add_point(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<NewPoint>,
 ) -> AppResult<(StatusCode, Json<PickupPoint>)> {
-    let point_id = rules::add_point(&state.db, &user, id, &input.name, &input.address, input.shared).await?;
-    let drive = rules::managed_drive(&state.db, &user, id).await?;
-    let point = rules::points(&state.db, &drive)
+    let point_id = slots::add_point(&state.db, &user, id, &input.name, &input.address, input.shared).await?;
+    let drive = slots::managed_drive(&state.db, &user, id).await?;
+    let point = slots::points(&state.db, &drive)
         .await?
         .into_iter()
         .find(|p| p.id == point_id)
@@ -234,8 +234,8 @@ pub async fn list_templates(
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> AppResult<Json<ListPage<SlotTemplate>>> {
-    let drive = rules::managed_drive(&state.db, &user, id).await?;
-    Ok(Json(ListPage { items: rules::templates(&state.db, &drive).await?, next: None }))
+    let drive = slots::managed_drive(&state.db, &user, id).await?;
+    Ok(Json(ListPage { items: slots::templates(&state.db, &drive).await?, next: None }))
 }
 
 /// Adds weekly templates, one per chosen weekday (`start`/`end` as `09:00`).
@@ -251,11 +251,11 @@ pub async fn add_templates(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<TemplateInput>,
 ) -> AppResult<(StatusCode, Json<ListPage<SlotTemplate>>)> {
-    rules::add_templates(&state.db, &user, id, &input).await?;
-    let drive = rules::managed_drive(&state.db, &user, id).await?;
+    slots::add_templates(&state.db, &user, id, &input).await?;
+    let drive = slots::managed_drive(&state.db, &user, id).await?;
     Ok((
         StatusCode::CREATED,
-        Json(ListPage { items: rules::templates(&state.db, &drive).await?, next: None }),
+        Json(ListPage { items: slots::templates(&state.db, &drive).await?, next: None }),
     ))
 }
 
@@ -268,7 +268,7 @@ pub async fn remove_template(
     ApiUser(user): ApiUser,
     Path((id, template_id)): Path<(i64, i64)>,
 ) -> AppResult<StatusCode> {
-    rules::remove_template(&state.db, &user, id, template_id).await?;
+    slots::remove_template(&state.db, &user, id, template_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -289,7 +289,7 @@ pub async fn pause_orders(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<Pause>,
 ) -> AppResult<StatusCode> {
-    rules::set_paused(&state.db, &user, id, input.paused).await?;
+    slots::set_paused(&state.db, &user, id, input.paused).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -414,7 +414,7 @@ pub async fn business_orders(
     Path(id): Path<i64>,
     Query(params): Query<DayParams>,
 ) -> AppResult<Json<ListPage<OrderJson>>> {
-    let drive = rules::managed_drive(&state.db, &user, id).await?;
+    let drive = slots::managed_drive(&state.db, &user, id).await?;
     let day = match params.date.as_deref() {
         Some(text) => text.parse().map_err(|_| AppError::invalid("date", "orders.error.date"))?,
         None => today(&drive.tz()),

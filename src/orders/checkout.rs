@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 
 use super::ics::{self, PickupEvent};
-use super::rules::{Drive, day_span, managed_drive, public_drive};
+use super::slots::{Drive, day_span, managed_drive, public_drive};
 use super::store::{self, NewOrder};
 use super::{MAX_QUANTITY, Order, OrderEvent, OrderLine, OrderStatus, PaymentMode, order_total};
 use crate::accounts::{self, User};
@@ -67,7 +67,7 @@ pub struct Cart {
 pub async fn cart(db: &Db, owner: &str) -> AppResult<Cart> {
     let items = store::cart(db, owner).await?;
     let ids: Vec<i64> = items.iter().map(|(id, _)| *id).collect();
-    let products = catalog::store::by_ids(db, &ids).await?;
+    let products = catalog::products_by_ids(db, &ids).await?;
     let mut cart = Cart::default();
     let mut drives: BTreeMap<i64, Option<Drive>> = BTreeMap::new();
     for (product_id, quantity) in items {
@@ -98,7 +98,7 @@ pub async fn cart(db: &Db, owner: &str) -> AppResult<Cart> {
 }
 
 async fn orderable_product(db: &Db, product_id: i64) -> AppResult<(Product, Drive)> {
-    let product = catalog::store::get(db, product_id).await?.ok_or(AppError::NotFound)?;
+    let product = catalog::product_by_id(db, product_id).await?.ok_or(AppError::NotFound)?;
     let drive = public_drive(db, product.business_id).await?;
     if !drive.offers_orders() || !product.available {
         return Err(AppError::Conflict("orders.error.not_orderable"));
@@ -275,11 +275,11 @@ async fn reserve_and_insert(
     // is only read, so that orders for the same bread do not queue on its row.
     let mut products = BTreeMap::new();
     for (product_id, quantity, business_id) in &all_items {
-        let product = catalog::store::get_tx(tx, *product_id)
+        let product = catalog::product_in_tx(tx, *product_id)
             .await?
             .filter(|p| p.business_id == *business_id && p.available)
             .ok_or(AppError::Conflict("orders.error.unavailable"))?;
-        if product.stock.is_some() && !catalog::store::take_stock(tx, *product_id, *quantity).await? {
+        if product.stock.is_some() && !catalog::take_stock(tx, *product_id, *quantity).await? {
             return Err(AppError::Conflict("orders.error.unavailable"));
         }
         products.insert(*product_id, product);
@@ -394,11 +394,8 @@ async fn reserve_and_insert(
             )
             .await?;
         }
-        mail::store::enqueue(
-            tx,
-            &order_email(base_url, customer, &c.drive, &order, &lines, OrderStatus::New),
-        )
-        .await?;
+        mail::enqueue(tx, &order_email(base_url, customer, &c.drive, &order, &lines, OrderStatus::New))
+            .await?;
         orders.push(order);
     }
     Ok(orders)
@@ -570,8 +567,9 @@ pub async fn order_detail(db: &Db, viewer: &User, order_id: i64) -> AppResult<Or
     let (drive, is_merchant) = match managed_drive(db, viewer, order.business_id).await {
         Ok(drive) => (drive, true),
         Err(AppError::Forbidden | AppError::NotFound) if is_customer => {
-            let business = directory::store::get(db, order.business_id).await?.ok_or(AppError::NotFound)?;
-            (super::rules::load(db, business).await?, false)
+            let business =
+                directory::business_by_id(db, order.business_id).await?.ok_or(AppError::NotFound)?;
+            (super::slots::load(db, business).await?, false)
         }
         Err(AppError::Forbidden | AppError::NotFound) => return Err(AppError::NotFound),
         Err(err) => return Err(err),
@@ -626,8 +624,8 @@ pub async fn my_orders(db: &Db, customer: &User) -> AppResult<Vec<MyOrder>> {
     for order in &orders {
         if let std::collections::btree_map::Entry::Vacant(entry) = known.entry(order.business_id) {
             let name =
-                directory::store::get(db, order.business_id).await?.map(|b| b.name).unwrap_or_default();
-            let tz = crate::territory::store::by_id(db, order.territory_id)
+                directory::business_by_id(db, order.business_id).await?.map(|b| b.name).unwrap_or_default();
+            let tz = crate::territory::by_id(db, order.territory_id)
                 .await?
                 .map_or(jiff::tz::TimeZone::UTC, |t| t.tz());
             entry.insert((name, tz));
@@ -713,7 +711,7 @@ async fn move_order(
     if to == OrderStatus::Cancelled {
         for line in &detail.lines {
             if let Some(product_id) = line.product_id {
-                catalog::store::give_back_stock(&mut tx, product_id, line.quantity).await?;
+                catalog::give_back_stock(&mut tx, product_id, line.quantity).await?;
             }
         }
         store::release_place(&mut tx, order.slot_id).await?;
@@ -725,10 +723,10 @@ async fn move_order(
     let updated = store::order_tx(&mut tx, order.id).await?.ok_or(AppError::NotFound)?;
     if to.notifies_customer()
         && let Some(customer_id) = order.customer_id
-        && let Some(customer) = accounts::store::user_by_id_tx(&mut tx, customer_id).await?
+        && let Some(customer) = accounts::user_by_id_tx(&mut tx, customer_id).await?
     {
         let lines = store::lines_tx(&mut tx, order.id).await?;
-        mail::store::enqueue(&mut tx, &order_email(base_url, &customer, &detail.drive, &updated, &lines, to))
+        mail::enqueue(&mut tx, &order_email(base_url, &customer, &detail.drive, &updated, &lines, to))
             .await?;
     }
     tx.commit().await?;
@@ -808,7 +806,7 @@ pub async fn weekly_figures(
     use jiff::ToSpan;
     let drive = managed_drive(db, actor, business_id).await?;
     let tz = drive.tz();
-    let today = super::rules::today(&tz);
+    let today = super::slots::today(&tz);
     let this_monday =
         today.checked_sub(i64::from(today.weekday().to_monday_zero_offset()).days()).unwrap_or(today);
     let first_monday = this_monday.checked_sub((7 * (weeks.clamp(1, 52) - 1)).days()).unwrap_or(this_monday);

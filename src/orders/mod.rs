@@ -4,19 +4,29 @@
 
 pub mod api;
 pub mod charts;
-pub mod checkout;
+mod checkout;
 pub mod http;
 pub mod ics;
-pub mod manage;
-pub mod rules;
 pub mod schedule;
-pub mod store;
+mod slots;
+mod store;
 
 use serde::{Deserialize, Serialize};
+pub use store::purge_visitor_carts;
 
-pub use checkout::*;
-pub use rules::*;
+pub use checkout::{
+    Cart, CartGroup, CartLine, MyOrder, OrderDetail, OrderExport, OrderRequest, add_to_cart,
+    adopt_visitor_cart, business_orders, calendar_attachment, cancel_by_customer, cart, cart_owner,
+    change_status, day_totals, export_for, my_orders, order_again, order_detail, place_orders,
+    set_cart_quantity, slot_text, time_range, weekly_figures,
+};
 pub use schedule::{Closure, Deadline, SlotTemplate};
+pub use slots::{
+    ClosureView, Drive, SettingsInput, SlotView, TemplateInput, add_closure, add_point, add_slot,
+    add_templates, closures, day_span, ensure_slots, managed_drive, point_label, points, public_drive,
+    remove_closure, remove_point, remove_template, save_settings, seed_demo_drive, set_paused, slots,
+    templates, today, upcoming_slots,
+};
 
 /// Where an order is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

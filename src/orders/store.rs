@@ -268,15 +268,6 @@ pub async fn slots_between(db: &Db, business_id: i64, from: i64, to: i64) -> App
     )
 }
 
-/// Slots by id.
-pub async fn slots_by_ids(db: &Db, ids: &[i64]) -> AppResult<Vec<Slot>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!("select {SLOT} from pickup_slot where id in ({})", id_list(ids));
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Slot>(&sql).fetch_all(pool).await)?)
-}
-
 /// One slot inside a transaction.
 pub async fn slot_tx(tx: &mut Tx, id: i64) -> AppResult<Option<Slot>> {
     let sql = format!("select {SLOT} from pickup_slot where id = $1");

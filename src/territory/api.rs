@@ -10,7 +10,8 @@ use utoipa_axum::routes;
 use super::{Commune, Territory, store};
 use crate::api::{ListPage, Problem};
 use crate::app::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::web::territory::territory_of;
 
 /// The territories API routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -45,7 +46,7 @@ pub async fn get_territory(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<Json<TerritoryDetail>> {
-    let territory = store::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let territory = territory_of(&state, &slug).await?;
     let communes = store::communes(&state.db, territory.id).await?;
     Ok(Json(TerritoryDetail { territory, communes }))
 }

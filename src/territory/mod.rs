@@ -3,9 +3,10 @@
 
 pub mod api;
 pub mod http;
-pub mod store;
+mod store;
 
 use serde::Serialize;
+pub use store::{by_id, by_slug, communes, list};
 
 use crate::accounts::User;
 use crate::db::Db;

@@ -62,7 +62,7 @@ pub async fn load(session: &Session, state: &AppState) -> AppResult<Option<User>
         return Ok(None);
     };
     let version = session.get::<i64>(VERSION_KEY).await.map_err(session_error)?;
-    match accounts::store::user_by_id(&state.db, user_id).await? {
+    match accounts::user_by_id(&state.db, user_id).await? {
         Some(user) if Some(user.session_version) == version => Ok(Some(user)),
         _ => {
             sign_out(session).await?;

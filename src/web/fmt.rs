@@ -133,6 +133,11 @@ pub fn timestamp(seconds: i64, zone: &TimeZone, lang: Lang) -> String {
     format!("{} {connector} {}", day_with_year(zoned.date(), lang), time(zoned.time(), lang))
 }
 
+/// Parses a point typed in a form (`43,86` French decimals accepted in each part).
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    text.trim().replace(',', ".").parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,9 @@ pub mod fmt;
 pub mod i18n;
 pub mod page;
 pub mod rate_limit;
-pub mod session_store;
+pub mod session;
+pub mod territory;
+pub mod upload;
 
 use askama::Template;
 use axum::extract::rejection::JsonRejection;

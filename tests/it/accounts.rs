@@ -187,9 +187,7 @@ async fn a_form_without_its_token_is_refused_and_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
-    assert!(
-        halle::accounts::store::find_user_with_hash(&app.db, "forge@exemple.fr").await.unwrap().is_none()
-    );
+    assert!(halle::accounts::find_user_with_hash(&app.db, "forge@exemple.fr").await.unwrap().is_none());
 }
 
 #[tokio::test]
@@ -333,9 +331,7 @@ async fn a_member_downloads_their_data_and_deletes_their_account() {
     assert_eq!(location(&done), "/account/deleted");
     let (_, farewell) = app.page("/account/deleted").await;
     assert_eq!(text(&farewell, "h1"), "Compte supprimé");
-    assert!(
-        halle::accounts::store::find_user_with_hash(&app.db, "jeanne@exemple.fr").await.unwrap().is_none()
-    );
+    assert!(halle::accounts::find_user_with_hash(&app.db, "jeanne@exemple.fr").await.unwrap().is_none());
     assert_eq!(app.get("/account").await.status(), StatusCode::SEE_OTHER);
 }
 
@@ -369,9 +365,9 @@ async fn a_member_cannot_revoke_another_members_token() {
     let owner = app.user("owner@exemple.fr", PASSWORD, false).await;
     app.user("other@exemple.fr", PASSWORD, false).await;
     halle::accounts::create_api_token(&app.db, &owner, "Owner's").await.unwrap();
-    let tokens = halle::accounts::store::api_tokens_of(&app.db, owner.id).await.unwrap();
+    let tokens = halle::accounts::api_tokens_of(&app.db, owner.id).await.unwrap();
     app.login("other@exemple.fr", PASSWORD).await;
     let response = app.submit("/account", &format!("/account/tokens/{}/revoke", tokens[0].id), &[]).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    assert_eq!(halle::accounts::store::api_tokens_of(&app.db, owner.id).await.unwrap().len(), 1);
+    assert_eq!(halle::accounts::api_tokens_of(&app.db, owner.id).await.unwrap().len(), 1);
 }

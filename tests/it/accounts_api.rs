@@ -54,7 +54,7 @@ async fn a_malformed_json_body_is_a_400_problem_and_creates_nothing() {
     assert_eq!(problem["code"], "error.json_malformed");
     let missing = post_json(&app, "/api/v1/auth/register", json!({"email": "x@exemple.fr"})).await;
     assert_eq!(problem_code(missing, StatusCode::BAD_REQUEST).await, "error.json_fields");
-    assert!(halle::accounts::store::find_user_with_hash(&app.db, "x@exemple.fr").await.unwrap().is_none());
+    assert!(halle::accounts::find_user_with_hash(&app.db, "x@exemple.fr").await.unwrap().is_none());
 }
 
 async fn problem_code(response: reqwest::Response, status: StatusCode) -> String {
@@ -72,7 +72,7 @@ async fn an_oversized_body_is_refused_with_413() {
     )
     .await;
     problem(response, StatusCode::PAYLOAD_TOO_LARGE).await;
-    assert!(halle::accounts::store::find_user_with_hash(&app.db, "big@exemple.fr").await.unwrap().is_none());
+    assert!(halle::accounts::find_user_with_hash(&app.db, "big@exemple.fr").await.unwrap().is_none());
     // The same limit holds for HTML forms.
     app.get("/register").await;
     let form = app
@@ -212,8 +212,7 @@ async fn the_confirmation_email_and_the_account_json_keep_their_shape() {
     let body = body.replace(&link, "[LINK]");
     insta::assert_snapshot!("confirmation_email", format!("Subject: {subject}\n\n{body}"));
 
-    let user =
-        halle::accounts::store::find_user_with_hash(&app.db, "forme@exemple.fr").await.unwrap().unwrap().0;
+    let user = halle::accounts::find_user_with_hash(&app.db, "forme@exemple.fr").await.unwrap().unwrap().0;
     let token = halle::accounts::create_api_token(&app.db, &user, "test").await.unwrap();
     let me: serde_json::Value = reqwest::Client::new()
         .get(app.url("/api/v1/me"))

@@ -22,7 +22,7 @@ async fn admin_pages_are_refused_to_members_and_anonymous_visitors() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert!(halle::territory::store::by_slug(&app.db, "pirate").await.unwrap().is_none());
+    assert!(halle::territory::by_slug(&app.db, "pirate").await.unwrap().is_none());
 }
 
 #[tokio::test]
@@ -142,7 +142,7 @@ async fn the_admin_creates_a_territory_and_adds_communes_with_french_decimals() 
         )
         .await;
     assert_eq!(location(&created), "/admin/territories/sud-78");
-    let territory = halle::territory::store::by_slug(&app.db, "sud-78").await.unwrap().unwrap();
+    let territory = halle::territory::by_slug(&app.db, "sud-78").await.unwrap().unwrap();
     assert_eq!(territory.label_tag.as_deref(), Some("#mis78"));
     let duplicate = app
         .submit(
@@ -181,7 +181,7 @@ async fn the_admin_creates_a_territory_and_adds_communes_with_french_decimals() 
         )
         .await;
     assert_eq!(added.status(), StatusCode::SEE_OTHER);
-    let communes = halle::territory::store::communes(&app.db, territory.id).await.unwrap();
+    let communes = halle::territory::communes(&app.db, territory.id).await.unwrap();
     assert_eq!(communes.len(), 1);
     assert!((communes[0].latitude - 48.6436).abs() < 1e-9);
 }

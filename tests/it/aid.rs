@@ -32,7 +32,7 @@ async fn setup() -> Setup {
     let care_home = app.user(CARE_HOME, PASSWORD, false).await;
     let stranger = app.user(STRANGER, PASSWORD, false).await;
     let mut tx = app.db.begin().await.unwrap();
-    use halle::accounts::{Role, store::grant_role};
+    use halle::accounts::{Role, grant_role_in_tx as grant_role};
     grant_role(&mut tx, moderator.id, territory.id, Role::Moderator).await.unwrap();
     for user in [&driver, &care_home, &stranger] {
         grant_role(&mut tx, user.id, territory.id, Role::Member).await.unwrap();
@@ -108,7 +108,7 @@ async fn an_ad_nine_kilometres_away_is_in_a_ten_km_search_and_out_of_a_five_km_o
     assert_eq!(search(&s, &within(5)).await, vec![near]);
 
     // The web search measures from the chosen commune.
-    let commune = halle::territory::store::communes(&s.app.db, s.territory.id).await.unwrap()[0].id;
+    let commune = halle::territory::communes(&s.app.db, s.territory.id).await.unwrap()[0].id;
     let (_, html) =
         s.app.page(&format!("/t/marguerittes/entraide?q=transport&commune={commune}&rayon=10")).await;
     assert_eq!(texts(&html, ".ad-card h3").len(), 2);
@@ -191,8 +191,7 @@ async fn an_ad_form_with_mistakes_is_shown_again_with_french_errors_and_the_type
     assert_eq!(html.select(&title).next().unwrap().value().attr("value"), Some("Covoiturage du matin"));
 
     // Corrected, it is published and shown with its commune.
-    let commune =
-        halle::territory::store::communes(&s.app.db, s.territory.id).await.unwrap()[0].id.to_string();
+    let commune = halle::territory::communes(&s.app.db, s.territory.id).await.unwrap()[0].id.to_string();
     let response = s
         .app
         .submit(
@@ -219,7 +218,7 @@ async fn an_ad_form_with_mistakes_is_shown_again_with_french_errors_and_the_type
 async fn an_expired_ad_leaves_the_search_cannot_be_answered_and_its_author_is_reminded_once() {
     let s = setup().await;
     let id = post_ad(&s, &s.driver, transport_offer()).await["id"].as_i64().unwrap();
-    let ad = halle::aid::store::ad(&s.app.db, id).await.unwrap().unwrap();
+    let ad = halle::aid::ad_by_id(&s.app.db, id).await.unwrap().unwrap();
     assert_eq!(ad.expires_at - ad.created_at, 30 * 24 * 3600, "30 days by default");
 
     // Two days before expiry, the job reminds the author, once.
@@ -462,7 +461,7 @@ async fn message_emails_are_grouped_to_one_per_conversation_per_hour() {
     let to_driver = |app: &TestApp| {
         let db = app.db.clone();
         async move {
-            halle::mail::store::list(&db, None, None, 100)
+            halle::mail::list_outbox(&db, None, None, 100)
                 .await
                 .unwrap()
                 .iter()

@@ -31,7 +31,7 @@ async fn shop() -> Shop {
     let input = halle::directory::BusinessInput { name: "Boulangerie Lafont".into(), ..Default::default() };
     let business = halle::directory::propose(&app.db, "", &admin, &territory, &input).await.unwrap();
     let mut tx = app.db.begin().await.unwrap();
-    halle::directory::store::add_owner(&mut tx, business.id, merchant.id).await.unwrap();
+    halle::directory::add_owner(&mut tx, business.id, merchant.id).await.unwrap();
     tx.commit().await.unwrap();
     let merchant = halle::accounts::create_api_token(&app.db, &merchant, "t").await.unwrap();
     let other = halle::accounts::create_api_token(&app.db, &other, "t").await.unwrap();
@@ -310,18 +310,14 @@ async fn a_dfc_catalogue_is_imported_from_a_file_or_an_address() {
         .unwrap()
         .to_vec();
     // Another business of the same merchant takes the catalogue through the API...
-    let admin =
-        halle::accounts::store::find_user_with_hash(&s.app.db, "admin@exemple.fr").await.unwrap().unwrap().0;
-    let territory = halle::territory::store::by_slug(&s.app.db, "marguerittes").await.unwrap().unwrap();
+    let admin = halle::accounts::find_user_with_hash(&s.app.db, "admin@exemple.fr").await.unwrap().unwrap().0;
+    let territory = halle::territory::by_slug(&s.app.db, "marguerittes").await.unwrap().unwrap();
     let input = halle::directory::BusinessInput { name: "Dépôt de pain".into(), ..Default::default() };
     let second = halle::directory::propose(&s.app.db, "", &admin, &territory, &input).await.unwrap();
-    let merchant = halle::accounts::store::find_user_with_hash(&s.app.db, "boulangerie@exemple.fr")
-        .await
-        .unwrap()
-        .unwrap()
-        .0;
+    let merchant =
+        halle::accounts::find_user_with_hash(&s.app.db, "boulangerie@exemple.fr").await.unwrap().unwrap().0;
     let mut tx = s.app.db.begin().await.unwrap();
-    halle::directory::store::add_owner(&mut tx, second.id, merchant.id).await.unwrap();
+    halle::directory::add_owner(&mut tx, second.id, merchant.id).await.unwrap();
     tx.commit().await.unwrap();
     let url = s.app.url(&format!("/api/v1/businesses/{}/products/import?dry_run=false", second.id));
     let result: serde_json::Value = api(&s.merchant)
@@ -387,8 +383,7 @@ async fn a_product_photo_is_re_encoded_shown_on_the_public_page_and_guarded() {
         .unwrap();
 
     // Another merchant cannot add one.
-    let other =
-        halle::accounts::store::find_user_with_hash(&s.app.db, "autre@exemple.fr").await.unwrap().unwrap().0;
+    let other = halle::accounts::find_user_with_hash(&s.app.db, "autre@exemple.fr").await.unwrap().unwrap().0;
     assert!(matches!(
         halle::catalog::add_photo(&s.app.db, &other, product, png.clone()).await,
         Err(halle::error::AppError::Forbidden)

@@ -20,7 +20,7 @@ async fn setup() -> Setup {
     let territory = app.territory("marguerittes", "Marguerittes").await;
     let moderator = app.user("animation@exemple.fr", PASSWORD, false).await;
     let mut tx = app.db.begin().await.unwrap();
-    halle::accounts::store::grant_role(&mut tx, moderator.id, territory.id, halle::accounts::Role::Moderator)
+    halle::accounts::grant_role_in_tx(&mut tx, moderator.id, territory.id, halle::accounts::Role::Moderator)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -127,8 +127,7 @@ async fn only_owners_and_moderators_edit_a_listing() {
         reqwest::Client::new().patch(&url).json(&json!({"name": "Piratée"})).send().await.unwrap();
     problem(anonymous, StatusCode::UNAUTHORIZED).await;
     // The domain refuses whatever the caller.
-    let other =
-        halle::accounts::store::find_user_with_hash(&s.app.db, "autre@exemple.fr").await.unwrap().unwrap().0;
+    let other = halle::accounts::find_user_with_hash(&s.app.db, "autre@exemple.fr").await.unwrap().unwrap().0;
     let input = halle::directory::BusinessInput { name: "Piratée".into(), ..Default::default() };
     assert!(matches!(
         halle::directory::update(&s.app.db, &other, id, &input).await,
@@ -352,7 +351,7 @@ async fn filters_and_distance_sorting_narrow_the_directory() {
         names(&s.app, "service=local_currency").await,
         ["Boulangerie Lafont", "La Drôle d'Épicerie", "Maison Soulat"]
     );
-    let commune = halle::territory::store::communes(&s.app.db, 1).await.unwrap()[0].id;
+    let commune = halle::territory::communes(&s.app.db, 1).await.unwrap()[0].id;
     assert_eq!(names(&s.app, &format!("commune={commune}")).await, ["Boulangerie Lafont", "Ferme du Gardon"]);
     // From Nîmes, the pharmacy first, then Marguerittes; within 10 km only those three.
     let near = names(&s.app, "near=43.8345,4.3597&radius_km=10").await;
@@ -384,11 +383,8 @@ async fn filters_and_distance_sorting_narrow_the_directory() {
 #[tokio::test]
 async fn a_category_filter_includes_its_sub_categories() {
     let s = setup().await;
-    let moderator = halle::accounts::store::find_user_with_hash(&s.app.db, "animation@exemple.fr")
-        .await
-        .unwrap()
-        .unwrap()
-        .0;
+    let moderator =
+        halle::accounts::find_user_with_hash(&s.app.db, "animation@exemple.fr").await.unwrap().unwrap().0;
     let food = halle::directory::add_category(&s.app.db, &moderator, 1, "Alimentation", None).await.unwrap();
     let bread =
         halle::directory::add_category(&s.app.db, &moderator, 1, "Boulangerie", Some(food)).await.unwrap();
@@ -400,11 +396,8 @@ async fn a_category_filter_includes_its_sub_categories() {
     propose(&s, &s.moderator, body).await;
     assert_eq!(names(&s.app, &format!("category={food}")).await, ["Boulangerie Lafont"]);
     // A merchant cannot change the taxonomy.
-    let merchant = halle::accounts::store::find_user_with_hash(&s.app.db, "boulangerie@exemple.fr")
-        .await
-        .unwrap()
-        .unwrap()
-        .0;
+    let merchant =
+        halle::accounts::find_user_with_hash(&s.app.db, "boulangerie@exemple.fr").await.unwrap().unwrap().0;
     assert!(matches!(
         halle::directory::add_category(&s.app.db, &merchant, 1, "Pirate", None).await,
         Err(halle::error::AppError::Forbidden)
@@ -620,7 +613,7 @@ async fn photos_are_re_encoded_and_served_with_their_listing() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let photos = halle::directory::store::photos(&s.app.db, id).await.unwrap();
+    let photos = halle::directory::photos(&s.app.db, id).await.unwrap();
     assert_eq!(photos.len(), 1);
     let served = reqwest::get(s.app.url(&format!("/photos/{}", photos[0].id))).await.unwrap();
     assert_eq!(served.headers()["content-type"], "image/jpeg");
@@ -638,7 +631,7 @@ async fn photos_are_re_encoded_and_served_with_their_listing() {
         .unwrap();
     let (_, page) = s.app.page(&edit).await;
     assert!(text(&page, ".flash").contains("JPEG, PNG et WebP"));
-    assert_eq!(halle::directory::store::photos(&s.app.db, id).await.unwrap().len(), 1);
+    assert_eq!(halle::directory::photos(&s.app.db, id).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -678,7 +671,7 @@ async fn the_geocoder_fills_missing_coordinates_from_the_address() {
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let id: i64 = location(&response).rsplit('/').next().unwrap().parse().unwrap();
-    let business = halle::directory::store::get(&app.db, id).await.unwrap().unwrap();
+    let business = halle::directory::business_by_id(&app.db, id).await.unwrap().unwrap();
     assert_eq!((business.latitude, business.longitude), (Some(43.8601), Some(4.4432)));
 }
 

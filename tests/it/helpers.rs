@@ -142,7 +142,7 @@ impl TestApp {
 
     /// The newest outbox message to `to`: (subject, body).
     pub async fn last_mail_to(&self, to: &str) -> Option<(String, String)> {
-        let messages = halle::mail::store::list(&self.db, None, None, 100).await.unwrap();
+        let messages = halle::mail::list_outbox(&self.db, None, None, 100).await.unwrap();
         messages.into_iter().find(|m| m.to_address == to).map(|m| (m.subject, m.body_text))
     }
 
@@ -158,7 +158,7 @@ impl TestApp {
 
     /// Counts outbox messages.
     pub async fn outbox_len(&self) -> usize {
-        halle::mail::store::list(&self.db, None, None, 1000).await.unwrap().len()
+        halle::mail::list_outbox(&self.db, None, None, 1000).await.unwrap().len()
     }
 }
 

@@ -89,7 +89,7 @@ async fn business(app: &TestApp, c: &Currency, owner: &User, name: &str) -> (i64
 }
 
 async fn balance(db: &Db, account_id: i64) -> i64 {
-    ledger::store::account(db, account_id).await.unwrap().unwrap().balance_cents
+    ledger::account(db, account_id).await.unwrap().unwrap().balance_cents
 }
 
 async fn token(app: &TestApp, user: &User) -> String {
@@ -207,7 +207,7 @@ async fn entries_left_for_review_are_matched_by_hand_or_marked_unrelated() {
     let twice =
         ledger::match_entry(&app.db, &boss, c.territory.id, credit, &request.reference).await.unwrap_err();
     assert!(matches!(twice, halle::error::AppError::Conflict(_)));
-    assert!(ledger::store::entries_to_review(&app.db, c.territory.id).await.unwrap().is_empty());
+    assert!(ledger::entries_to_review(&app.db, c.territory.id).await.unwrap().is_empty());
     assert_audit_clean(&app.db, c.territory.id).await;
     app.stop().await;
 }
@@ -337,10 +337,7 @@ async fn a_transfer_retried_with_its_id_is_applied_once_and_another_content_is_r
         .unwrap();
     assert_eq!(again.status(), StatusCode::OK);
     assert_eq!(balance(&app.db, bruno_account.id).await, 0);
-    assert!(
-        ledger::store::transfer_by_client_id(&app.db, &id).await.unwrap().is_some(),
-        "the original stays"
-    );
+    assert!(ledger::transfer_by_client_id(&app.db, &id).await.unwrap().is_some(), "the original stays");
     assert_audit_clean(&app.db, c.territory.id).await;
     app.stop().await;
 }
@@ -367,7 +364,7 @@ async fn nobody_spends_from_an_account_they_do_not_act_for_and_member_payments_c
         ledger::pay(&app.db, &bruno, c.territory.id, &steal).await,
         Err(halle::error::AppError::NotFound)
     ));
-    let issuance = ledger::store::account_of(&app.db, c.territory.id, "issuance", 0).await.unwrap().unwrap();
+    let issuance = ledger::account_of(&app.db, c.territory.id, "issuance", 0).await.unwrap().unwrap();
     let mint = PaymentInput {
         client_id: uuid(),
         from_account: Some(issuance.id),
@@ -409,7 +406,7 @@ async fn nobody_spends_from_an_account_they_do_not_act_for_and_member_payments_c
     };
     ledger::pay(&app.db, &anne, c.territory.id, &to_shop).await.unwrap();
     // Only members acting for the business may reconvert its units; the fee goes to the fees account.
-    let business_id = ledger::store::account(&app.db, shop_account).await.unwrap().unwrap().owner_id;
+    let business_id = ledger::account(&app.db, shop_account).await.unwrap().unwrap().owner_id;
     assert!(
         ledger::request_reconversion(&app.db, &bruno, c.territory.id, business_id, 500, &uuid())
             .await
@@ -424,7 +421,7 @@ async fn nobody_spends_from_an_account_they_do_not_act_for_and_member_payments_c
         ledger::request_reconversion(&app.db, &anne, c.territory.id, business_id, 1_000, &id).await.unwrap();
     assert_eq!(again.id, reconversion.id, "a retried reconversion is the same reconversion");
     assert_eq!(balance(&app.db, shop_account).await, 0);
-    let fees = ledger::store::account_of(&app.db, c.territory.id, "fees", 0).await.unwrap().unwrap();
+    let fees = ledger::account_of(&app.db, c.territory.id, "fees", 0).await.unwrap().unwrap();
     assert_eq!(fees.balance_cents, 25);
     assert!(
         ledger::request_reconversion(&app.db, &anne, c.territory.id, business_id, 1, &uuid()).await.is_err()
@@ -449,7 +446,7 @@ async fn an_order_is_paid_inside_its_transaction_once_and_refunded_by_a_reversin
     let mut tx = app.db.begin().await.unwrap();
     ledger::pay_order_in_tx(&mut tx, c.territory.id, client.id, bakery, 500, "CMD-ROLLBACK").await.unwrap();
     drop(tx);
-    assert!(ledger::store::transfer_by_client_id(&app.db, "order:CMD-ROLLBACK").await.unwrap().is_none());
+    assert!(ledger::transfer_by_client_id(&app.db, "order:CMD-ROLLBACK").await.unwrap().is_none());
     assert_eq!(balance(&app.db, bakery_account).await, 0);
 
     let mut tx = app.db.begin().await.unwrap();
@@ -474,7 +471,7 @@ async fn an_order_is_paid_inside_its_transaction_once_and_refunded_by_a_reversin
         ledger::pay_order_in_tx(&mut tx, c.territory.id, client.id, bakery, 1_200, "CMD-44").await.unwrap();
     assert!(fits.is_new);
     tx.commit().await.unwrap();
-    assert!(ledger::store::transfer_by_client_id(&app.db, "order:CMD-43").await.unwrap().is_none());
+    assert!(ledger::transfer_by_client_id(&app.db, "order:CMD-43").await.unwrap().is_none());
     assert_eq!(balance(&app.db, bakery_account).await, 3_000);
 
     let mut tx = app.db.begin().await.unwrap();
@@ -488,8 +485,7 @@ async fn an_order_is_paid_inside_its_transaction_once_and_refunded_by_a_reversin
     let client_account = ledger::member_account(&app.db, &client, c.territory.id).await.unwrap();
     assert_eq!(client_account.balance_cents, 1_800);
     assert_eq!(balance(&app.db, bakery_account).await, 1_200);
-    let refund_row =
-        ledger::store::transfer_by_client_id(&app.db, "order-refund:CMD-42").await.unwrap().unwrap();
+    let refund_row = ledger::transfer_by_client_id(&app.db, "order-refund:CMD-42").await.unwrap().unwrap();
     assert_eq!(refund_row.kind, "refund");
     assert_audit_clean(&app.db, c.territory.id).await;
     app.stop().await;
@@ -706,7 +702,7 @@ async fn a_member_pays_a_business_by_its_payment_request_and_the_business_reconv
     .await;
     assert_eq!(reconverted.status(), StatusCode::SEE_OTHER);
     assert_eq!(balance(&app.db, bakery_account).await, 250);
-    let payouts = ledger::store::reconversions(&app.db, c.territory.id, "pending").await.unwrap();
+    let payouts = ledger::reconversions(&app.db, c.territory.id, "pending").await.unwrap();
     assert_eq!(payouts.len(), 1);
     assert_eq!(payouts[0].payout_cents, 1_000);
     assert_audit_clean(&app.db, c.territory.id).await;
@@ -912,7 +908,7 @@ async fn thousands_of_random_concurrent_operations_with_retries_duplicates_and_o
         assert_eq!(balance(&app.db, *account).await, *cents, "account {account}");
     }
     for id in acknowledged.keys() {
-        assert!(ledger::store::transfer_by_client_id(&app.db, id).await.unwrap().is_some());
+        assert!(ledger::transfer_by_client_id(&app.db, id).await.unwrap().is_some());
     }
     assert_audit_clean(&app.db, c.territory.id).await;
     app.stop().await;
@@ -1102,7 +1098,7 @@ async fn killing_the_server_during_a_load_of_transfers_loses_no_acknowledged_tra
     let db = Db::connect(&url).await.unwrap();
     for id in &acknowledged {
         assert!(
-            ledger::store::transfer_by_client_id(&db, id).await.unwrap().is_some(),
+            ledger::transfer_by_client_id(&db, id).await.unwrap().is_some(),
             "acknowledged transfer {id} lost"
         );
     }
@@ -1152,16 +1148,16 @@ async fn the_wallet_shows_the_balance_and_asking_for_units_gives_a_code() {
 async fn the_demo_territory_runs_the_bulle_with_some_balances_and_a_clean_audit() {
     let app = TestApp::spawn().await;
     halle::demo::seed_if_empty(&app.db).await.unwrap();
-    let territory = halle::territory::store::by_slug(&app.db, "marguerittes").await.unwrap().unwrap();
+    let territory = halle::territory::by_slug(&app.db, "marguerittes").await.unwrap().unwrap();
     let currency = ledger::currency_of(&app.db, territory.id).await.unwrap().unwrap();
     assert_eq!((currency.name.as_str(), currency.symbol.as_str()), ("Bulle", "B"));
-    let accounts = ledger::store::accounts(&app.db, territory.id).await.unwrap();
+    let accounts = ledger::accounts(&app.db, territory.id).await.unwrap();
     let business = accounts.iter().find(|a| a.kind == "business").expect("the bakery accepts the Bulle");
     assert_eq!(business.balance_cents, 1_890);
     let audit = ledger::audit(&app.db, territory.id).await.unwrap();
     assert!(audit.ok, "{audit:?}");
     assert_eq!(audit.sums.circulation_cents, 10_000);
-    assert_eq!(ledger::store::pending_requests(&app.db, territory.id).await.unwrap().len(), 1);
+    assert_eq!(ledger::pending_requests(&app.db, territory.id).await.unwrap().len(), 1);
     app.stop().await;
 }
 
@@ -1178,7 +1174,7 @@ async fn a_drive_order_paid_in_the_local_currency_is_refunded_when_cancelled() {
     let bakery = halle::directory::propose(&app.db, "", &baker, &c.territory, &input).await.unwrap().id;
     let moderator = app.user("moderation@test.example", "une phrase de passe", false).await;
     let mut tx = app.db.begin().await.unwrap();
-    accounts::store::grant_role(&mut tx, moderator.id, c.territory.id, Role::Moderator).await.unwrap();
+    accounts::grant_role_in_tx(&mut tx, moderator.id, c.territory.id, Role::Moderator).await.unwrap();
     tx.commit().await.unwrap();
     halle::directory::approve(&app.db, "", &moderator, bakery).await.unwrap();
     let bakery_account =
@@ -1217,7 +1213,7 @@ async fn a_drive_order_paid_in_the_local_currency_is_refunded_when_cancelled() {
     halle::orders::cancel_by_customer(&app.db, "", &client, placed[0].id).await.unwrap();
     assert_eq!(balance(&app.db, bakery_account).await, 0);
     let member_account =
-        ledger::store::account_of(&app.db, c.territory.id, "member", client.id).await.unwrap().unwrap();
+        ledger::account_of(&app.db, c.territory.id, "member", client.id).await.unwrap().unwrap();
     assert_eq!(member_account.balance_cents, 1_000);
     assert_audit_clean(&app.db, c.territory.id).await;
 }
@@ -1314,7 +1310,7 @@ async fn a_treasurer_corrects_a_mistaken_payment_on_the_web_once() {
     assert_eq!(balance(&app.db, jeanne_account).await, 5_000);
     assert_eq!(balance(&app.db, bakery_account).await, 0);
     let correction =
-        ledger::store::transfer_by_client_id(&app.db, &format!("correction:{paid}")).await.unwrap().unwrap();
+        ledger::transfer_by_client_id(&app.db, &format!("correction:{paid}")).await.unwrap().unwrap();
     assert_eq!((correction.kind.as_str(), correction.memo.as_str()), ("correction", "Erreur de commerce"));
     // Confirming again (a double click) moves nothing more; the preview says it is done.
     assert_eq!(confirm(token).await.status(), StatusCode::SEE_OTHER);

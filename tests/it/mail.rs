@@ -82,7 +82,7 @@ async fn queued_emails_are_delivered_over_smtp_and_marked_sent() {
     .await;
     let db = app.db.clone();
     let sent =
-        wait_for(async || halle::mail::store::list(&db, Some("sent"), None, 10).await.unwrap().len() == 1)
+        wait_for(async || halle::mail::list_outbox(&db, Some("sent"), None, 10).await.unwrap().len() == 1)
             .await;
     assert!(sent, "the message was not marked sent");
     let raw = received.lock().unwrap().join("\n");
@@ -111,12 +111,12 @@ async fn an_unreachable_smtp_server_leaves_the_email_pending_with_a_later_retry(
     .await;
     let db = app.db.clone();
     let retried = wait_for(async || {
-        let messages = halle::mail::store::list(&db, None, None, 10).await.unwrap();
+        let messages = halle::mail::list_outbox(&db, None, None, 10).await.unwrap();
         messages.first().is_some_and(|m| m.attempts == 1)
     })
     .await;
     assert!(retried, "no failed attempt recorded");
-    let message = halle::mail::store::list(&app.db, None, None, 10).await.unwrap().remove(0);
+    let message = halle::mail::list_outbox(&app.db, None, None, 10).await.unwrap().remove(0);
     assert_eq!(message.status, "pending");
     assert!(message.last_error.is_some());
     assert!(message.next_attempt_at >= halle::db::now() + 20, "the retry waits (backoff)");
@@ -128,22 +128,17 @@ async fn two_instances_never_claim_the_same_email() {
     let app = TestApp::spawn().await;
     for n in 0..30 {
         let mut tx = app.db.begin().await.unwrap();
-        halle::mail::store::enqueue(
-            &mut tx,
-            &halle::mail::Email::new(&format!("n{n}@exemple.fr"), "s", "b".into()),
-        )
-        .await
-        .unwrap();
+        halle::mail::enqueue(&mut tx, &halle::mail::Email::new(&format!("n{n}@exemple.fr"), "s", "b".into()))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
     }
-    let (a, b) = tokio::join!(
-        halle::mail::store::claim_due(&app.db, 20, 60),
-        halle::mail::store::claim_due(&app.db, 20, 60)
-    );
+    let (a, b) =
+        tokio::join!(halle::mail::claim_due(&app.db, 20, 60), halle::mail::claim_due(&app.db, 20, 60));
     let mut ids: Vec<i64> = a.unwrap().into_iter().chain(b.unwrap()).map(|m| m.id).collect();
     // Whatever is left is claimed by later runs; nothing is ever claimed twice.
     loop {
-        let more = halle::mail::store::claim_due(&app.db, 20, 60).await.unwrap();
+        let more = halle::mail::claim_due(&app.db, 20, 60).await.unwrap();
         if more.is_empty() {
             break;
         }

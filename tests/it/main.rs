@@ -14,4 +14,5 @@ mod ledger;
 mod mail;
 mod orders;
 mod platform;
+mod structure;
 mod territory;

@@ -45,7 +45,7 @@ async fn drive_on(app: TestApp, customers: usize) -> Drive {
     };
     let business = halle::directory::propose(&app.db, "", &admin, &territory, &input).await.unwrap();
     let mut tx = app.db.begin().await.unwrap();
-    halle::directory::store::add_owner(&mut tx, business.id, merchant.id).await.unwrap();
+    halle::directory::add_owner(&mut tx, business.id, merchant.id).await.unwrap();
     tx.commit().await.unwrap();
     let point =
         halle::orders::add_point(&app.db, &merchant, business.id, "La boutique", "3 rue de la Poste", false)
@@ -95,7 +95,7 @@ impl Drive {
     }
 
     async fn stock(&self, product: i64) -> Option<i64> {
-        halle::catalog::store::get(&self.app.db, product).await.unwrap().unwrap().stock
+        halle::catalog::product_by_id(&self.app.db, product).await.unwrap().unwrap().stock
     }
 
     async fn remaining(&self, slot: i64) -> i64 {
@@ -539,7 +539,7 @@ async fn a_resident_orders_from_two_shops_through_the_web_and_gets_the_calendar_
     let bread = d.product("PAIN", 120, Some(10)).await;
     let slot = d.slot(48, 5).await;
     // A second shop.
-    let territory = halle::territory::store::by_slug(&d.app.db, "marguerittes").await.unwrap().unwrap();
+    let territory = halle::territory::by_slug(&d.app.db, "marguerittes").await.unwrap().unwrap();
     let admin = halle::accounts::authenticate(&d.app.db, "admin@exemple.fr", PASSWORD).await.unwrap();
     let input = halle::directory::BusinessInput {
         name: "Ferme des Garrigues".into(),
@@ -624,7 +624,7 @@ async fn a_resident_orders_from_two_shops_through_the_web_and_gets_the_calendar_
 
     let mail = d.app.last_mail_to("jeanne@exemple.fr").await.unwrap();
     assert!(mail.1.contains("Total"), "{}", mail.1);
-    let outbox = halle::mail::store::list(&d.app.db, None, None, 100).await.unwrap();
+    let outbox = halle::mail::list_outbox(&d.app.db, None, None, 100).await.unwrap();
     let with_calendar = outbox
         .iter()
         .filter(|m| {

@@ -59,7 +59,7 @@ async fn a_signed_in_visitor_joins_a_territory() {
     );
     // Joining twice changes nothing.
     app.submit("/t/marguerittes", "/t/marguerittes/join", &[]).await;
-    assert_eq!(halle::accounts::store::memberships_of(&app.db, user.id).await.unwrap().len(), 1);
+    assert_eq!(halle::accounts::memberships_of(&app.db, user.id).await.unwrap().len(), 1);
 }
 
 #[tokio::test]

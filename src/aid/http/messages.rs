@@ -10,8 +10,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::http::{ad_in, ad_page};
-use super::{ConversationSummary, ConversationView};
+use super::public::{ad_in, ad_page};
+use crate::aid::{ConversationSummary, ConversationView};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::web::auth::CurrentUser;
@@ -45,7 +45,7 @@ async fn contact(
     Form(form): Form<MessageForm>,
 ) -> AppResult<Response> {
     let (territory, ad, access) = ad_in(&state, Some(&user), &slug, id).await?;
-    match super::contact(&state.db, &state.base_url, &user, id, &form.body).await {
+    match crate::aid::contact(&state.db, &state.base_url, &user, id, &form.body).await {
         Ok(conversation) => {
             if let Some(session) = &page.session {
                 page::flash(session, "aid.flash.sent").await?;
@@ -82,7 +82,7 @@ async fn list_conversations(
 ) -> AppResult<Response> {
     let number = query.page.parse::<i64>().unwrap_or(1).clamp(1, 10_000);
     let mut conversations =
-        super::conversations(&state.db, &user, PER_PAGE + 1, (number - 1) * PER_PAGE).await?;
+        crate::aid::conversations(&state.db, &user, PER_PAGE + 1, (number - 1) * PER_PAGE).await?;
     let has_more = conversations.len() as i64 > PER_PAGE;
     conversations.truncate(PER_PAGE as usize);
     render(&ListPage {
@@ -131,11 +131,11 @@ async fn show_conversation(
 ) -> AppResult<Response> {
     if headers.contains_key("hx-request") {
         // The live update: only the messages after the last one shown, and the next poller.
-        let conversation = super::read_conversation(&state.db, &user, id, query.apres.max(0)).await?;
+        let conversation = crate::aid::read_conversation(&state.db, &user, id, query.apres.max(0)).await?;
         let last_id = last_id(&conversation, query.apres);
         return render(&MessagesFragment { page, conversation, last_id });
     }
-    let conversation = super::read_conversation(&state.db, &user, id, 0).await?;
+    let conversation = crate::aid::read_conversation(&state.db, &user, id, 0).await?;
     let last_id = last_id(&conversation, 0);
     render(&ConversationPage {
         page,
@@ -153,10 +153,10 @@ async fn reply(
     Path(id): Path<i64>,
     Form(form): Form<MessageForm>,
 ) -> AppResult<Response> {
-    match super::reply(&state.db, &state.base_url, &user, id, &form.body).await {
+    match crate::aid::reply(&state.db, &state.base_url, &user, id, &form.body).await {
         Ok(message) => Ok(see_other(&format!("/messages/{id}#m{}", message.id))),
         Err(AppError::Invalid(fields)) => {
-            let conversation = super::read_conversation(&state.db, &user, id, 0).await?;
+            let conversation = crate::aid::read_conversation(&state.db, &user, id, 0).await?;
             let last_id = last_id(&conversation, 0);
             render_status(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -186,7 +186,7 @@ async fn block(
     Path(id): Path<i64>,
     Form(form): Form<BackForm>,
 ) -> AppResult<Response> {
-    super::block(&state.db, &user, id).await?;
+    crate::aid::block(&state.db, &user, id).await?;
     if let Some(session) = &page.session {
         page::flash(session, "aid.flash.blocked").await?;
     }
@@ -200,7 +200,7 @@ async fn unblock(
     Path(id): Path<i64>,
     Form(form): Form<BackForm>,
 ) -> AppResult<Response> {
-    super::unblock(&state.db, &user, id).await?;
+    crate::aid::unblock(&state.db, &user, id).await?;
     if let Some(session) = &page.session {
         page::flash(session, "aid.flash.unblocked").await?;
     }

@@ -8,13 +8,14 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::http::{domain_pairs, territory_of};
-use super::{Decision, ModerationMode, ModerationQueue};
+use super::public::domain_pairs;
+use crate::aid::{Decision, ModerationMode, ModerationQueue};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
 use crate::web::page::{self, Page};
+use crate::web::territory::territory_of;
 use crate::web::{render, see_other};
 
 /// The moderation routes.
@@ -46,8 +47,8 @@ async fn show_queue(
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let queue = super::queue(&state.db, &user, &territory).await?;
-    let domains = domain_pairs(&super::domains(&state.db, territory.id).await?, &page.t);
+    let queue = crate::aid::queue(&state.db, &user, &territory).await?;
+    let domains = domain_pairs(&crate::aid::domains(&state.db, territory.id).await?, &page.t);
     render(&QueuePage {
         page: page.with_csrf().await?,
         territory,
@@ -71,7 +72,7 @@ async fn approve(
     Path((slug, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    super::approve_ad(&state.db, &state.base_url, &user, id).await?;
+    crate::aid::approve_ad(&state.db, &state.base_url, &user, id).await?;
     back(&page, "aid.flash.approved", &territory).await
 }
 
@@ -89,7 +90,7 @@ async fn hide(
     Form(form): Form<ReasonForm>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    match super::hide_ad(&state.db, &user, id, &form.reason).await {
+    match crate::aid::hide_ad(&state.db, &user, id, &form.reason).await {
         Ok(()) => back(&page, "aid.flash.hidden", &territory).await,
         Err(AppError::Invalid(_)) => back(&page, "aid.error.reason_required", &territory).await,
         Err(other) => Err(other),
@@ -119,7 +120,7 @@ async fn decide(
         sanction: Some(form.sanction).filter(|s| !s.is_empty()),
         reason: form.reason,
     };
-    match super::decide_report(&state.db, &user, id, &decision).await {
+    match crate::aid::decide_report(&state.db, &user, id, &decision).await {
         Ok(()) => back(&page, "aid.flash.decided", &territory).await,
         Err(AppError::Invalid(_)) => back(&page, "aid.error.reason_required", &territory).await,
         Err(other) => Err(other),
@@ -133,7 +134,7 @@ async fn lift(
     Path((slug, target)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    super::lift_suspension(&state.db, &user, territory.id, target).await?;
+    crate::aid::lift_suspension(&state.db, &user, territory.id, target).await?;
     back(&page, "aid.flash.lifted", &territory).await
 }
 
@@ -152,7 +153,7 @@ async fn set_mode(
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     let mode = ModerationMode::parse(&form.mode).ok_or(AppError::BadRequest("aid.error.mode"))?;
-    super::set_mode(&state.db, &user, territory.id, mode).await?;
+    crate::aid::set_mode(&state.db, &user, territory.id, mode).await?;
     back(&page, "aid.flash.mode", &territory).await
 }
 
@@ -170,7 +171,7 @@ async fn add_domain(
     Form(form): Form<DomainForm>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    match super::add_domain(&state.db, &user, territory.id, &form.name).await {
+    match crate::aid::add_domain(&state.db, &user, territory.id, &form.name).await {
         Ok(_) => back(&page, "aid.flash.domain_added", &territory).await,
         Err(AppError::Invalid(_)) => back(&page, "aid.error.domain_name", &territory).await,
         Err(AppError::Conflict(key)) => back(&page, key, &territory).await,

@@ -12,15 +12,15 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use super::charts::{self, BarChart};
-use super::checkout::{self, slot_text};
-use super::http::OrderPage;
-use super::rules::{self, ClosureView, Drive, SettingsInput, SlotView, TemplateInput, today};
-use super::schedule::{self, SlotTemplate};
-use super::{Order, OrderLine, OrderStatus, PAYMENT_MEANS, PickupPoint};
+use super::customer::OrderPage;
 use crate::app::AppState;
 use crate::catalog::parse_price_cents;
 use crate::error::{AppError, AppResult};
+use crate::orders::charts::{self, BarChart};
+use crate::orders::checkout::{self, slot_text};
+use crate::orders::schedule::{self, SlotTemplate};
+use crate::orders::slots::{self, ClosureView, Drive, SettingsInput, SlotView, TemplateInput, today};
+use crate::orders::{Order, OrderLine, OrderStatus, PAYMENT_MEANS, PickupPoint};
 use crate::territory::Commune;
 use crate::web::auth::CurrentUser;
 use crate::web::page::{self, Page};
@@ -50,7 +50,7 @@ pub fn router() -> Router<AppState> {
 
 /// The drive of the business in the address, checked against the territory's slug.
 async fn drive_at(state: &AppState, user: &crate::accounts::User, slug: &str, id: i64) -> AppResult<Drive> {
-    let drive = rules::managed_drive(&state.db, user, id).await?;
+    let drive = slots::managed_drive(&state.db, user, id).await?;
     if drive.territory.slug != slug {
         return Err(AppError::NotFound);
     }
@@ -175,7 +175,7 @@ async fn set_pause(
 ) -> AppResult<Response> {
     let drive = drive_at(&state, &user, &slug, id).await?;
     let paused = form.paused == "1";
-    rules::set_paused(&state.db, &user, id, paused).await?;
+    slots::set_paused(&state.db, &user, id, paused).await?;
     if let Some(session) = &page.session {
         page::flash(session, if paused { "orders.paused" } else { "orders.resumed" }).await?;
     }
@@ -249,7 +249,7 @@ struct PickingPage {
 
 impl PickingPage {
     fn unit_label(&self, unit: &str) -> &'static str {
-        super::http::unit_label(&self.page, unit)
+        super::customer::unit_label(&self.page, unit)
     }
 }
 
@@ -444,11 +444,11 @@ async fn settings_page(
     drive: Drive,
     errors: FormErrors,
 ) -> AppResult<Response> {
-    let points = rules::points(&state.db, &drive).await?;
-    let templates = rules::templates(&state.db, &drive).await?;
-    let closures = rules::closures(&state.db, &drive).await?;
-    let communes = crate::territory::store::communes(&state.db, drive.territory.id).await?;
-    let upcoming = rules::upcoming_slots(&state.db, &drive).await?.into_iter().take(12).collect();
+    let points = slots::points(&state.db, &drive).await?;
+    let templates = slots::templates(&state.db, &drive).await?;
+    let closures = slots::closures(&state.db, &drive).await?;
+    let communes = crate::territory::communes(&state.db, drive.territory.id).await?;
+    let upcoming = slots::upcoming_slots(&state.db, &drive).await?.into_iter().take(12).collect();
     let is_moderator = crate::directory::is_moderator(&state.db, user, drive.territory.id).await?;
     let status =
         if errors.any() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
@@ -532,7 +532,7 @@ async fn save_settings(
         delivery_minimum_cents: money("delivery_minimum").unwrap_or(-1),
         delivery_communes: all(&form, "commune").filter_map(|c| c.parse().ok()).collect(),
     };
-    let outcome = rules::save_settings(&state.db, &user, id, &input).await.map(|_| ());
+    let outcome = slots::save_settings(&state.db, &user, id, &input).await.map(|_| ());
     after(&state, page, &user, drive, outcome, "orders.settings_saved").await
 }
 
@@ -546,7 +546,7 @@ async fn add_point(
     let drive = drive_at(&state, &user, &slug, id).await?;
     let shared = field(&form, "shared") == "1";
     let outcome =
-        rules::add_point(&state.db, &user, id, field(&form, "name"), field(&form, "address"), shared)
+        slots::add_point(&state.db, &user, id, field(&form, "name"), field(&form, "address"), shared)
             .await
             .map(|_| ());
     after(&state, page, &user, drive, outcome, "orders.point_added").await
@@ -559,7 +559,7 @@ async fn remove_point(
     Path((slug, id, point)): Path<(String, i64, i64)>,
 ) -> AppResult<Response> {
     let drive = drive_at(&state, &user, &slug, id).await?;
-    let outcome = rules::remove_point(&state.db, &user, id, point).await;
+    let outcome = slots::remove_point(&state.db, &user, id, point).await;
     after(&state, page, &user, drive, outcome, "orders.point_removed").await
 }
 
@@ -579,7 +579,7 @@ async fn add_templates(
         slot_minutes: field(&form, "slot_minutes").trim().parse().unwrap_or(0),
         capacity: field(&form, "capacity").trim().parse().unwrap_or(0),
     };
-    let outcome = rules::add_templates(&state.db, &user, id, &input).await.map(|_| ());
+    let outcome = slots::add_templates(&state.db, &user, id, &input).await.map(|_| ());
     after(&state, page, &user, drive, outcome, "orders.template_added").await
 }
 
@@ -590,7 +590,7 @@ async fn remove_template(
     Path((slug, id, template)): Path<(String, i64, i64)>,
 ) -> AppResult<Response> {
     let drive = drive_at(&state, &user, &slug, id).await?;
-    let outcome = rules::remove_template(&state.db, &user, id, template).await;
+    let outcome = slots::remove_template(&state.db, &user, id, template).await;
     after(&state, page, &user, drive, outcome, "orders.template_removed").await
 }
 
@@ -604,7 +604,7 @@ async fn add_closure(
     let drive = drive_at(&state, &user, &slug, id).await?;
     let first = field(&form, "first_day").parse().ok();
     let last = field(&form, "last_day").parse().ok();
-    let outcome = rules::add_closure(&state.db, &user, id, first, last, field(&form, "reason")).await;
+    let outcome = slots::add_closure(&state.db, &user, id, first, last, field(&form, "reason")).await;
     after(&state, page, &user, drive, outcome, "orders.closure_added").await
 }
 
@@ -615,7 +615,7 @@ async fn remove_closure(
     Path((slug, id, closure)): Path<(String, i64, i64)>,
 ) -> AppResult<Response> {
     let drive = drive_at(&state, &user, &slug, id).await?;
-    let outcome = rules::remove_closure(&state.db, &user, id, closure).await;
+    let outcome = slots::remove_closure(&state.db, &user, id, closure).await;
     after(&state, page, &user, drive, outcome, "orders.closure_removed").await
 }
 
@@ -640,7 +640,7 @@ async fn add_slot(
                 schedule::local_instant(day, end, &tz).unwrap_or(0),
             );
             let capacity = field(&form, "capacity").trim().parse().unwrap_or(0);
-            rules::add_slot(&state.db, &user, id, field(&form, "point").parse().ok(), span, capacity)
+            slots::add_slot(&state.db, &user, id, field(&form, "point").parse().ok(), span, capacity)
                 .await
                 .map(|_| ())
         }
@@ -668,7 +668,7 @@ async fn show_dashboard(
     let drive = drive_at(&state, &user, &slug, id).await?;
     let lang = page.lang();
     let tz = drive.tz();
-    let weeks = super::checkout::weekly_figures(&state.db, &user, id, 12).await?;
+    let weeks = crate::orders::checkout::weekly_figures(&state.db, &user, id, 12).await?;
     let week_label = |monday: &Date| crate::web::fmt::short_day(*monday, lang);
     let orders: Vec<_> =
         weeks.iter().map(|(monday, count, _)| (week_label(monday), *count, count.to_string())).collect();
@@ -677,8 +677,8 @@ async fn show_dashboard(
         .map(|(monday, _, cents)| (week_label(monday), *cents, crate::web::fmt::price(*cents, lang)))
         .collect();
     let first = today(&tz).checked_sub(6.days()).unwrap_or(today(&tz));
-    let (from, to) = rules::day_span(first, today(&tz).checked_add(7.days()).unwrap_or(first), &tz);
-    let slots = rules::slots(&state.db, &drive, from, to).await?;
+    let (from, to) = slots::day_span(first, today(&tz).checked_add(7.days()).unwrap_or(first), &tz);
+    let slots = slots::slots(&state.db, &drive, from, to).await?;
     let mut days: Vec<(Date, i64, i64)> = Vec::new();
     for view in &slots {
         match days.iter_mut().find(|(d, _, _)| *d == view.day) {

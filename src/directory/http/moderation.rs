@@ -9,17 +9,18 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::http::{CategoryOption, category_tree, territory_of};
-use super::import_export::ImportReport;
-use super::store::Claim;
-use super::{Business, ImportOutcome};
+use super::public::{CategoryOption, category_tree};
 use crate::accounts::User;
 use crate::app::{AppState, UPLOAD_MAX_BYTES};
+use crate::directory::import_export::ImportReport;
+use crate::directory::store::Claim;
+use crate::directory::{Business, ImportOutcome};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
 use crate::web::i18n::Lang;
 use crate::web::page::{self, Page};
+use crate::web::territory::territory_of;
 use crate::web::{FormErrors, render, render_status, see_other};
 
 /// The moderation routes.
@@ -55,7 +56,7 @@ async fn show_queue(
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let (pending, claims) = super::moderation_queue(&state.db, &user, territory.id).await?;
+    let (pending, claims) = crate::directory::moderation_queue(&state.db, &user, territory.id).await?;
     render(&QueuePage { page, territory, pending, claims })
 }
 
@@ -73,7 +74,7 @@ async fn approve(
     Path((slug, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    super::approve(&state.db, &state.base_url, &user, id).await?;
+    crate::directory::approve(&state.db, &state.base_url, &user, id).await?;
     flash_and_back(&page, "directory.flash.approved", &format!("/t/{}/moderation", territory.slug)).await
 }
 
@@ -98,8 +99,8 @@ async fn refuse(
     } else {
         page::local_path(Some(&form.back))
     };
-    match super::refuse_or_unpublish(&state.db, &state.base_url, &user, id, &form.reason).await {
-        Ok(super::ListingState::Unpublished) => {
+    match crate::directory::refuse_or_unpublish(&state.db, &state.base_url, &user, id, &form.reason).await {
+        Ok(crate::directory::ListingState::Unpublished) => {
             flash_and_back(&page, "directory.flash.unpublished", &back).await
         }
         Ok(_) => flash_and_back(&page, "directory.flash.refused", &back).await,
@@ -120,7 +121,7 @@ async fn decide_claim(
         "refuser" => false,
         _ => return Err(AppError::NotFound),
     };
-    super::decide_claim(&state.db, &user, territory.id, claim, accept).await?;
+    crate::directory::decide_claim(&state.db, &user, territory.id, claim, accept).await?;
     let key = if accept { "directory.flash.claim_accepted" } else { "directory.flash.claim_refused" };
     flash_and_back(&page, key, &format!("/t/{}/moderation", territory.slug)).await
 }
@@ -147,7 +148,11 @@ struct ImportPage {
 }
 
 async fn require_moderator(state: &AppState, user: &User, territory: &Territory) -> AppResult<()> {
-    if super::is_moderator(&state.db, user, territory.id).await? { Ok(()) } else { Err(AppError::Forbidden) }
+    if crate::directory::is_moderator(&state.db, user, territory.id).await? {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 async fn show_import(
@@ -218,7 +223,7 @@ async fn upload_import(
             },
         );
     };
-    match super::import_preview(&state.db, &user, &territory, &filename, &bytes).await {
+    match crate::directory::import_preview(&state.db, &user, &territory, &filename, &bytes).await {
         Ok((batch, report)) => {
             let refused = refused_views(&report, page.lang());
             render(&ImportPage {
@@ -259,7 +264,7 @@ async fn confirm_import(
     Path((slug, batch)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let (outcome, report) = super::import_confirm(&state.db, &user, &territory, batch).await?;
+    let (outcome, report) = crate::directory::import_confirm(&state.db, &user, &territory, batch).await?;
     let refused = refused_views(&report, page.lang());
     render(&ImportPage {
         page,
@@ -288,7 +293,7 @@ async fn categories_page(
     territory: Territory,
     errors: Vec<FieldError>,
 ) -> AppResult<CategoriesPage> {
-    let categories = category_tree(&super::taxonomy(&state.db, territory.id).await?);
+    let categories = category_tree(&crate::directory::taxonomy(&state.db, territory.id).await?);
     Ok(CategoriesPage { page: page.with_csrf().await?, territory, categories, errors: FormErrors(errors) })
 }
 
@@ -344,8 +349,9 @@ async fn add_category(
     Form(form): Form<CategoryForm>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let result =
-        super::add_category(&state.db, &user, territory.id, &form.name, form.parent()).await.map(|_| ());
+    let result = crate::directory::add_category(&state.db, &user, territory.id, &form.name, form.parent())
+        .await
+        .map(|_| ());
     category_result(&state, page, territory, result, "directory.flash.category_saved").await
 }
 
@@ -357,7 +363,8 @@ async fn edit_category(
     Form(form): Form<CategoryForm>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let result = super::edit_category(&state.db, &user, territory.id, id, &form.name, form.parent()).await;
+    let result =
+        crate::directory::edit_category(&state.db, &user, territory.id, id, &form.name, form.parent()).await;
     category_result(&state, page, territory, result, "directory.flash.category_saved").await
 }
 
@@ -368,6 +375,6 @@ async fn remove_category(
     Path((slug, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let result = super::remove_category(&state.db, &user, territory.id, id).await;
+    let result = crate::directory::remove_category(&state.db, &user, territory.id, id).await;
     category_result(&state, page, territory, result, "directory.flash.category_removed").await
 }

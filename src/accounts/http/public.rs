@@ -10,8 +10,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::store::{ApiTokenRow, MembershipRow};
-use super::{Registration, Role};
+use crate::accounts::store::{ApiTokenRow, MembershipRow};
+use crate::accounts::{Registration, Role};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::web::auth::{self, CurrentUser};
@@ -22,7 +22,6 @@ use crate::{demo, territory};
 /// The accounts routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .merge(super::totp::router())
         .route("/register", get(show_register).post(register))
         .route("/register/done", get(registered))
         .route("/account/confirm", get(confirm_email))
@@ -101,9 +100,9 @@ async fn show_register(page: Page, Query(query): Query<TerritoryQuery>) -> AppRe
 /// The territory a new member joins: the one named, else the only one there is.
 async fn territory_to_join(state: &AppState, slug: Option<&str>) -> AppResult<Option<i64>> {
     if let Some(slug) = slug.filter(|s| !s.is_empty()) {
-        return Ok(territory::store::by_slug(&state.db, slug).await?.map(|t| t.id));
+        return Ok(territory::by_slug(&state.db, slug).await?.map(|t| t.id));
     }
-    let all = territory::store::list(&state.db).await?;
+    let all = territory::list(&state.db).await?;
     Ok(if all.len() == 1 { all.first().map(|t| t.id) } else { None })
 }
 
@@ -119,9 +118,9 @@ async fn register(
         display_name: form.display_name.clone(),
     };
     let outcome = async {
-        super::count_email_request(&state.db, &ip, "register", state.config.register_limit).await?;
+        crate::accounts::count_email_request(&state.db, &ip, "register", state.config.register_limit).await?;
         let territory_id = territory_to_join(&state, form.territory.as_deref()).await?;
-        super::register(&state.db, &state.base_url, &input, page.lang(), territory_id).await
+        crate::accounts::register(&state.db, &state.base_url, &input, page.lang(), territory_id).await
     }
     .await;
     let errors = match outcome {
@@ -170,7 +169,7 @@ async fn confirm_email(
     page: Page,
     Query(query): Query<TokenQuery>,
 ) -> AppResult<Response> {
-    match super::confirm_email(&state.db, &query.token).await {
+    match crate::accounts::confirm_email(&state.db, &query.token).await {
         Ok(_) => message(
             page,
             "accounts.confirmed.title",
@@ -230,8 +229,8 @@ async fn resend_confirmation(
     page: Page,
     Form(form): Form<EmailForm>,
 ) -> AppResult<Response> {
-    super::count_email_request(&state.db, &ip, "mail", state.config.register_limit).await?;
-    super::resend_confirmation(&state.db, &state.base_url, &form.email).await?;
+    crate::accounts::count_email_request(&state.db, &ip, "mail", state.config.register_limit).await?;
+    crate::accounts::resend_confirmation(&state.db, &state.base_url, &form.email).await?;
     message(page, "accounts.resend.title", "accounts.resend.done", None)
 }
 
@@ -257,7 +256,7 @@ async fn demo_accounts(state: &AppState) -> AppResult<Vec<&'static str>> {
         return Ok(Vec::new());
     }
     let (admin_email, ..) = demo::DEMO_ACCOUNTS[0];
-    let seeded = super::store::find_user_with_hash(&state.db, admin_email).await?.is_some();
+    let seeded = crate::accounts::store::find_user_with_hash(&state.db, admin_email).await?.is_some();
     Ok(if seeded { demo::DEMO_ACCOUNTS.iter().map(|(email, ..)| *email).collect() } else { Vec::new() })
 }
 
@@ -296,10 +295,10 @@ async fn login(
     page: Page,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
-    let email = super::normalize_email(&form.email);
+    let email = crate::accounts::normalize_email(&form.email);
     let outcome = async {
-        super::count_login_attempt(&state.db, &ip, &email, state.config.login_limit).await?;
-        super::authenticate(&state.db, &email, &form.password).await
+        crate::accounts::count_login_attempt(&state.db, &ip, &email, state.config.login_limit).await?;
+        crate::accounts::authenticate(&state.db, &email, &form.password).await
     }
     .await;
     let (status, error) = match outcome {
@@ -353,8 +352,8 @@ async fn forgot_password(
     page: Page,
     Form(form): Form<EmailForm>,
 ) -> AppResult<Response> {
-    super::count_email_request(&state.db, &ip, "mail", state.config.register_limit).await?;
-    super::request_password_reset(&state.db, &state.base_url, &form.email).await?;
+    crate::accounts::count_email_request(&state.db, &ip, "mail", state.config.register_limit).await?;
+    crate::accounts::request_password_reset(&state.db, &state.base_url, &form.email).await?;
     message(page, "accounts.forgot.title", "accounts.forgot.done", None)
 }
 
@@ -371,7 +370,7 @@ async fn show_reset(
     page: Page,
     Query(query): Query<TokenQuery>,
 ) -> AppResult<Response> {
-    if !super::reset_link_is_valid(&state.db, &query.token).await? {
+    if !crate::accounts::reset_link_is_valid(&state.db, &query.token).await? {
         let response = message(
             page,
             "accounts.link_invalid.title",
@@ -397,7 +396,7 @@ async fn reset_password(
     page: Page,
     Form(form): Form<ResetForm>,
 ) -> AppResult<Response> {
-    match super::reset_password(&state.db, &form.token, &form.password).await {
+    match crate::accounts::reset_password(&state.db, &form.token, &form.password).await {
         Ok(()) => message(page, "accounts.reset.title", "accounts.reset.done", Some(("/login", "nav.login"))),
         Err(AppError::Invalid(fields)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -428,8 +427,8 @@ struct AccountPage {
     token_errors: FormErrors,
 }
 
-async fn account_page(state: &AppState, page: Page, user: &super::User) -> AppResult<AccountPage> {
-    let memberships = super::store::memberships_of(&state.db, user.id)
+async fn account_page(state: &AppState, page: Page, user: &crate::accounts::User) -> AppResult<AccountPage> {
+    let memberships = crate::accounts::store::memberships_of(&state.db, user.id)
         .await?
         .into_iter()
         .map(|m| {
@@ -440,7 +439,7 @@ async fn account_page(state: &AppState, page: Page, user: &super::User) -> AppRe
     Ok(AccountPage {
         page,
         memberships,
-        tokens: super::store::api_tokens_of(&state.db, user.id).await?,
+        tokens: crate::accounts::store::api_tokens_of(&state.db, user.id).await?,
         new_token: None,
         email_errors: FormErrors::default(),
         password_errors: FormErrors::default(),
@@ -480,7 +479,8 @@ async fn change_password(
     page: Page,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
-    match super::change_password(&state.db, &user, &form.current_password, &form.new_password).await {
+    match crate::accounts::change_password(&state.db, &user, &form.current_password, &form.new_password).await
+    {
         Ok(version) => {
             let session = page.session.as_ref().ok_or(AppError::Csrf)?;
             auth::refresh_version(session, version).await?;
@@ -510,7 +510,7 @@ async fn change_email(
     page: Page,
     Form(form): Form<EmailChangeForm>,
 ) -> AppResult<Response> {
-    let outcome = super::request_email_change(
+    let outcome = crate::accounts::request_email_change(
         &state.db,
         &state.base_url,
         &user,
@@ -538,7 +538,7 @@ async fn change_email(
 #[derive(serde::Serialize)]
 struct FullExport {
     #[serde(flatten)]
-    account: super::DataExport,
+    account: crate::accounts::DataExport,
     /// Drive orders, with their lines.
     orders: Vec<crate::orders::OrderExport>,
     /// Local currency accounts, with their history.
@@ -548,7 +548,7 @@ struct FullExport {
 }
 
 async fn export_data(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> AppResult<Response> {
-    let account = super::export_data(&state.db, &user).await?;
+    let account = crate::accounts::export_data(&state.db, &user).await?;
     let mut territories: Vec<i64> = account.memberships.iter().map(|m| m.territory_id).collect();
     territories.sort_unstable();
     territories.dedup();
@@ -592,7 +592,7 @@ async fn delete_account(
     page: Page,
     Form(form): Form<DeleteForm>,
 ) -> AppResult<Response> {
-    match super::delete_account(&state.db, &user, &form.current_password).await {
+    match crate::accounts::delete_account(&state.db, &user, &form.current_password).await {
         Ok(()) => {
             if let Some(session) = &page.session {
                 auth::sign_out(session).await?;
@@ -622,7 +622,7 @@ async fn create_token(
     page: Page,
     Form(form): Form<TokenForm>,
 ) -> AppResult<Response> {
-    match super::create_api_token(&state.db, &user, &form.name).await {
+    match crate::accounts::create_api_token(&state.db, &user, &form.name).await {
         Ok(token) => {
             // The secret crosses the redirect in the session, is shown once, and is then gone.
             let session = page.session.as_ref().ok_or(AppError::Csrf)?;
@@ -644,7 +644,7 @@ async fn revoke_token(
     page: Page,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    super::revoke_api_token(&state.db, &user, id).await?;
+    crate::accounts::revoke_api_token(&state.db, &user, id).await?;
     if let Some(session) = &page.session {
         page::flash(session, "accounts.tokens.revoked").await?;
     }

@@ -11,17 +11,18 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
-use super::hours::OpeningHours;
-use super::http::{
-    CategoryOption, category_tree, parse_decimal, photo_added_flash, read_photo_field, territory_of,
-};
-use super::store::Revision;
-use super::{Business, BusinessInput, BusinessKind, CrisisStatus};
+use super::public::{CategoryOption, category_tree};
 use crate::app::{AppState, UPLOAD_MAX_BYTES};
+use crate::directory::hours::OpeningHours;
+use crate::directory::store::Revision;
+use crate::directory::{Business, BusinessInput, BusinessKind, CrisisStatus};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
+use crate::web::fmt::parse_decimal;
 use crate::web::page::{self, Page};
+use crate::web::territory::territory_of;
+use crate::web::upload::{photo_added_flash, read_photo_field};
 use crate::web::{FormErrors, render, render_status, see_other};
 
 /// The owners' routes.
@@ -228,7 +229,7 @@ struct FormPage {
     statuses: Vec<(&'static str, &'static str)>,
     days: Vec<(usize, &'static str)>,
     geocoder: bool,
-    photos: Vec<super::store::PhotoMeta>,
+    photos: Vec<crate::directory::store::PhotoMeta>,
 }
 
 async fn form_page(
@@ -239,9 +240,9 @@ async fn form_page(
     values: FormValues,
     errors: Vec<FieldError>,
 ) -> AppResult<FormPage> {
-    let categories = category_tree(&super::taxonomy(&state.db, territory.id).await?);
+    let categories = category_tree(&crate::directory::taxonomy(&state.db, territory.id).await?);
     let photos = match &business {
-        Some(b) => super::store::photos(&state.db, b.id).await?,
+        Some(b) => crate::directory::store::photos(&state.db, b.id).await?,
         None => Vec::new(),
     };
     Ok(FormPage {
@@ -294,7 +295,7 @@ async fn locate(state: &AppState, input: &mut BusinessInput) {
     if parts.is_empty() {
         return;
     }
-    if let Some((lat, lon)) = super::geocode::geocode(url, &parts.join(" ")).await {
+    if let Some((lat, lon)) = crate::directory::geocode::geocode(url, &parts.join(" ")).await {
         input.latitude = Some(lat);
         input.longitude = Some(lon);
     }
@@ -321,7 +322,7 @@ async fn propose(
     if !errors.is_empty() {
         // Report the other fields' problems at the same time.
         errors.extend(
-            super::validate(&input)
+            crate::directory::validate(&input)
                 .err()
                 .unwrap_or_default()
                 .into_iter()
@@ -331,10 +332,10 @@ async fn propose(
     }
     if errors.is_empty() {
         locate(&state, &mut input).await;
-        match super::propose(&state.db, &state.base_url, &user, &territory, &input).await {
+        match crate::directory::propose(&state.db, &state.base_url, &user, &territory, &input).await {
             Ok(business) => {
                 if let Some(session) = &page.session {
-                    let key = if business.state() == super::ListingState::Published {
+                    let key = if business.state() == crate::directory::ListingState::Published {
                         "directory.flash.published"
                     } else {
                         "directory.flash.proposed"
@@ -359,7 +360,7 @@ async fn editable(
     id: i64,
 ) -> AppResult<(Territory, Business)> {
     let territory = territory_of(state, slug).await?;
-    let (business, access) = super::view(&state.db, Some(user), id).await?;
+    let (business, access) = crate::directory::view(&state.db, Some(user), id).await?;
     if business.territory_id != territory.id {
         return Err(AppError::NotFound);
     }
@@ -376,8 +377,11 @@ async fn show_edit(
     Path((slug, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let (territory, business) = editable(&state, &user, &slug, id).await?;
-    let categories =
-        super::store::category_links(&state.db, &[id]).await?.into_iter().map(|(_, c)| c).collect();
+    let categories = crate::directory::store::category_links(&state.db, &[id])
+        .await?
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
     let values = FormValues::of(&business, categories);
     render(&form_page(&state, page, territory, Some(business), values, Vec::new()).await?)
 }
@@ -395,7 +399,7 @@ async fn edit(
     if !errors.is_empty() {
         // Report the other fields' problems at the same time.
         errors.extend(
-            super::validate(&input)
+            crate::directory::validate(&input)
                 .err()
                 .unwrap_or_default()
                 .into_iter()
@@ -405,7 +409,7 @@ async fn edit(
     }
     if errors.is_empty() {
         locate(&state, &mut input).await;
-        match super::update(&state.db, &user, id, &input).await {
+        match crate::directory::update(&state.db, &user, id, &input).await {
             Ok(_) => {
                 if let Some(session) = &page.session {
                     page::flash(session, "directory.flash.saved").await?;
@@ -439,7 +443,7 @@ async fn change_status(
     let (territory, _) = editable(&state, &user, &slug, id).await?;
     let status =
         CrisisStatus::parse(&form.status).ok_or(AppError::invalid("status", "directory.error.status"))?;
-    super::update_status(&state.db, &user, id, status, Some(&form.status_message)).await?;
+    crate::directory::update_status(&state.db, &user, id, status, Some(&form.status_message)).await?;
     if let Some(session) = &page.session {
         page::flash(session, "directory.flash.status").await?;
     }
@@ -455,7 +459,7 @@ async fn add_photo(
 ) -> AppResult<Response> {
     let (territory, _) = editable(&state, &user, &slug, id).await?;
     let upload = read_photo_field(&mut multipart).await?;
-    let key = photo_added_flash(super::add_photo(&state.db, &user, id, upload).await)?;
+    let key = photo_added_flash(crate::directory::add_photo(&state.db, &user, id, upload).await)?;
     if let Some(session) = &page.session {
         page::flash(session, key).await?;
     }
@@ -469,7 +473,7 @@ async fn remove_photo(
     Path((slug, id, photo)): Path<(String, i64, i64)>,
 ) -> AppResult<Response> {
     let (territory, _) = editable(&state, &user, &slug, id).await?;
-    super::remove_photo(&state.db, &user, id, photo).await?;
+    crate::directory::remove_photo(&state.db, &user, id, photo).await?;
     if let Some(session) = &page.session {
         page::flash(session, "directory.flash.photo_removed").await?;
     }
@@ -512,7 +516,7 @@ async fn show_history(
     Path((slug, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let (business, revisions) = super::history(&state.db, &user, id).await?;
+    let (business, revisions) = crate::directory::history(&state.db, &user, id).await?;
     if business.territory_id != territory.id {
         return Err(AppError::NotFound);
     }
@@ -537,7 +541,7 @@ async fn claim(
     Form(form): Form<ClaimForm>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let key = match super::claim(&state.db, &state.base_url, &user, id, &form.message).await {
+    let key = match crate::directory::claim(&state.db, &state.base_url, &user, id, &form.message).await {
         Ok(()) => "directory.flash.claimed",
         Err(AppError::Conflict(key)) => key,
         Err(other) => return Err(other),
@@ -560,8 +564,8 @@ async fn list_mine(
     CurrentUser(user): CurrentUser,
     page: Page,
 ) -> AppResult<Response> {
-    let owned = super::owned_by(&state.db, &user).await?;
-    let territories = crate::territory::store::list(&state.db).await?;
+    let owned = crate::directory::owned_by(&state.db, &user).await?;
+    let territories = crate::territory::list(&state.db).await?;
     let businesses = owned
         .into_iter()
         .map(|b| {

@@ -8,20 +8,21 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::filters::{Filters, RADII};
-use super::store::SavedSearch;
-use super::{
+use crate::aid::filters::{Filters, RADII};
+use crate::aid::store::SavedSearch;
+use crate::aid::{
     Ad, AdAccess, AdInput, AdKind, AdPage, AdStatus, DomainOption, FoundAd, ProfileInput, ProfileView,
     ReportInput,
 };
 use crate::app::AppState;
 use crate::db::now;
-use crate::directory::http::parse_decimal;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::territory::{self, Commune, Territory};
 use crate::web::auth::{CurrentUser, MaybeUser};
+use crate::web::fmt::parse_decimal;
 use crate::web::i18n::Tr;
 use crate::web::page::{self, Page};
+use crate::web::territory::territory_of;
 use crate::web::{FormErrors, render, render_status, see_other};
 
 /// Mutual aid's routes.
@@ -38,13 +39,6 @@ pub fn router() -> Router<AppState> {
         .route("/membres/{id}", get(show_profile))
         .route("/profil", get(show_profile_form).post(save_profile))
         .route("/signaler", post(report))
-        .merge(super::http_messages::router())
-        .merge(super::http_moderation::router())
-}
-
-/// The territory of a page, or 404.
-pub async fn territory_of(state: &AppState, slug: &str) -> AppResult<Territory> {
-    territory::store::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)
 }
 
 /// (code, name) of each domain, in the page's language.
@@ -86,13 +80,13 @@ async fn show_search(
     Query(filters): Query<Filters>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let communes = territory::store::communes(&state.db, territory.id).await?;
-    let domains = domain_pairs(&super::domains(&state.db, territory.id).await?, &page.t);
-    let found: AdPage = super::search(&state.db, &filters.to_search(&territory, &communes)).await?;
+    let communes = territory::communes(&state.db, territory.id).await?;
+    let domains = domain_pairs(&crate::aid::domains(&state.db, territory.id).await?, &page.t);
+    let found: AdPage = crate::aid::search(&state.db, &filters.to_search(&territory, &communes)).await?;
     let base = format!("/t/{}/entraide", territory.slug);
     let number = filters.page_number();
     let can_moderate = match &page.user {
-        Some(user) => super::is_moderator(&state.db, user, territory.id).await?,
+        Some(user) => crate::aid::is_moderator(&state.db, user, territory.id).await?,
         None => false,
     };
     let page = if page.user.is_some() { page.with_csrf().await? } else { page };
@@ -135,7 +129,7 @@ pub async fn ad_in(
     id: i64,
 ) -> AppResult<(Territory, Ad, AdAccess)> {
     let territory = territory_of(state, slug).await?;
-    let (ad, access) = super::view_ad(&state.db, viewer, id).await?;
+    let (ad, access) = crate::aid::view_ad(&state.db, viewer, id).await?;
     if ad.territory_id != territory.id {
         return Err(AppError::NotFound);
     }
@@ -152,20 +146,20 @@ pub async fn ad_page(
     body: String,
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
-    let domains = domain_pairs(&super::domains(&state.db, territory.id).await?, &page.t);
-    let author_name = crate::accounts::store::user_by_id(&state.db, ad.author_id)
+    let domains = domain_pairs(&crate::aid::domains(&state.db, territory.id).await?, &page.t);
+    let author_name = crate::accounts::user_by_id(&state.db, ad.author_id)
         .await?
         .map(|u| u.display_name)
         .unwrap_or_default();
     let structure = match ad.business_id {
-        Some(id) => crate::directory::store::get(&state.db, id)
+        Some(id) => crate::directory::business_by_id(&state.db, id)
             .await?
             .filter(|b| b.state == "published")
             .map(|b| (b.name, format!("/t/{}/annuaire/{}", territory.slug, b.id))),
         None => None,
     };
     let conversation = match &page.user {
-        Some(user) => super::store::find_conversation(&state.db, ad.id, user.id).await?,
+        Some(user) => crate::aid::store::find_conversation(&state.db, ad.id, user.id).await?,
         None => None,
     };
     let now = now();
@@ -313,9 +307,9 @@ async fn form_page(
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let user = page.user.clone().ok_or(AppError::Unauthorized)?;
-    let domains = domain_pairs(&super::domains(&state.db, territory.id).await?, &page.t);
-    let communes = territory::store::communes(&state.db, territory.id).await?;
-    let structures = crate::directory::store::owned_by(&state.db, user.id)
+    let domains = domain_pairs(&crate::aid::domains(&state.db, territory.id).await?, &page.t);
+    let communes = territory::communes(&state.db, territory.id).await?;
+    let structures = crate::directory::listings_owned_by(&state.db, user.id)
         .await?
         .into_iter()
         .filter(|b| b.territory_id == territory.id)
@@ -362,7 +356,7 @@ async fn post_ad(
     let territory = territory_of(&state, &slug).await?;
     let (input, mut errors) = form.to_input();
     if errors.is_empty() {
-        match super::post_ad(&state.db, &state.base_url, &user, &territory, &input).await {
+        match crate::aid::post_ad(&state.db, &state.base_url, &user, &territory, &input).await {
             Ok(ad) => {
                 let key = if ad.state == "pending" { "aid.flash.pending" } else { "aid.flash.published" };
                 return flash_and_go(&page, key, &format!("/t/{}/entraide/{}", territory.slug, ad.id)).await;
@@ -398,7 +392,7 @@ async fn edit_ad(
     let (territory, ad, _) = ad_in(&state, Some(&user), &slug, id).await?;
     let (input, mut errors) = form.to_input();
     if errors.is_empty() {
-        match super::edit_ad(&state.db, &user, id, &input).await {
+        match crate::aid::edit_ad(&state.db, &user, id, &input).await {
             Ok(_) => {
                 return flash_and_go(
                     &page,
@@ -430,12 +424,12 @@ async fn change_status(
     let (territory, _, _) = ad_in(&state, Some(&user), &slug, id).await?;
     let key = match form.action.as_str() {
         "renew" => {
-            super::renew_ad(&state.db, &user, id).await?;
+            crate::aid::renew_ad(&state.db, &user, id).await?;
             "aid.flash.renewed"
         }
         other => {
             let status = AdStatus::parse(other).ok_or(AppError::BadRequest("aid.error.status"))?;
-            super::set_status(&state.db, &user, id, status).await?;
+            crate::aid::set_status(&state.db, &user, id, status).await?;
             "aid.flash.status"
         }
     };
@@ -458,7 +452,7 @@ async fn save_search(
     let territory = territory_of(&state, &slug).await?;
     // Kept in the normalised form, so that it reads back the same.
     let query = Filters::from_query(&form.query).query_string();
-    super::save_search(&state.db, &user, &territory, &query).await?;
+    crate::aid::save_search(&state.db, &user, &territory, &query).await?;
     flash_and_go(&page, "aid.flash.search_saved", &format!("/t/{}/entraide?{query}", territory.slug)).await
 }
 
@@ -475,8 +469,8 @@ async fn show_mine(
     CurrentUser(user): CurrentUser,
     page: Page,
 ) -> AppResult<Response> {
-    let ads = super::describe(&state.db, super::my_ads(&state.db, &user).await?, None).await?;
-    let searches = super::saved_searches(&state.db, &user).await?;
+    let ads = crate::aid::describe(&state.db, crate::aid::my_ads(&state.db, &user).await?, None).await?;
+    let searches = crate::aid::saved_searches(&state.db, &user).await?;
     render(&MinePage { page: page.with_csrf().await?, ads, searches })
 }
 
@@ -486,7 +480,7 @@ async fn delete_search(
     page: Page,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    super::delete_saved_search(&state.db, &user, id).await?;
+    crate::aid::delete_saved_search(&state.db, &user, id).await?;
     flash_and_go(&page, "aid.flash.search_deleted", "/mes-annonces").await
 }
 
@@ -500,9 +494,9 @@ struct ProfilePage {
 }
 
 async fn show_profile(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
-    let profile = super::view_profile(&state.db, id).await?;
+    let profile = crate::aid::view_profile(&state.db, id).await?;
     let (is_me, blocked) = match &page.user {
-        Some(user) => (user.id == id, super::store::has_blocked(&state.db, user.id, id).await?),
+        Some(user) => (user.id == id, crate::aid::store::has_blocked(&state.db, user.id, id).await?),
         None => (false, false),
     };
     let page = if page.user.is_some() { page.with_csrf().await? } else { page };
@@ -525,13 +519,13 @@ async fn show_profile_form(
     CurrentUser(user): CurrentUser,
     page: Page,
 ) -> AppResult<Response> {
-    let row = super::store::profile(&state.db, user.id).await?.unwrap_or_default();
+    let row = crate::aid::store::profile(&state.db, user.id).await?.unwrap_or_default();
     render(&ProfileFormPage {
         page: page.with_csrf().await?,
         presentation: row.presentation,
         skills: row.skills,
         commune_id: row.commune_id.map(|c| c.to_string()).unwrap_or_default(),
-        communes: super::communes_for(&state.db, &user).await?,
+        communes: crate::aid::communes_for(&state.db, &user).await?,
         errors: FormErrors::default(),
     })
 }
@@ -557,7 +551,7 @@ async fn save_profile(
         skills: form.skills.clone(),
         commune_id: form.commune_id.parse().ok(),
     };
-    match super::update_profile(&state.db, &user, &input).await {
+    match crate::aid::update_profile(&state.db, &user, &input).await {
         Ok(()) => flash_and_go(&page, "aid.flash.profile_saved", &format!("/membres/{}", user.id)).await,
         Err(AppError::Invalid(fields)) => render_status(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -566,7 +560,7 @@ async fn save_profile(
                 presentation: form.presentation,
                 skills: form.skills,
                 commune_id: form.commune_id,
-                communes: super::communes_for(&state.db, &user).await?,
+                communes: crate::aid::communes_for(&state.db, &user).await?,
                 errors: FormErrors(fields),
             },
         ),
@@ -594,7 +588,7 @@ async fn report(
 ) -> AppResult<Response> {
     let back = page::local_path(Some(&form.back));
     let input = ReportInput { target: form.target, target_id: form.target_id, reason: form.reason };
-    match super::file_report(&state.db, &user, &input).await {
+    match crate::aid::file_report(&state.db, &user, &input).await {
         Ok(_) => flash_and_go(&page, "aid.flash.reported", &back).await,
         Err(AppError::Invalid(_)) => flash_and_go(&page, "aid.error.reason_required", &back).await,
         Err(other) => Err(other),

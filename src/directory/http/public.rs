@@ -3,19 +3,20 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::store::{Category, PhotoMeta};
-use super::{Access, Business, CrisisStatus, Found, SearchQuery, Service};
 use crate::app::AppState;
+use crate::directory::store::{Category, PhotoMeta};
+use crate::directory::{Access, Business, CrisisStatus, Found, SearchQuery, Service};
 use crate::error::{AppError, AppResult};
 use crate::territory::{self, Commune, Territory};
 use crate::web::auth::MaybeUser;
 use crate::web::page::Page;
 use crate::web::render;
+use crate::web::territory::territory_of;
+use crate::web::upload::image_response;
 
 /// Results per page of the directory.
 const PER_PAGE: i64 = 20;
@@ -28,13 +29,6 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/annuaire/{id}", get(show_business))
         .route("/photos/{id}", get(serve_photo))
         .route("/photos/{id}/mini", get(serve_thumbnail))
-        .merge(super::manage::router())
-        .merge(super::moderation::router())
-}
-
-/// The territory of a page, or 404.
-pub async fn territory_of(state: &AppState, slug: &str) -> AppResult<Territory> {
-    territory::store::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)
 }
 
 /// The directory's filters as they arrive from the search form (all text, so that a wrong value
@@ -213,16 +207,16 @@ async fn show_directory(
     Query(filters): Query<Filters>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let communes = territory::store::communes(&state.db, territory.id).await?;
-    let categories = category_tree(&super::taxonomy(&state.db, territory.id).await?);
+    let communes = territory::communes(&state.db, territory.id).await?;
+    let categories = category_tree(&crate::directory::taxonomy(&state.db, territory.id).await?);
     let query = filters.to_query(&communes);
-    let found = super::search(&state.db, &territory, &query).await?;
+    let found = crate::directory::search(&state.db, &territory, &query).await?;
     let base = format!("/t/{}/annuaire", territory.slug);
     let number = filters.page_number();
     let previous = (number > 1).then(|| filters.href(&base, number - 1));
     let next = found.has_more.then(|| filters.href(&base, number + 1));
     let can_moderate = match &page.user {
-        Some(user) => super::is_moderator(&state.db, user, territory.id).await?,
+        Some(user) => crate::directory::is_moderator(&state.db, user, territory.id).await?,
         None => false,
     };
     render(&DirectoryPage {
@@ -258,7 +252,7 @@ async fn show_map(
     Query(filters): Query<Filters>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let communes = territory::store::communes(&state.db, territory.id).await?;
+    let communes = territory::communes(&state.db, territory.id).await?;
     let count = communes.len().max(1) as f64;
     let center = if communes.is_empty() {
         (46.6, 2.4)
@@ -360,12 +354,12 @@ async fn show_business(
     Path((slug, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let (business, access) = super::view(&state.db, page.user.as_ref(), id).await?;
+    let (business, access) = crate::directory::view(&state.db, page.user.as_ref(), id).await?;
     if business.territory_id != territory.id {
         return Err(AppError::NotFound);
     }
-    let categories = super::category_names(&state.db, &business).await?;
-    let photos = super::store::photos(&state.db, id).await?;
+    let categories = crate::directory::category_names(&state.db, &business).await?;
+    let photos = crate::directory::store::photos(&state.db, id).await?;
     let hours = business.hours();
     let open_now = (!hours.is_empty()).then(|| hours.is_open_at(jiff::Timestamp::now(), &territory.tz()));
     let canonical = format!("{}/t/{}/annuaire/{}", state.base_url, territory.slug, business.id);
@@ -397,40 +391,8 @@ async fn photo_response(
     id: i64,
     thumbnail: bool,
 ) -> AppResult<Response> {
-    let (content_type, bytes) = super::photo(&state.db, user, id, thumbnail).await?;
+    let (content_type, bytes) = crate::directory::photo(&state.db, user, id, thumbnail).await?;
     Ok(image_response(content_type, bytes))
-}
-
-/// A stored image, cached a day (listing and product photos).
-pub fn image_response(content_type: String, bytes: Vec<u8>) -> Response {
-    ([(CONTENT_TYPE, content_type), (CACHE_CONTROL, "public, max-age=86400".to_owned())], bytes)
-        .into_response()
-}
-
-/// The `photo` file of a multipart form (listing and product photo forms).
-pub async fn read_photo_field(multipart: &mut axum::extract::Multipart) -> AppResult<Vec<u8>> {
-    let mut upload = None;
-    while let Some(field) =
-        multipart.next_field().await.map_err(|_| AppError::invalid("photo", "directory.photo.unreadable"))?
-    {
-        if field.name() == Some("photo") {
-            let bytes =
-                field.bytes().await.map_err(|_| AppError::invalid("photo", "directory.photo.too_large"))?;
-            upload = Some(bytes.to_vec());
-        }
-    }
-    upload.filter(|u| !u.is_empty()).ok_or(AppError::invalid("photo", "directory.photo.missing"))
-}
-
-/// The flash message after adding a photo: done, or why the photo was refused.
-pub fn photo_added_flash(outcome: AppResult<i64>) -> AppResult<&'static str> {
-    match outcome {
-        Ok(_) => Ok("directory.flash.photo_added"),
-        Err(AppError::Invalid(fields)) => {
-            Ok(fields.first().map_or("directory.photo.unreadable", |f| f.message))
-        }
-        Err(other) => Err(other),
-    }
 }
 
 async fn serve_photo(
@@ -449,14 +411,11 @@ async fn serve_thumbnail(
     photo_response(&state, user.as_ref(), id, true).await
 }
 
-/// Parses a point typed in a form (`43,86` French decimals accepted in each part).
-pub fn parse_decimal(text: &str) -> Option<f64> {
-    text.trim().replace(',', ".").parse::<f64>().ok().filter(|v| v.is_finite())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::directory::*;
+    use crate::web::fmt::parse_decimal;
 
     #[test]
     fn json_ld_cannot_close_its_script_element() {
@@ -499,8 +458,8 @@ mod tests {
 
     #[test]
     fn points_are_read_with_either_decimal_mark() {
-        assert_eq!(super::super::api::parse_point("43.86,4.44"), Some((43.86, 4.44)));
+        assert_eq!(crate::directory::api::parse_point("43.86,4.44"), Some((43.86, 4.44)));
         assert_eq!(parse_decimal("43,8601"), Some(43.8601));
-        assert_eq!(super::super::api::parse_point("91,4"), None);
+        assert_eq!(crate::directory::api::parse_point("91,4"), None);
     }
 }

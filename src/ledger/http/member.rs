@@ -12,15 +12,16 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::store::{Account, Currency, IssuanceRequest, PaymentRequest, Reconversion, Transfer};
-use super::{AccountKind, HistoryLine, PaymentInput, TransferKind, format_units, parse_amount};
 use crate::accounts::{self, Role, User};
 use crate::app::AppState;
 use crate::directory::Business;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::ledger::store::{Account, Currency, IssuanceRequest, PaymentRequest, Reconversion, Transfer};
+use crate::ledger::{AccountKind, HistoryLine, PaymentInput, TransferKind, format_units, parse_amount};
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
 use crate::web::page::{self, Page};
+use crate::web::territory::territory_of;
 use crate::web::{FormErrors, render, render_status, see_other};
 
 /// Lines of history per page.
@@ -43,13 +44,12 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/monnaie/structure/{id}/ouvrir", post(open_business))
         .route("/t/{slug}/monnaie/structure/{id}/demande", post(create_request))
         .route("/t/{slug}/monnaie/structure/{id}/reconversion", post(reconvert))
-        .merge(super::treasury_http::router())
 }
 
 /// `GET /monnaie`: the wallet of the first of the member's territories that has a currency.
 async fn my_currency(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> AppResult<Response> {
-    for membership in accounts::store::memberships_of(&state.db, user.id).await? {
-        if super::enabled_currency(&state.db, membership.territory_id).await.is_ok() {
+    for membership in accounts::memberships_of(&state.db, user.id).await? {
+        if crate::ledger::enabled_currency(&state.db, membership.territory_id).await.is_ok() {
             return Ok(see_other(&format!("/t/{}/monnaie", membership.territory_slug)));
         }
     }
@@ -58,8 +58,8 @@ async fn my_currency(State(state): State<AppState>, CurrentUser(user): CurrentUs
 
 /// The territory and its enabled currency.
 pub(super) async fn currency_in(state: &AppState, slug: &str) -> AppResult<(Territory, Currency)> {
-    let territory = crate::directory::http::territory_of(state, slug).await?;
-    let currency = super::currency_of(&state.db, territory.id)
+    let territory = territory_of(state, slug).await?;
+    let currency = crate::ledger::currency_of(&state.db, territory.id)
         .await?
         .filter(|c| c.is_enabled)
         .ok_or(AppError::NotFound)?;
@@ -141,18 +141,18 @@ struct PageQuery {
 async fn wallet_page(state: &AppState, page: Page, slug: &str, before: Option<i64>) -> AppResult<WalletPage> {
     let user = page.user.clone().ok_or(AppError::Unauthorized)?;
     let (territory, currency) = currency_in(state, slug).await?;
-    let account = super::member_account(&state.db, &user, territory.id).await?;
-    let lines = super::history(&state.db, &account, before, PER_PAGE).await?;
+    let account = crate::ledger::member_account(&state.db, &user, territory.id).await?;
+    let lines = crate::ledger::history(&state.db, &account, before, PER_PAGE).await?;
     let next = (lines.len() as i64 == PER_PAGE)
         .then(|| lines.last().map(|l| format!("/t/{}/monnaie?avant={}", territory.slug, l.seq)))
         .flatten();
-    let requests = super::my_requests(&state.db, &user, territory.id).await?;
+    let requests = crate::ledger::my_requests(&state.db, &user, territory.id).await?;
     let businesses = crate::directory::owned_by(&state.db, &user)
         .await?
         .into_iter()
         .filter(|b| b.territory_id == territory.id)
         .collect();
-    let is_treasurer = super::is_treasurer(&state.db, &user, territory.id).await?;
+    let is_treasurer = crate::ledger::is_treasurer(&state.db, &user, territory.id).await?;
     let is_operator = accounts::has_role(&state.db, &user, territory.id, Role::ExchangeOperator).await?;
     let page = page.with_csrf().await?;
     Ok(WalletPage {
@@ -197,7 +197,9 @@ async fn ask_units(
 ) -> AppResult<Response> {
     let (territory, _) = currency_in(&state, &slug).await?;
     let outcome = match parse_amount(&form.amount) {
-        Some(cents) => super::request_issuance(&state.db, &user, territory.id, cents).await.map(|_| ()),
+        Some(cents) => {
+            crate::ledger::request_issuance(&state.db, &user, territory.id, cents).await.map(|_| ())
+        }
         None => Err(AppError::invalid("amount", "ledger.error.amount")),
     };
     match outcome {
@@ -226,10 +228,10 @@ async fn export_history(
 ) -> AppResult<Response> {
     let (territory, _) = currency_in(&state, &slug).await?;
     let account = match query.compte {
-        Some(id) => super::own_account(&state.db, &user, id).await?,
-        None => super::member_account(&state.db, &user, territory.id).await?,
+        Some(id) => crate::ledger::own_account(&state.db, &user, id).await?,
+        None => crate::ledger::member_account(&state.db, &user, territory.id).await?,
     };
-    let bytes = super::history_csv(&state.db, &account).await?;
+    let bytes = crate::ledger::history_csv(&state.db, &account).await?;
     Ok(csv_download(format!("historique-compte-{}.csv", account.id), bytes))
 }
 
@@ -329,9 +331,9 @@ struct PayQuery {
 }
 
 async fn payees(state: &AppState, territory_id: i64) -> AppResult<Vec<Payee>> {
-    let accounts = super::store::business_accounts(&state.db, territory_id).await?;
+    let accounts = crate::ledger::store::business_accounts(&state.db, territory_id).await?;
     let keys: Vec<(i64, String, i64)> = accounts.iter().map(|a| (a.id, a.kind.clone(), a.owner_id)).collect();
-    let names = super::account_names(&state.db, &keys).await?;
+    let names = crate::ledger::account_names(&state.db, &keys).await?;
     let mut list: Vec<Payee> = names
         .into_iter()
         .filter_map(|(account_id, name)| name.map(|name| Payee { account_id, name }))
@@ -347,8 +349,8 @@ async fn paying_account(
     from: Option<i64>,
 ) -> AppResult<Account> {
     let account = match from {
-        Some(id) => super::own_account(&state.db, user, id).await?,
-        None => super::member_account(&state.db, user, territory_id).await?,
+        Some(id) => crate::ledger::own_account(&state.db, user, id).await?,
+        None => crate::ledger::member_account(&state.db, user, territory_id).await?,
     };
     if account.territory_id == territory_id { Ok(account) } else { Err(AppError::NotFound) }
 }
@@ -404,16 +406,17 @@ async fn preview_payment(
     let (territory, currency) = currency_in(&state, &slug).await?;
     let from = paying_account(&state, &user, territory.id, form.from.trim().parse().ok()).await?;
     let checked = form.to_input().and_then(|input| {
-        if super::clean_client_id(&input.client_id).is_err() {
+        if crate::ledger::clean_client_id(&input.client_id).is_err() {
             Err(vec![FieldError { field: "form", message: "ledger.error.client_id" }])
         } else {
             Ok(input)
         }
     });
     let payee = match &checked {
-        Ok(input) => match super::store::account(&state.db, input.to_account).await? {
+        Ok(input) => match crate::ledger::store::account(&state.db, input.to_account).await? {
             Some(to) if to.territory_id == territory.id && (to.kind == "member" || to.kind == "business") => {
-                let names = super::account_names(&state.db, &[(to.id, to.kind.clone(), to.owner_id)]).await?;
+                let names =
+                    crate::ledger::account_names(&state.db, &[(to.id, to.kind.clone(), to.owner_id)]).await?;
                 Ok((input.amount_cents, names.into_iter().next().and_then(|(_, n)| n).unwrap_or_default()))
             }
             _ => Err(vec![FieldError { field: "to", message: "ledger.error.unknown_account" }]),
@@ -459,7 +462,7 @@ async fn confirm_payment(
 ) -> AppResult<Response> {
     let (territory, currency) = currency_in(&state, &slug).await?;
     let outcome = match form.to_input() {
-        Ok(input) => super::pay(&state.db, &user, territory.id, &input).await.map_err(|e| match e {
+        Ok(input) => crate::ledger::pay(&state.db, &user, territory.id, &input).await.map_err(|e| match e {
             AppError::Invalid(errors) => AppError::Invalid(
                 errors
                     .into_iter()
@@ -514,10 +517,13 @@ pub(super) struct Parties {
 
 /// The [`Parties`] of `transfer`.
 pub(super) async fn parties(state: &AppState, page: &Page, transfer: &Transfer) -> AppResult<Parties> {
-    let from =
-        super::store::account(&state.db, transfer.debit_account_id).await?.ok_or(AppError::NotFound)?;
-    let to = super::store::account(&state.db, transfer.credit_account_id).await?.ok_or(AppError::NotFound)?;
-    let names = super::account_names(
+    let from = crate::ledger::store::account(&state.db, transfer.debit_account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let to = crate::ledger::store::account(&state.db, transfer.credit_account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let names = crate::ledger::account_names(
         &state.db,
         &[(from.id, from.kind.clone(), from.owner_id), (to.id, to.kind.clone(), to.owner_id)],
     )
@@ -555,12 +561,12 @@ async fn show_receipt(
     Path((slug, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let (territory, currency) = currency_in(&state, &slug).await?;
-    let transfer = super::transfer_for(&state.db, &user, &id).await?;
+    let transfer = crate::ledger::transfer_for(&state.db, &user, &id).await?;
     if transfer.territory_id != territory.id {
         return Err(AppError::NotFound);
     }
     let Parties { from, from_name, to_name } = parties(&state, &page, &transfer).await?;
-    let is_payer = super::acts_for(&state.db, &user, &from).await?;
+    let is_payer = crate::ledger::acts_for(&state.db, &user, &from).await?;
     render(&ReceiptPage {
         units: Units::of(&currency, &page),
         page,
@@ -591,12 +597,12 @@ async fn show_request(
     Path((slug, token)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let (territory, currency) = currency_in(&state, &slug).await?;
-    let (request, account, payee) = super::payment_request(&state.db, &token).await?;
+    let (request, account, payee) = crate::ledger::payment_request(&state.db, &token).await?;
     if request.territory_id != territory.id {
         return Err(AppError::NotFound);
     }
     let is_owner = match &page.user {
-        Some(user) => super::acts_for(&state.db, user, &account).await?,
+        Some(user) => crate::ledger::acts_for(&state.db, user, &account).await?,
         None => false,
     };
     let units = Units::of(&currency, &page);
@@ -618,12 +624,12 @@ async fn request_qr(
     Path((slug, token)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let (territory, _) = currency_in(&state, &slug).await?;
-    let (request, _, _) = super::payment_request(&state.db, &token).await?;
+    let (request, _, _) = crate::ledger::payment_request(&state.db, &token).await?;
     if request.territory_id != territory.id {
         return Err(AppError::NotFound);
     }
     let url = format!("{}/t/{}/monnaie/payer/{}", state.base_url, territory.slug, request.token);
-    let svg = super::qr_svg(&url).ok_or(AppError::NotFound)?;
+    let svg = crate::ledger::qr_svg(&url).ok_or(AppError::NotFound)?;
     Ok(([(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "public, max-age=86400")], svg).into_response())
 }
 
@@ -648,13 +654,13 @@ async fn business_page(state: &AppState, page: Page, slug: &str, id: i64) -> App
     let user = page.user.clone().ok_or(AppError::Unauthorized)?;
     let (territory, currency) = currency_in(state, slug).await?;
     let (business, _) = crate::directory::view(&state.db, Some(&user), id).await?;
-    let account = super::business_account(&state.db, &user, territory.id, id, false).await?;
+    let account = crate::ledger::business_account(&state.db, &user, territory.id, id, false).await?;
     let (standing, requests, reconversions, lines) = match &account {
         Some(account) => (
-            Some(super::standing_payment_request(&state.db, &user, account.id).await?),
-            super::payment_requests_of(&state.db, &user, account.id).await?,
-            super::reconversions_of(&state.db, &user, id).await?,
-            super::history(&state.db, account, None, PER_PAGE).await?,
+            Some(crate::ledger::standing_payment_request(&state.db, &user, account.id).await?),
+            crate::ledger::payment_requests_of(&state.db, &user, account.id).await?,
+            crate::ledger::reconversions_of(&state.db, &user, id).await?,
+            crate::ledger::history(&state.db, account, None, PER_PAGE).await?,
         ),
         None => (None, Vec::new(), Vec::new(), Vec::new()),
     };
@@ -697,7 +703,7 @@ async fn open_business(
     Path((slug, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let (territory, _) = currency_in(&state, &slug).await?;
-    super::business_account(&state.db, &user, territory.id, id, true).await?;
+    crate::ledger::business_account(&state.db, &user, territory.id, id, true).await?;
     if let Some(session) = &page.session {
         page::flash(session, "ledger.business.opened").await?;
     }
@@ -720,13 +726,15 @@ async fn create_request(
     Form(form): Form<RequestForm>,
 ) -> AppResult<Response> {
     let (territory, _) = currency_in(&state, &slug).await?;
-    let account = super::business_account(&state.db, &user, territory.id, id, false)
+    let account = crate::ledger::business_account(&state.db, &user, territory.id, id, false)
         .await?
         .ok_or(AppError::NotFound)?;
     let amount =
         if form.amount.trim().is_empty() { Ok(None) } else { parse_amount(&form.amount).map(Some).ok_or(()) };
     let outcome = match amount {
-        Ok(amount) => super::create_payment_request(&state.db, &user, account.id, amount, &form.memo).await,
+        Ok(amount) => {
+            crate::ledger::create_payment_request(&state.db, &user, account.id, amount, &form.memo).await
+        }
         Err(()) => Err(AppError::invalid("amount", "ledger.error.amount")),
     };
     match outcome {
@@ -763,7 +771,9 @@ async fn reconvert(
     let (territory, _) = currency_in(&state, &slug).await?;
     let outcome = match parse_amount(&form.reconversion_amount) {
         Some(cents) => {
-            super::request_reconversion(&state.db, &user, territory.id, id, cents, &form.id).await.map(|_| ())
+            crate::ledger::request_reconversion(&state.db, &user, territory.id, id, cents, &form.id)
+                .await
+                .map(|_| ())
         }
         None => Err(AppError::invalid("amount_cents", "ledger.error.amount")),
     };
@@ -804,8 +814,8 @@ async fn show_enable(
     if !user.is_admin {
         return Err(AppError::Forbidden);
     }
-    let territory = crate::directory::http::territory_of(&state, &slug).await?;
-    let current = super::currency_of(&state.db, territory.id).await?;
+    let territory = territory_of(&state, &slug).await?;
+    let current = crate::ledger::currency_of(&state.db, territory.id).await?;
     let page = page.with_csrf().await?;
     render(&EnablePage {
         page,
@@ -831,8 +841,8 @@ async fn enable(
     Path(slug): Path<String>,
     Form(form): Form<EnableForm>,
 ) -> AppResult<Response> {
-    let territory = crate::directory::http::territory_of(&state, &slug).await?;
-    match super::enable_currency(&state.db, &user, territory.id, &form.name, &form.symbol).await {
+    let territory = territory_of(&state, &slug).await?;
+    match crate::ledger::enable_currency(&state.db, &user, territory.id, &form.name, &form.symbol).await {
         Ok(_) => {
             if let Some(session) = &page.session {
                 page::flash(session, "ledger.enable.done").await?;

@@ -10,11 +10,11 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::checkout::{self, Cart, OrderDetail, OrderRequest, cart_owner};
-use super::rules::{self, SlotView};
-use super::{Fulfilment, PaymentMode};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::orders::checkout::{self, Cart, OrderDetail, OrderRequest, cart_owner};
+use crate::orders::slots::{self, SlotView};
+use crate::orders::{Fulfilment, PaymentMode};
 use crate::territory::Commune;
 use crate::web::auth::{CurrentUser, session_error};
 use crate::web::page::{self, Page};
@@ -198,14 +198,14 @@ async fn checkout_groups(
 ) -> AppResult<Vec<CheckoutGroup>> {
     let mut groups = Vec::new();
     for group in cart.groups {
-        let slots = rules::upcoming_slots(&state.db, &group.drive).await?;
+        let slots = slots::upcoming_slots(&state.db, &group.drive).await?;
         let (pickup, delivery): (Vec<_>, Vec<_>) =
             slots.into_iter().partition(|s| s.slot.fulfilment() == Fulfilment::Pickup);
         let communes = if delivery.is_empty() {
             Vec::new()
         } else {
             let served = group.drive.settings.delivery_commune_ids();
-            crate::territory::store::communes(&state.db, group.drive.territory.id)
+            crate::territory::communes(&state.db, group.drive.territory.id)
                 .await?
                 .into_iter()
                 .filter(|c| served.is_empty() || served.contains(&c.id))
@@ -263,7 +263,7 @@ pub(super) fn unit_label(page: &Page, unit: &str) -> &'static str {
 }
 
 /// The means of payment a business accepts on pickup, written out.
-pub(super) fn payment_means(page: &Page, settings: &super::Settings) -> String {
+pub(super) fn payment_means(page: &Page, settings: &crate::orders::Settings) -> String {
     settings
         .payment_list()
         .iter()
@@ -504,7 +504,7 @@ impl OrderPage {
     }
 
     fn day(&self) -> String {
-        super::schedule::local_day(self.detail.order.starts_at, &self.detail.drive.tz())
+        crate::orders::schedule::local_day(self.detail.order.starts_at, &self.detail.drive.tz())
             .map(|d| d.to_string())
             .unwrap_or_default()
     }

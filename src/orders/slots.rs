@@ -42,7 +42,7 @@ impl Drive {
 
 /// The drive of a business in any state (a customer's past orders at an unpublished shop).
 pub(super) async fn load(db: &Db, business: Business) -> AppResult<Drive> {
-    let territory = territory::store::by_id(db, business.territory_id).await?.ok_or(AppError::NotFound)?;
+    let territory = territory::by_id(db, business.territory_id).await?.ok_or(AppError::NotFound)?;
     let settings =
         store::settings(db, business.id).await?.unwrap_or_else(|| Settings::default_for(business.id));
     Ok(Drive { business, territory, settings })
@@ -236,7 +236,7 @@ pub async fn save_settings(
     if !(0..=10_000_000).contains(&input.delivery_minimum_cents) {
         errors.push(FieldError { field: "delivery_minimum", message: "orders.error.amount" });
     }
-    let communes = territory::store::communes(db, drive.territory.id).await?;
+    let communes = territory::communes(db, drive.territory.id).await?;
     let served: Vec<String> = input
         .delivery_communes
         .iter()

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::engine::{NewTransfer, Posted, post_in_tx};
+use super::posting::{NewTransfer, Posted, post_in_tx};
 use super::store::{self, Account, Currency, IssuanceRequest, PaymentRequest, Reconversion, Transfer};
 use super::{AccountKind, TransferKind, clean_memo};
 use crate::accounts::{self, Role, User};
@@ -306,8 +306,8 @@ pub async fn account_names(
             continue;
         }
         let name = match kind.as_str() {
-            "member" => accounts::store::user_by_id(db, *owner).await?.map(|u| u.display_name),
-            "business" => crate::directory::store::get(db, *owner).await?.map(|b| b.name),
+            "member" => accounts::user_by_id(db, *owner).await?.map(|u| u.display_name),
+            "business" => crate::directory::business_by_id(db, *owner).await?.map(|b| b.name),
             _ => None,
         };
         names.push((*id, name));
@@ -523,7 +523,7 @@ pub async fn issue_at_desk(
         return Err(AppError::invalid("amount_cents", "ledger.error.amount"));
     }
     let email = accounts::normalize_email(member_email);
-    let member = accounts::store::find_user_with_hash(db, &email)
+    let member = accounts::find_user_with_hash(db, &email)
         .await?
         .map(|(u, _)| u)
         .ok_or_else(|| AppError::invalid("email", "ledger.error.unknown_member"))?;

@@ -11,17 +11,18 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::spreadsheet::{self, Field, Mapping, ProductReport, Table};
-use super::store::ProductSearch;
-use super::{Allergen, Product, ProductInput, Unit, parse_price_cents, parse_stock};
 use crate::app::{AppState, UPLOAD_MAX_BYTES};
+use crate::catalog::spreadsheet::{self, Field, Mapping, ProductReport, Table};
+use crate::catalog::store::ProductSearch;
+use crate::catalog::{Allergen, Product, ProductInput, Unit, parse_price_cents, parse_stock};
 use crate::directory::Business;
-use crate::directory::http::{image_response, photo_added_flash, read_photo_field, territory_of};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
 use crate::web::i18n::Lang;
 use crate::web::page::{self, Page};
+use crate::web::territory::territory_of;
+use crate::web::upload::{image_response, photo_added_flash, read_photo_field};
 use crate::web::{FormErrors, render, render_status, see_other};
 
 /// Products per page of the public catalogue.
@@ -63,7 +64,7 @@ async fn business_in(
     id: i64,
 ) -> AppResult<(Territory, Business, bool)> {
     let territory = territory_of(state, slug).await?;
-    let (business, can_edit) = super::public_business(&state.db, page.user.as_ref(), id).await?;
+    let (business, can_edit) = crate::catalog::public_business(&state.db, page.user.as_ref(), id).await?;
     if business.territory_id != territory.id {
         return Err(AppError::NotFound);
     }
@@ -139,10 +140,11 @@ async fn show_catalog(
         offset: (number - 1) * PER_PAGE,
         limit: PER_PAGE,
     };
-    let found = super::search(&state.db, id, &search).await?;
+    let found = crate::catalog::search(&state.db, id, &search).await?;
     let photos =
-        super::store::photo_ids(&state.db, &found.items.iter().map(|p| p.id).collect::<Vec<_>>()).await?;
-    let categories = super::categories(&state.db, id, false).await?;
+        crate::catalog::store::photo_ids(&state.db, &found.items.iter().map(|p| p.id).collect::<Vec<_>>())
+            .await?;
+    let categories = crate::catalog::categories(&state.db, id, false).await?;
     let base = format!("/t/{}/annuaire/{id}/catalogue", territory.slug);
     let previous = (number > 1).then(|| query.href(&base, number - 1));
     let next = found.has_more.then(|| query.href(&base, number + 1));
@@ -167,7 +169,7 @@ async fn show_catalog(
 async fn managed(state: &AppState, page: &Page, slug: &str, id: i64) -> AppResult<(Territory, Business)> {
     let user = page.user.as_ref().ok_or(AppError::Unauthorized)?;
     let territory = territory_of(state, slug).await?;
-    let business = super::managed_business(&state.db, user, id).await?;
+    let business = crate::catalog::managed_business(&state.db, user, id).await?;
     if business.territory_id != territory.id {
         return Err(AppError::NotFound);
     }
@@ -205,7 +207,7 @@ async fn show_products(
         limit: 500,
         ..ProductSearch::default()
     };
-    let found = super::search(&state.db, id, &search).await?;
+    let found = crate::catalog::search(&state.db, id, &search).await?;
     let page = page.with_csrf().await?;
     render(&ManagePage { page, territory, business, products: found.items, q: query.q, more: found.has_more })
 }
@@ -356,7 +358,7 @@ fn form_page(
         product_id,
         values,
         errors: FormErrors(errors),
-        units: super::api::units(),
+        units: crate::catalog::api::units(),
         allergens: Allergen::ALL.iter().map(|a| (a.as_str(), a.label_key())).collect(),
         photos: Vec::new(),
     }
@@ -376,7 +378,7 @@ async fn show_new(
 }
 
 fn merge_errors(mut errors: Vec<FieldError>, input: &ProductInput) -> Vec<FieldError> {
-    if let Err(more) = super::validate(input) {
+    if let Err(more) = crate::catalog::validate(input) {
         for error in more {
             let field = if error.field == "price_cents" {
                 "price"
@@ -405,7 +407,7 @@ async fn create_product(
     let (input, errors) = values.to_input();
     let errors = merge_errors(errors, &input);
     if errors.is_empty() {
-        match super::create(&state.db, &user, id, &input).await {
+        match crate::catalog::create(&state.db, &user, id, &input).await {
             Ok(_) => {
                 if let Some(session) = &page.session {
                     page::flash(session, "catalog.flash.created").await?;
@@ -434,7 +436,7 @@ async fn product_of(
     business_id: i64,
     product_id: i64,
 ) -> AppResult<Product> {
-    let product = super::managed_product(&state.db, user, product_id).await?;
+    let product = crate::catalog::managed_product(&state.db, user, product_id).await?;
     if product.business_id != business_id {
         return Err(AppError::NotFound);
     }
@@ -452,7 +454,7 @@ async fn show_edit(
     let values = ProductForm::of(&product, page.lang());
     let mut view =
         form_page(page.with_csrf().await?, territory, business, Some(product_id), values, Vec::new());
-    view.photos = super::store::photo_ids(&state.db, &[product_id])
+    view.photos = crate::catalog::store::photo_ids(&state.db, &[product_id])
         .await?
         .into_iter()
         .map(|(_, photo)| photo)
@@ -473,7 +475,7 @@ async fn edit_product(
     let (input, errors) = values.to_input();
     let mut errors = merge_errors(errors, &input);
     if errors.is_empty() {
-        match super::update(&state.db, &user, product_id, &input).await {
+        match crate::catalog::update(&state.db, &user, product_id, &input).await {
             Ok(_) => {
                 if let Some(session) = &page.session {
                     page::flash(session, "catalog.flash.saved").await?;
@@ -515,7 +517,7 @@ async fn quick_edit(
             input.price_cents = price;
             input.stock = stock;
             input.available = form.available == "on";
-            super::update(&state.db, &user, product_id, &input).await?;
+            crate::catalog::update(&state.db, &user, product_id, &input).await?;
             "catalog.flash.saved"
         }
         (None, _) => "catalog.error.price",
@@ -535,7 +537,7 @@ async fn duplicate_product(
 ) -> AppResult<Response> {
     let (territory, _) = managed(&state, &page, &slug, id).await?;
     product_of(&state, &user, id, product_id).await?;
-    let copy = super::duplicate(&state.db, &user, product_id).await?;
+    let copy = crate::catalog::duplicate(&state.db, &user, product_id).await?;
     if let Some(session) = &page.session {
         page::flash(session, "catalog.flash.duplicated").await?;
     }
@@ -550,7 +552,7 @@ async fn delete_product(
 ) -> AppResult<Response> {
     let (territory, _) = managed(&state, &page, &slug, id).await?;
     product_of(&state, &user, id, product_id).await?;
-    super::delete(&state.db, &user, product_id).await?;
+    crate::catalog::delete(&state.db, &user, product_id).await?;
     if let Some(session) = &page.session {
         page::flash(session, "catalog.flash.deleted").await?;
     }
@@ -572,7 +574,7 @@ async fn bulk_update(
         Some("disable") => false,
         _ => return Err(AppError::BadRequest("error.bad_request")),
     };
-    let changed = super::set_available(&state.db, &user, id, &ids, available).await?;
+    let changed = crate::catalog::set_available(&state.db, &user, id, &ids, available).await?;
     if let Some(session) = &page.session {
         page::flash(
             session,
@@ -596,7 +598,7 @@ struct ImportPage {
     mapping_problems: Vec<String>,
     report: Option<ProductReport>,
     refused: Vec<(usize, String)>,
-    outcome: Option<super::ImportOutcome>,
+    outcome: Option<crate::catalog::ImportOutcome>,
     dfc_problems: Vec<String>,
     errors: FormErrors,
 }
@@ -655,7 +657,7 @@ async fn upload(
         view.errors = error("catalog.import.missing");
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &view);
     };
-    match super::import_upload(&state.db, &user, id, &filename, &bytes).await {
+    match crate::catalog::import_upload(&state.db, &user, id, &filename, &bytes).await {
         Ok((import_id, _, _)) => {
             Ok(see_other(&format!("/t/{}/annuaire/{id}/produits/import/{import_id}", territory.slug)))
         }
@@ -694,7 +696,7 @@ async fn preview(
     import_id: i64,
     query: &HashMap<String, String>,
 ) -> AppResult<(ImportPage, Mapping, ProductReport)> {
-    let (filename, table) = super::import_table(&state.db, user, business.id, import_id).await?;
+    let (filename, table) = crate::catalog::import_table(&state.db, user, business.id, import_id).await?;
     let mapping = mapping_from(query, &table);
     let problems = spreadsheet::check_mapping(&mapping);
     let report = spreadsheet::rows_to_products(&table, &mapping);
@@ -744,7 +746,7 @@ async fn confirm_import(
         view.report = Some(report);
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &view);
     }
-    let outcome = super::import_rows(&state.db, &user, id, &report).await?;
+    let outcome = crate::catalog::import_rows(&state.db, &user, id, &report).await?;
     view.outcome = Some(outcome);
     view.report = Some(report);
     render(&view)
@@ -771,14 +773,14 @@ async fn import_dfc(
         }
     }
     let document = if !url.trim().is_empty() {
-        super::fetch_dfc(&url, state.config.allow_private_fetch).await
+        crate::catalog::fetch_dfc(&url, state.config.allow_private_fetch).await
     } else if !file.is_empty() {
         serde_json::from_slice(&file).map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))
     } else {
         Err(AppError::invalid("dfc_file", "catalog.import.dfc_missing"))
     };
     let result = match document {
-        Ok(document) => super::import_dfc(&state.db, &user, id, &document).await,
+        Ok(document) => crate::catalog::import_dfc(&state.db, &user, id, &document).await,
         Err(err) => Err(err),
     };
     let mut view = ImportPage::empty(page.with_csrf().await?, territory, business);
@@ -810,7 +812,7 @@ async fn add_photo(
     let (territory, _) = managed(&state, &page, &slug, id).await?;
     product_of(&state, &user, id, product_id).await?;
     let upload = read_photo_field(&mut multipart).await?;
-    let key = photo_added_flash(super::add_photo(&state.db, &user, product_id, upload).await)?;
+    let key = photo_added_flash(crate::catalog::add_photo(&state.db, &user, product_id, upload).await)?;
     if let Some(session) = &page.session {
         page::flash(session, key).await?;
     }
@@ -825,7 +827,7 @@ async fn remove_photo(
 ) -> AppResult<Response> {
     let (territory, _) = managed(&state, &page, &slug, id).await?;
     product_of(&state, &user, id, product_id).await?;
-    super::remove_photo(&state.db, &user, product_id, photo).await?;
+    crate::catalog::remove_photo(&state.db, &user, product_id, photo).await?;
     if let Some(session) = &page.session {
         page::flash(session, "directory.flash.photo_removed").await?;
     }
@@ -838,7 +840,7 @@ async fn photo_response(
     id: i64,
     thumbnail: bool,
 ) -> AppResult<Response> {
-    let (content_type, bytes) = super::photo(&state.db, user, id, thumbnail).await?;
+    let (content_type, bytes) = crate::catalog::photo(&state.db, user, id, thumbnail).await?;
     Ok(image_response(content_type, bytes))
 }
 

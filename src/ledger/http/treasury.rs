@@ -10,12 +10,12 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::http::{Parties, Units, csv_download, currency_in, parties};
-use super::store::{Currency, Transfer};
-use super::{Dashboard, DeskMethod, ImportReport, parse_amount};
+use super::member::{Parties, Units, csv_download, currency_in, parties};
 use crate::accounts::{self, User};
 use crate::app::{AppState, UPLOAD_MAX_BYTES};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::ledger::store::{Currency, Transfer};
+use crate::ledger::{Dashboard, DeskMethod, ImportReport, parse_amount};
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
 use crate::web::page::{self, Page};
@@ -46,7 +46,7 @@ async fn treasurer_in(
 ) -> AppResult<Result<(Territory, Currency, User), Response>> {
     let user = page.user.clone().ok_or(AppError::Unauthorized)?;
     let (territory, currency) = currency_in(state, slug).await?;
-    if !super::is_treasurer(&state.db, &user, territory.id).await? {
+    if !crate::ledger::is_treasurer(&state.db, &user, territory.id).await? {
         return Err(AppError::Forbidden);
     }
     if let Some(redirect) =
@@ -133,7 +133,7 @@ async fn treasury_page_with(
     correction: CorrectionForm,
     errors: FormErrors,
 ) -> AppResult<TreasuryPage> {
-    let board = super::dashboard(&state.db, user, territory.id).await?;
+    let board = crate::ledger::dashboard(&state.db, user, territory.id).await?;
     let page = page.with_csrf().await?;
     let units = Units::of(&board.currency, &page);
     let circulation: Vec<(i64, i64)> = board.days.iter().map(|d| (d.day, d.circulation_cents)).collect();
@@ -191,7 +191,7 @@ async fn import_statement(
     let outcome = if file.is_empty() {
         Err(AppError::invalid("statement", "ledger.error.statement_missing"))
     } else {
-        super::import_statement(&state.db, &user, territory.id, &file).await
+        crate::ledger::import_statement(&state.db, &user, territory.id, &file).await
     };
     match outcome {
         Ok(report) => {
@@ -232,7 +232,7 @@ async fn match_entry(
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
-    match super::match_entry(&state.db, &user, territory.id, id, &form.code).await {
+    match crate::ledger::match_entry(&state.db, &user, territory.id, id, &form.code).await {
         Ok(()) => {
             if let Some(session) = &page.session {
                 page::flash(session, "ledger.review.matched").await?;
@@ -260,7 +260,7 @@ async fn mark_unrelated(
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
-    super::mark_unrelated(&state.db, &user, territory.id, id).await?;
+    crate::ledger::mark_unrelated(&state.db, &user, territory.id, id).await?;
     if let Some(session) = &page.session {
         page::flash(session, "ledger.review.unrelated_done").await?;
     }
@@ -290,7 +290,7 @@ async fn save_settings(
     let fee_bp = if form.fee.trim().is_empty() { Some(0) } else { parse_amount(&form.fee) };
     let outcome = match fee_bp {
         Some(bp) => {
-            super::update_settings(
+            crate::ledger::update_settings(
                 &state.db,
                 &user,
                 territory.id,
@@ -326,7 +326,7 @@ async fn export_accounts(
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
-    let bytes = super::accounts_csv(&state.db, &user, territory.id).await?;
+    let bytes = crate::ledger::accounts_csv(&state.db, &user, territory.id).await?;
     Ok(csv_download(format!("comptes-{}.csv", territory.slug), bytes))
 }
 
@@ -349,7 +349,7 @@ async fn operator_in(state: &AppState, page: &Page, slug: &str) -> AppResult<(Te
     let (territory, currency) = currency_in(state, slug).await?;
     let allowed = accounts::has_role(&state.db, &user, territory.id, accounts::Role::ExchangeOperator)
         .await?
-        || super::is_treasurer(&state.db, &user, territory.id).await?;
+        || crate::ledger::is_treasurer(&state.db, &user, territory.id).await?;
     if !allowed {
         return Err(AppError::Forbidden);
     }
@@ -408,7 +408,16 @@ async fn issue_at_desk(
     }
     let outcome = match (amount, method) {
         (Some(amount), Some(method)) if errors.is_empty() => {
-            super::issue_at_desk(&state.db, &user, territory.id, &form.email, amount, method, &form.id).await
+            crate::ledger::issue_at_desk(
+                &state.db,
+                &user,
+                territory.id,
+                &form.email,
+                amount,
+                method,
+                &form.id,
+            )
+            .await
         }
         _ => Err(AppError::Invalid(errors)),
     };
@@ -504,8 +513,8 @@ async fn correction_of(
     };
     let reference = form.transfer.trim().to_owned();
     let refused = |message: &'static str| FormErrors(vec![FieldError { field: "transfer", message }]);
-    let errors = match super::correction_preview(&state.db, &user, territory.id, &reference).await {
-        Ok((transfer, done)) => match super::clean_memo(&form.memo) {
+    let errors = match crate::ledger::correction_preview(&state.db, &user, territory.id, &reference).await {
+        Ok((transfer, done)) => match crate::ledger::clean_memo(&form.memo) {
             Ok(_) if form.memo.trim().is_empty() => FormErrors(vec![FieldError {
                 field: "correction_memo",
                 message: "ledger.correction.memo_required",
@@ -556,8 +565,14 @@ async fn confirm_correction(
         Ok(checked) => checked,
         Err(response) => return Ok(response),
     };
-    match super::correct_transfer(&state.db, &c.user, c.territory.id, &c.transfer.client_id, &c.form.memo)
-        .await
+    match crate::ledger::correct_transfer(
+        &state.db,
+        &c.user,
+        c.territory.id,
+        &c.transfer.client_id,
+        &c.form.memo,
+    )
+    .await
     {
         Ok(_) => {
             if let Some(session) = &c.page.session {

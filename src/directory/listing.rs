@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use serde_json::json;
 
 use super::import_export::{self, ExportedBusiness, ImportReport, ImportedBusiness};
-use super::store::{self, Category, Derived, SearchSql};
+use super::store::{self, Category, Derived};
 use super::{
     Business, BusinessInput, CleanBusiness, CrisisStatus, ListingState, fold, search_text, validate,
 };
 use crate::accounts::{self, Role, User};
-use crate::db::{Arg, Backend, Db, Tx};
+use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, Email};
 use crate::territory::{self, Territory};
@@ -75,7 +75,7 @@ fn names_of(taxonomy: &[Category], ids: impl Iterator<Item = i64>) -> Vec<String
 /// The territory's commune whose name or postcode matches a town.
 async fn commune_for(db: &Db, territory_id: i64, clean: &CleanBusiness) -> AppResult<Option<i64>> {
     let Some(city) = clean.city.as_deref() else { return Ok(None) };
-    let communes = territory::store::communes(db, territory_id).await?;
+    let communes = territory::communes(db, territory_id).await?;
     Ok(communes.iter().find(|c| fold(&c.name) == fold(city)).map(|c| c.id))
 }
 
@@ -102,7 +102,7 @@ async fn notify(
         let t = Tr::new(user.lang());
         let mut all = args.to_vec();
         all.push(("name", &user.display_name));
-        mail::store::enqueue(tx, &Email::new(&user.email, t.get(subject), t.fill(body, &all))).await?;
+        mail::enqueue(tx, &Email::new(&user.email, t.get(subject), t.fill(body, &all))).await?;
     }
     Ok(())
 }
@@ -124,7 +124,7 @@ pub async fn propose(
     let moderators = if moderator {
         Vec::new()
     } else {
-        accounts::store::users_with_role(db, territory.id, Role::Moderator).await?
+        accounts::users_with_role(db, territory.id, Role::Moderator).await?
     };
     let mut tx = db.begin().await?;
     let derived = Derived { dedup_key: &key, search_text: &text, commune_id };
@@ -256,7 +256,7 @@ pub async fn update_status(
 }
 
 async fn owners(db: &Db, business_id: i64) -> AppResult<Vec<User>> {
-    accounts::store::users_by_ids(db, &store::owner_ids(db, business_id).await?).await
+    accounts::users_by_ids(db, &store::owner_ids(db, business_id).await?).await
 }
 
 /// Publishes a pending, refused or unpublished listing (moderators); its owners become
@@ -268,11 +268,11 @@ pub async fn approve(db: &Db, base_url: &str, actor: &User, id: i64) -> AppResul
         return Err(AppError::Conflict("directory.error.already_published"));
     }
     let owners = owners(db, id).await?;
-    let territory = territory::store::by_id(db, business.territory_id).await?.ok_or(AppError::NotFound)?;
+    let territory = territory::by_id(db, business.territory_id).await?.ok_or(AppError::NotFound)?;
     let mut tx = db.begin().await?;
     store::set_state(&mut tx, id, ListingState::Published, None).await?;
     for owner in &owners {
-        accounts::store::grant_role(&mut tx, owner.id, business.territory_id, Role::Merchant).await?;
+        accounts::grant_role_in_tx(&mut tx, owner.id, business.territory_id, Role::Merchant).await?;
     }
     let action = if business.state() == ListingState::Unpublished { "republished" } else { "approved" };
     store::add_revision(&mut tx, id, Some(actor.id), action, &json!({}), None).await?;
@@ -320,7 +320,7 @@ pub async fn refuse_or_unpublish(
         _ => return Err(AppError::Conflict("directory.error.not_pending")),
     };
     let owners = owners(db, id).await?;
-    let territory = territory::store::by_id(db, business.territory_id).await?.ok_or(AppError::NotFound)?;
+    let territory = territory::by_id(db, business.territory_id).await?.ok_or(AppError::NotFound)?;
     let mut tx = db.begin().await?;
     store::set_state(&mut tx, id, state, Some(reason)).await?;
     store::add_revision(&mut tx, id, Some(actor.id), action, &json!({}), Some(reason)).await?;
@@ -347,8 +347,8 @@ pub async fn claim(db: &Db, base_url: &str, actor: &User, id: i64, message: &str
     if !store::insert_claim(db, id, actor.id, &message).await? {
         return Err(AppError::Conflict("directory.error.already_claimed"));
     }
-    let territory = territory::store::by_id(db, business.territory_id).await?.ok_or(AppError::NotFound)?;
-    let moderators = accounts::store::users_with_role(db, business.territory_id, Role::Moderator).await?;
+    let territory = territory::by_id(db, business.territory_id).await?.ok_or(AppError::NotFound)?;
+    let moderators = accounts::users_with_role(db, business.territory_id, Role::Moderator).await?;
     let link = format!("{base_url}/t/{}/moderation", territory.slug);
     let mut tx = db.begin().await?;
     notify(
@@ -382,7 +382,7 @@ pub async fn decide_claim(
         .ok_or(AppError::Conflict("directory.error.not_pending"))?;
     if accept {
         store::add_owner(&mut tx, claim.business_id, claim.user_id).await?;
-        accounts::store::grant_role(&mut tx, claim.user_id, territory_id, Role::Merchant).await?;
+        accounts::grant_role_in_tx(&mut tx, claim.user_id, territory_id, Role::Merchant).await?;
         store::add_revision(
             &mut tx,
             claim.business_id,
@@ -406,8 +406,7 @@ pub async fn moderation_queue(
     require_moderator(db, actor, territory_id).await?;
     let pending = store::in_state(db, territory_id, ListingState::Pending).await?;
     let claims = store::pending_claims(db, territory_id).await?;
-    let users =
-        accounts::store::users_by_ids(db, &claims.iter().map(|c| c.user_id).collect::<Vec<_>>()).await?;
+    let users = accounts::users_by_ids(db, &claims.iter().map(|c| c.user_id).collect::<Vec<_>>()).await?;
     let mut detailed = Vec::new();
     for claim in claims {
         let (Some(business), Some(user)) =
@@ -434,7 +433,7 @@ pub async fn history(
     let mut author_ids: Vec<i64> = revisions.iter().filter_map(|r| r.author_id).collect();
     author_ids.sort_unstable();
     author_ids.dedup();
-    let authors = accounts::store::users_by_ids(db, &author_ids).await?;
+    let authors = accounts::users_by_ids(db, &author_ids).await?;
     let named = revisions
         .into_iter()
         .map(|r| {
@@ -471,7 +470,7 @@ impl Service {
         }
     }
 
-    fn column(self) -> &'static str {
+    pub(super) fn column(self) -> &'static str {
         match self {
             Self::ClickAndCollect => "click_and_collect",
             Self::Delivery => "delivery",
@@ -528,88 +527,15 @@ pub struct SearchPage {
     pub has_more: bool,
 }
 
-/// Kilometres per degree of latitude.
-const KM_PER_DEGREE: f64 = 111.195;
-
-fn build_search(query: &SearchQuery, taxonomy: &[Category], backend: Backend) -> SearchSql {
-    let mut conditions = String::new();
-    let mut args: Vec<Arg> = Vec::new();
-    let next = |arg: Arg, args: &mut Vec<Arg>| {
-        args.push(arg);
-        format!("${}", args.len() + 1)
-    };
-    // " word" inside the folded text matches a word prefix. A plain substring search is much
-    // faster than LIKE (which folds case character by character on SQLite); each backend names
-    // it differently.
-    let find = match backend {
-        Backend::Sqlite => "instr",
-        Backend::Postgres => "strpos",
-    };
-    for word in fold(&query.text).split(' ').filter(|w| !w.is_empty()).take(8) {
-        let placeholder = next(Arg::Text(format!(" {word}")), &mut args);
-        conditions.push_str(&format!(" and {find}(b.search_text, {placeholder}) > 0"));
-    }
-    if let Some(category) = query.category {
-        // The category and all its descendants; integers formatted here, never request text.
-        let mut ids = vec![category];
-        let mut index = 0;
-        while index < ids.len() {
-            let parent = ids[index];
-            ids.extend(taxonomy.iter().filter(|c| c.parent_id == Some(parent)).map(|c| c.id));
-            index += 1;
-        }
-        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        conditions.push_str(&format!(
-            " and exists (select 1 from business_category bc where bc.business_id = b.id and bc.category_id in ({list}))"
-        ));
-    }
-    if let Some(commune) = query.commune {
-        let placeholder = next(Arg::Int(commune), &mut args);
-        conditions.push_str(&format!(" and b.commune_id = {placeholder}"));
-    }
-    if let Some(status) = query.status {
-        let placeholder = next(Arg::Text(status.as_str().to_owned()), &mut args);
-        conditions.push_str(&format!(" and b.status = {placeholder}"));
-    }
-    if query.open_now {
-        conditions.push_str(" and b.status <> 'closed'");
-    }
-    for service in &query.services {
-        conditions.push_str(&format!(" and b.{} = true", service.column()));
-    }
-    let mut order = "b.dedup_key, b.id".to_owned();
-    if let Some((lat, lon)) = query.near {
-        // Equirectangular distance in degrees of latitude: exact enough at a territory's scale,
-        // and plain arithmetic on both databases.
-        let (lat_p, lon_p, k_p) = (
-            next(Arg::Float(lat), &mut args),
-            next(Arg::Float(lon), &mut args),
-            next(Arg::Float(lat.to_radians().cos()), &mut args),
-        );
-        let expr = format!(
-            "((b.latitude - {lat_p}) * (b.latitude - {lat_p}) + ((b.longitude - {lon_p}) * {k_p}) * ((b.longitude - {lon_p}) * {k_p}))"
-        );
-        if let Some(radius) = query.radius_km {
-            let limit = next(Arg::Float((radius / KM_PER_DEGREE).powi(2)), &mut args);
-            conditions.push_str(&format!(" and b.latitude is not null and {expr} <= {limit}"));
-        }
-        if query.by_distance {
-            order = format!("case when b.latitude is null then 1 else 0 end, {expr}, b.id");
-        }
-    }
-    SearchSql { conditions, order, args }
-}
-
 /// Searches the published listings of a territory.
 pub async fn search(db: &Db, territory: &Territory, query: &SearchQuery) -> AppResult<SearchPage> {
     let taxonomy = store::categories(db, territory.id).await?;
-    let sql = build_search(query, &taxonomy, db.backend());
     let limit = query.limit.clamp(1, 200);
     let mut rows = if query.open_now {
         // Opening hours are checked here, in the territory's time zone, so the page is cut after.
         let zone = territory.tz();
         let now = jiff::Timestamp::now();
-        let all = store::search(db, territory.id, &sql, 100_000, 0).await?;
+        let all = store::search(db, territory.id, query, &taxonomy, 100_000, 0).await?;
         let open: Vec<Business> = all
             .into_iter()
             .filter(|b| {
@@ -622,7 +548,7 @@ pub async fn search(db: &Db, territory: &Territory, query: &SearchQuery) -> AppR
             .take(usize::try_from(limit + 1).unwrap_or(1))
             .collect()
     } else {
-        store::search(db, territory.id, &sql, limit + 1, query.offset).await?
+        store::search(db, territory.id, query, &taxonomy, limit + 1, query.offset).await?
     };
     let has_more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(0));
@@ -646,8 +572,7 @@ pub async fn search(db: &Db, territory: &Territory, query: &SearchQuery) -> AppR
 pub async fn exports(db: &Db, territory: &Territory, base_url: &str) -> AppResult<Vec<ExportedBusiness>> {
     let query = SearchQuery { limit: 200, ..SearchQuery::default() };
     let taxonomy = store::categories(db, territory.id).await?;
-    let sql = build_search(&query, &taxonomy, db.backend());
-    let rows = store::search(db, territory.id, &sql, 1_000_000, 0).await?;
+    let rows = store::search(db, territory.id, &query, &taxonomy, 1_000_000, 0).await?;
     let links = store::category_links(db, &rows.iter().map(|b| b.id).collect::<Vec<_>>()).await?;
     let mut by_business: HashMap<i64, Vec<i64>> = HashMap::new();
     for (business, category) in links {
@@ -753,7 +678,7 @@ pub async fn import_rows(
     let mut outcome = ImportOutcome::default();
     let mut tx = db.begin().await?;
     let mut taxonomy = store::categories_tx(&mut tx, territory.id).await?;
-    let communes = territory::store::communes(db, territory.id).await?;
+    let communes = territory::communes(db, territory.id).await?;
     for row in &report.accepted {
         let mut category_ids = Vec::new();
         for name in row.category_list() {

@@ -8,14 +8,15 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use crate::accounts::store::MembershipRow;
+use crate::accounts::MembershipRow;
 use crate::accounts::{self, Role, User};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::mail::store::OutboxMessage;
+use crate::mail::OutboxMessage;
 use crate::territory::{self, Commune, NewCommune, NewTerritory, Territory};
 use crate::web::auth::AdminUser;
 use crate::web::page::{self, Page};
+use crate::web::territory::territory_of;
 use crate::web::{FormErrors, render, render_status, see_other};
 
 /// The admin routes.
@@ -44,7 +45,7 @@ async fn show_dashboard(
     AdminUser(user): AdminUser,
     page: Page,
 ) -> AppResult<Response> {
-    let (pending, failed) = super::outbox_counts(&state.db, &user).await?;
+    let (pending, failed) = crate::admin::outbox_counts(&state.db, &user).await?;
     render(&DashboardPage { page, pending, failed })
 }
 
@@ -72,8 +73,9 @@ async fn list_outbox(
     page: Page,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let messages = super::outbox_page(&state.db, &user, query.status.as_deref(), query.before).await?;
-    let next = (messages.len() as i64 == super::PAGE_SIZE).then(|| messages.last().map(|m| m.id)).flatten();
+    let messages = crate::admin::outbox_page(&state.db, &user, query.status.as_deref(), query.before).await?;
+    let next =
+        (messages.len() as i64 == crate::admin::PAGE_SIZE).then(|| messages.last().map(|m| m.id)).flatten();
     render(&OutboxPage {
         page,
         messages,
@@ -96,7 +98,7 @@ async fn show_message(
     page: Page,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let message = super::outbox_message(&state.db, &user, id).await?;
+    let message = crate::admin::outbox_message(&state.db, &user, id).await?;
     render(&MessagePage { page, message })
 }
 
@@ -106,7 +108,7 @@ async fn retry_message(
     page: Page,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    super::retry_message(&state.db, &user, id).await?;
+    crate::admin::retry_message(&state.db, &user, id).await?;
     if let Some(session) = &page.session {
         page::flash(session, "admin.outbox.retried").await?;
     }
@@ -130,7 +132,7 @@ async fn list_users(
     page: Page,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let users: Vec<_> = super::users_page(&state.db, &user, &query.q, query.before)
+    let users: Vec<_> = crate::admin::users_page(&state.db, &user, &query.q, query.before)
         .await?
         .into_iter()
         .map(|(u, rows)| {
@@ -141,8 +143,9 @@ async fn list_users(
             (u, labelled.collect())
         })
         .collect();
-    let next = (users.len() as i64 == super::PAGE_SIZE).then(|| users.last().map(|(u, _)| u.id)).flatten();
-    let territories = territory::store::list(&state.db).await?;
+    let next =
+        (users.len() as i64 == crate::admin::PAGE_SIZE).then(|| users.last().map(|(u, _)| u.id)).flatten();
+    let territories = territory::list(&state.db).await?;
     let roles = Role::ALL.iter().map(|r| (r.as_str(), r.label_key())).collect();
     render(&UsersPage { page, users, territories, roles, q: query.q, next })
 }
@@ -165,8 +168,8 @@ async fn change_role(
     Form(form): Form<RoleForm>,
 ) -> AppResult<Response> {
     let role = Role::parse(&form.role).ok_or(AppError::invalid("role", "admin.users.role_unknown"))?;
-    territory::store::by_id(&state.db, form.territory_id).await?.ok_or(AppError::NotFound)?;
-    accounts::store::user_by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    territory::by_id(&state.db, form.territory_id).await?.ok_or(AppError::NotFound)?;
+    accounts::user_by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     match form.action.as_str() {
         "grant" => accounts::grant_role(&state.db, &admin, id, form.territory_id, role).await?,
         "revoke" => accounts::revoke_role(&state.db, &admin, id, form.territory_id, role).await?,
@@ -197,7 +200,7 @@ async fn list_territories(
     AdminUser(_): AdminUser,
     page: Page,
 ) -> AppResult<Response> {
-    let territories = territory::store::list(&state.db).await?;
+    let territories = territory::list(&state.db).await?;
     let form = NewTerritory { time_zone: "Europe/Paris".into(), ..NewTerritory::default() };
     render(&TerritoriesPage { page, territories, form, errors: FormErrors::default() })
 }
@@ -214,7 +217,7 @@ async fn create_territory(
         Err(AppError::Conflict(key)) => vec![crate::error::FieldError { field: "slug", message: key }],
         Err(other) => return Err(other),
     };
-    let territories = territory::store::list(&state.db).await?;
+    let territories = territory::list(&state.db).await?;
     render_status(
         StatusCode::UNPROCESSABLE_ENTITY,
         &TerritoriesPage { page, territories, form, errors: FormErrors(fields) },
@@ -252,8 +255,8 @@ async fn show_territory(
     page: Page,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let territory = territory::store::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
-    let communes = territory::store::communes(&state.db, territory.id).await?;
+    let territory = territory_of(&state, &slug).await?;
+    let communes = territory::communes(&state.db, territory.id).await?;
     render(&TerritoryPage {
         page,
         territory,
@@ -275,7 +278,7 @@ async fn add_commune(
     Path(slug): Path<String>,
     Form(form): Form<CommuneForm>,
 ) -> AppResult<Response> {
-    let territory = territory::store::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let territory = territory_of(&state, &slug).await?;
     let mut fields = Vec::new();
     let latitude = coordinate(&form.latitude).unwrap_or_else(|| {
         fields.push(crate::error::FieldError { field: "latitude", message: "territory.error.latitude" });
@@ -302,7 +305,7 @@ async fn add_commune(
             Err(other) => return Err(other),
         }
     }
-    let communes = territory::store::communes(&state.db, territory.id).await?;
+    let communes = territory::communes(&state.db, territory.id).await?;
     render_status(
         StatusCode::UNPROCESSABLE_ENTITY,
         &TerritoryPage { page, territory, communes, form, errors: FormErrors(fields) },

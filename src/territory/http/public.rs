@@ -7,12 +7,13 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 
-use super::{Commune, Territory, store};
 use crate::accounts::{self, Role};
 use crate::app::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::territory::{Commune, Territory, store};
 use crate::web::auth::CurrentUser;
 use crate::web::page::{self, Page};
+use crate::web::territory::territory_of;
 use crate::web::{render, see_other};
 
 /// The territory routes.
@@ -60,7 +61,7 @@ async fn show_territory(
     page: Page,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let territory = store::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let territory = territory_of(&state, &slug).await?;
     territory_page(&state, page, territory).await
 }
 
@@ -82,7 +83,7 @@ async fn join_territory(
     page: Page,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let territory = store::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let territory = territory_of(&state, &slug).await?;
     accounts::join_territory(&state.db, &user, territory.id).await?;
     if let Some(session) = &page.session {
         page::flash(session, "territory.joined").await?;
