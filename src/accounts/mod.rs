@@ -13,8 +13,7 @@ use rand::rngs::OsRng;
 use serde::Serialize;
 pub use store::{
     MembershipRow, api_tokens_of, find_user_with_hash, grant_role as grant_role_in_tx, list_users,
-    memberships_of, memberships_of_many, purge_email_tokens, user_by_id, user_by_id_tx, users_by_ids,
-    users_with_role,
+    memberships_of, memberships_of_many, purge_email_tokens, user_by_id, users_by_ids, users_with_role,
 };
 
 use crate::db::{Db, now};
@@ -282,7 +281,7 @@ pub async fn confirm_email(db: &Db, token: &str) -> AppResult<User> {
     } else {
         store::mark_confirmed(&mut tx, found.user_id, now()).await?;
     }
-    let user = store::user_by_id_tx(&mut tx, found.user_id).await?.ok_or(AppError::NotFound)?;
+    let user = store::user_by_id(&mut tx, found.user_id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(user)
 }
@@ -533,7 +532,7 @@ pub async fn create_confirmed(
     if is_admin {
         store::set_admin(&mut tx, user.id, true).await?;
     }
-    let user = store::user_by_id_tx(&mut tx, user.id).await?.ok_or(AppError::NotFound)?;
+    let user = store::user_by_id(&mut tx, user.id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(user)
 }

@@ -3,10 +3,10 @@
 use serde::Serialize;
 
 use super::{Role, User};
-use crate::db::{Db, Tx, now};
+use crate::db::{Db, Exec, Tx, now};
 use crate::error::AppResult;
 use crate::web::i18n::Lang;
-use crate::{on_db, on_tx};
+use crate::{on_db, on_exec, on_tx};
 
 const USER_COLUMNS: &str =
     "id, email, display_name, is_admin, locale, email_confirmed_at, session_version, created_at";
@@ -47,15 +47,9 @@ pub async fn find_user_with_hash(db: &Db, email: &str) -> AppResult<Option<(User
 }
 
 /// The account with this id.
-pub async fn user_by_id(db: &Db, id: i64) -> AppResult<Option<User>> {
+pub async fn user_by_id(ex: impl Into<Exec<'_>>, id: i64) -> AppResult<Option<User>> {
     let sql = format!("select {USER_COLUMNS} from app_user where id = $1");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, User>(&sql).bind(id).fetch_optional(pool).await)?)
-}
-
-/// The account with this id, inside a transaction.
-pub async fn user_by_id_tx(tx: &mut Tx, id: i64) -> AppResult<Option<User>> {
-    let sql = format!("select {USER_COLUMNS} from app_user where id = $1");
-    Ok(on_tx!(tx, conn => sqlx::query_as::<_, User>(&sql).bind(id).fetch_optional(&mut **conn).await)?)
+    Ok(on_exec!(ex.into(), conn => sqlx::query_as::<_, User>(&sql).bind(id).fetch_optional(conn).await)?)
 }
 
 /// Marks the address confirmed (keeps the first confirmation time).

@@ -191,7 +191,7 @@ pub async fn edit_ad(db: &Db, user: &User, id: i64, input: &AdInput) -> AppResul
     let (clean, text) = clean_input(db, user, ad.territory_id, input).await?;
     let mut tx = db.begin().await?;
     store::update_ad(&mut tx, id, &clean, &text, now()).await?;
-    let updated = store::ad_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let updated = store::ad(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(updated)
 }

@@ -83,7 +83,7 @@ pub async fn reply(db: &Db, base_url: &str, user: &User, id: i64, body: &str) ->
     let now = now();
     let message = store::insert_message(&mut tx, id, user.id, &body, now).await?;
     let ad = match conversation.ad_id {
-        Some(ad_id) => store::ad_tx(&mut tx, ad_id).await?,
+        Some(ad_id) => store::ad(&mut tx, ad_id).await?,
         None => None,
     };
     notify(db, &mut tx, base_url, id, user, ad.as_ref(), now).await?;
@@ -102,7 +102,7 @@ async fn notify(
     ad: Option<&Ad>,
     now: i64,
 ) -> AppResult<()> {
-    let members = store::members_tx(tx, conversation_id).await?;
+    let members = store::members(&mut *tx, conversation_id).await?;
     let others: Vec<&store::Member> = members.iter().filter(|m| m.user_id != author.id).collect();
     let ids: Vec<i64> = others.iter().map(|m| m.user_id).collect();
     let users = accounts::users_by_ids(db, &ids).await?;

@@ -2,9 +2,9 @@
 //! blocks, reports, the moderators' actions, suspensions and saved searches.
 
 use super::{Ad, AdSearch, AdState, AdStatus, CleanAd, Sort};
-use crate::db::{Arg, Backend, Db, Tx};
+use crate::db::{Arg, Backend, Db, Exec, Tx};
 use crate::error::AppResult;
-use crate::{bind_args, on_db, on_tx};
+use crate::{bind_args, on_db, on_exec, on_tx};
 
 /// Columns of [`Ad`].
 pub const AD_COLUMNS: &str = "a.id, a.territory_id, a.author_id, a.business_id, a.kind, a.domain, a.title, \
@@ -91,15 +91,9 @@ pub async fn update_ad(tx: &mut Tx, id: i64, clean: &CleanAd, search_text: &str,
 }
 
 /// One ad.
-pub async fn ad(db: &Db, id: i64) -> AppResult<Option<Ad>> {
+pub async fn ad(ex: impl Into<Exec<'_>>, id: i64) -> AppResult<Option<Ad>> {
     let sql = format!("select {AD_COLUMNS} from ad a where a.id = $1");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Ad>(&sql).bind(id).fetch_optional(pool).await)?)
-}
-
-/// One ad, inside a transaction.
-pub async fn ad_tx(tx: &mut Tx, id: i64) -> AppResult<Option<Ad>> {
-    let sql = format!("select {AD_COLUMNS} from ad a where a.id = $1");
-    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Ad>(&sql).bind(id).fetch_optional(&mut **conn).await)?)
+    Ok(on_exec!(ex.into(), conn => sqlx::query_as::<_, Ad>(&sql).bind(id).fetch_optional(conn).await)?)
 }
 
 /// Ads by id (one query).
@@ -322,19 +316,11 @@ pub struct Member {
 }
 
 /// The members of a conversation.
-pub async fn members(db: &Db, conversation_id: i64) -> AppResult<Vec<Member>> {
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Member>(
+pub async fn members(ex: impl Into<Exec<'_>>, conversation_id: i64) -> AppResult<Vec<Member>> {
+    Ok(on_exec!(ex.into(), conn => sqlx::query_as::<_, Member>(
         "select user_id, last_read_id, notified_at, has_pending_notice from conversation_member
          where conversation_id = $1 order by user_id")
-        .bind(conversation_id).fetch_all(pool).await)?)
-}
-
-/// The members of a conversation, inside a transaction.
-pub async fn members_tx(tx: &mut Tx, conversation_id: i64) -> AppResult<Vec<Member>> {
-    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Member>(
-        "select user_id, last_read_id, notified_at, has_pending_notice from conversation_member
-         where conversation_id = $1 order by user_id")
-        .bind(conversation_id).fetch_all(&mut **conn).await)?)
+        .bind(conversation_id).fetch_all(conn).await)?)
 }
 
 /// A message as stored.

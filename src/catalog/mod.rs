@@ -17,8 +17,7 @@ pub use product::{
 
 use serde::{Deserialize, Serialize};
 pub use store::{
-    by_ids as products_by_ids, get as product_by_id, get_tx as product_in_tx, give_back_stock, purge_imports,
-    take_stock,
+    by_ids as products_by_ids, get as product_by_id, give_back_stock, purge_imports, take_stock,
 };
 
 /// The unit a price is given for (a closed list, mapped to the DFC measures).

@@ -297,7 +297,7 @@ pub async fn create(db: &Db, actor: &User, business_id: i64, input: &ProductInpu
     let id = store::insert(&mut tx, business_id, &clean)
         .await?
         .ok_or(AppError::Conflict("catalog.error.reference_taken"))?;
-    let product = store::get_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let product = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(product)
 }
@@ -321,7 +321,7 @@ pub async fn update(db: &Db, actor: &User, product_id: i64, input: &ProductInput
         }
         Err(err) => return Err(err.into()),
     }
-    let product = store::get_tx(&mut tx, product_id).await?.ok_or(AppError::NotFound)?;
+    let product = store::get(&mut tx, product_id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(product)
 }

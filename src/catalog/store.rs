@@ -1,9 +1,9 @@
 //! All of the catalogue's SQL: products and uploaded spreadsheets.
 
 use super::{CleanProduct, Product};
-use crate::db::{Arg, Db, Tx, now};
+use crate::db::{Arg, Db, Exec, Tx, now};
 use crate::error::AppResult;
-use crate::{bind_args, on_db, on_tx};
+use crate::{bind_args, on_db, on_exec, on_tx};
 
 const COLUMNS: &str = "id, business_id, reference, name, description, category, unit, price_cents, vat_rate_bp, \
     stock, available, sold_by_weight, estimated_weight_g, organic, local_label, allergens, ingredients";
@@ -42,15 +42,9 @@ pub async fn update(tx: &mut Tx, id: i64, p: &CleanProduct) -> Result<(), sqlx::
 }
 
 /// One product.
-pub async fn get(db: &Db, id: i64) -> AppResult<Option<Product>> {
+pub async fn get(ex: impl Into<Exec<'_>>, id: i64) -> AppResult<Option<Product>> {
     let sql = format!("select {COLUMNS} from product where id = $1");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Product>(&sql).bind(id).fetch_optional(pool).await)?)
-}
-
-/// One product, inside a transaction.
-pub async fn get_tx(tx: &mut Tx, id: i64) -> AppResult<Option<Product>> {
-    let sql = format!("select {COLUMNS} from product where id = $1");
-    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Product>(&sql).bind(id).fetch_optional(&mut **conn).await)?)
+    Ok(on_exec!(ex.into(), conn => sqlx::query_as::<_, Product>(&sql).bind(id).fetch_optional(conn).await)?)
 }
 
 /// The product of a business with this reference (case-insensitive).

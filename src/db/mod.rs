@@ -61,6 +61,49 @@ macro_rules! on_tx {
     };
 }
 
+/// Where a store function runs its SQL: straight on the pool, or inside a transaction. A store
+/// function takes `impl Into<Exec<'_>>`, so one function serves both `&db` and `&mut tx`
+/// instead of a `_tx` twin per query.
+pub enum Exec<'a> {
+    /// A statement of its own on the pool.
+    Pool(&'a Db),
+    /// A statement inside the caller's transaction (it sees the transaction's own writes).
+    Tx(&'a mut Tx),
+}
+
+impl<'a> From<&'a Db> for Exec<'a> {
+    fn from(db: &'a Db) -> Self {
+        Self::Pool(db)
+    }
+}
+
+impl<'a> From<&'a mut Tx> for Exec<'a> {
+    fn from(tx: &'a mut Tx) -> Self {
+        Self::Tx(tx)
+    }
+}
+
+/// Runs `$body` with `$executor` bound to a sqlx executor of `$exec` (an [`Exec`]): the native
+/// pool, or the transaction's native connection. The same expression is expanded once per
+/// backend and per kind, so sqlx keeps its native types.
+#[macro_export]
+macro_rules! on_exec {
+    ($exec:expr, $executor:ident => $body:expr) => {
+        match $exec {
+            $crate::db::Exec::Pool($crate::db::Db::Sqlite($executor, _)) => $body,
+            $crate::db::Exec::Pool($crate::db::Db::Postgres($executor)) => $body,
+            $crate::db::Exec::Tx($crate::db::Tx::Sqlite(conn, _)) => {
+                let $executor = &mut **conn;
+                $body
+            }
+            $crate::db::Exec::Tx($crate::db::Tx::Postgres(conn)) => {
+                let $executor = &mut **conn;
+                $body
+            }
+        }
+    };
+}
+
 /// Which backend a URL names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

@@ -143,7 +143,7 @@ pub async fn propose(
         &[("business", &clean.name), ("link", &link)],
     )
     .await?;
-    let business = store::get_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let business = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(business)
 }
@@ -226,7 +226,7 @@ pub async fn update(db: &Db, actor: &User, id: i64, input: &BusinessInput) -> Ap
         store::set_state(&mut tx, id, ListingState::Pending, None).await?;
         store::add_revision(&mut tx, id, Some(actor.id), "proposed", &json!({}), None).await?;
     }
-    let updated = store::get_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let updated = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -677,7 +677,7 @@ pub async fn import_rows(
     require_moderator(db, actor, territory.id).await?;
     let mut outcome = ImportOutcome::default();
     let mut tx = db.begin().await?;
-    let mut taxonomy = store::categories_tx(&mut tx, territory.id).await?;
+    let mut taxonomy = store::categories(&mut tx, territory.id).await?;
     let communes = territory::communes(db, territory.id).await?;
     for row in &report.accepted {
         let mut category_ids = Vec::new();
@@ -707,7 +707,7 @@ pub async fn import_rows(
         let derived = Derived { dedup_key: &key, search_text: &text, commune_id };
         match store::id_by_dedup_key(&mut tx, territory.id, &key).await? {
             Some(id) => {
-                let before = store::get_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+                let before = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
                 let diff = changes(&before, &clean);
                 store::update(&mut tx, id, &clean, &derived).await?;
                 store::set_categories(&mut tx, id, territory.id, &clean.category_ids).await?;

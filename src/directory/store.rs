@@ -2,9 +2,9 @@
 //! import files.
 
 use super::{Business, CleanBusiness, CrisisStatus, ListingState, SearchQuery, fold};
-use crate::db::{Arg, Backend, Db, Tx, now};
+use crate::db::{Arg, Backend, Db, Exec, Tx, now};
 use crate::error::AppResult;
-use crate::{bind_args, on_db, on_tx};
+use crate::{bind_args, on_db, on_exec, on_tx};
 
 /// Columns of [`Business`].
 pub const COLUMNS: &str = "b.id, b.territory_id, b.name, b.kind, b.description, b.address, b.postcode, b.city, \
@@ -80,15 +80,9 @@ pub async fn update(
 }
 
 /// One listing.
-pub async fn get(db: &Db, id: i64) -> AppResult<Option<Business>> {
+pub async fn get(ex: impl Into<Exec<'_>>, id: i64) -> AppResult<Option<Business>> {
     let sql = format!("select {COLUMNS} from business b where b.id = $1");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Business>(&sql).bind(id).fetch_optional(pool).await)?)
-}
-
-/// One listing, inside a transaction.
-pub async fn get_tx(tx: &mut Tx, id: i64) -> AppResult<Option<Business>> {
-    let sql = format!("select {COLUMNS} from business b where b.id = $1");
-    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Business>(&sql).bind(id).fetch_optional(&mut **conn).await)?)
+    Ok(on_exec!(ex.into(), conn => sqlx::query_as::<_, Business>(&sql).bind(id).fetch_optional(conn).await)?)
 }
 
 /// The listing of a territory with this dedup key.
@@ -277,18 +271,11 @@ pub struct Category {
     pub name: String,
 }
 
-/// The taxonomy of a territory, by name.
-pub async fn categories(db: &Db, territory_id: i64) -> AppResult<Vec<Category>> {
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Category>(
+/// The taxonomy of a territory.
+pub async fn categories(ex: impl Into<Exec<'_>>, territory_id: i64) -> AppResult<Vec<Category>> {
+    Ok(on_exec!(ex.into(), conn => sqlx::query_as::<_, Category>(
         "select id, parent_id, name from category where territory_id = $1 order by folded_name")
-        .bind(territory_id).fetch_all(pool).await)?)
-}
-
-/// The taxonomy inside a transaction.
-pub async fn categories_tx(tx: &mut Tx, territory_id: i64) -> AppResult<Vec<Category>> {
-    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Category>(
-        "select id, parent_id, name from category where territory_id = $1 order by folded_name")
-        .bind(territory_id).fetch_all(&mut **conn).await)?)
+        .bind(territory_id).fetch_all(conn).await)?)
 }
 
 /// Adds a category; `None` when the name exists in the territory.

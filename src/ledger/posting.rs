@@ -130,7 +130,7 @@ async fn post_group(tx: &mut Tx, transfers: &[NewTransfer]) -> AppResult<Posted>
         match store::insert_transfer(tx, t, now).await? {
             Some(id) => created.push(id),
             None => {
-                let stored = store::transfer_by_client_id_tx(tx, &t.client_id)
+                let stored = store::transfer_by_client_id(&mut *tx, &t.client_id)
                     .await?
                     .ok_or(AppError::Conflict("ledger.error.id_reused"))?;
                 if !t.same_as(&stored) {
@@ -163,7 +163,7 @@ async fn post_group(tx: &mut Tx, transfers: &[NewTransfer]) -> AppResult<Posted>
     }
     let mut stored = Vec::with_capacity(transfers.len());
     for t in transfers {
-        stored.push(store::transfer_by_client_id_tx(tx, &t.client_id).await?.ok_or(AppError::NotFound)?);
+        stored.push(store::transfer_by_client_id(&mut *tx, &t.client_id).await?.ok_or(AppError::NotFound)?);
     }
     Ok(Posted::Created(stored))
 }
@@ -193,11 +193,11 @@ pub async fn pay_order_in_tx(
     amount_cents: i64,
     order_reference: &str,
 ) -> AppResult<TransferRef> {
-    let currency = store::currency_tx(tx, territory_id).await?.filter(|c| c.is_enabled);
+    let currency = store::currency(&mut *tx, territory_id).await?.filter(|c| c.is_enabled);
     if currency.is_none() {
         return Err(AppError::Denied("ledger.error.not_enabled"));
     }
-    let business = store::account_of_tx(tx, territory_id, AccountKind::Business.as_str(), business_id)
+    let business = store::account_of(&mut *tx, territory_id, AccountKind::Business.as_str(), business_id)
         .await?
         .ok_or(AppError::Denied("ledger.error.business_not_accepting"))?;
     let payer = store::ensure_account(
@@ -234,7 +234,8 @@ pub async fn pay_order_in_tx(
 /// Returns `Ok(None)` when the order was never paid in the local currency. Errors: `422
 /// ledger.error.insufficient` when the business has spent the units since.
 pub async fn refund_order_in_tx(tx: &mut Tx, order_reference: &str) -> AppResult<Option<TransferRef>> {
-    let Some(payment) = store::transfer_by_client_id_tx(tx, &order_client_id(order_reference)).await? else {
+    let Some(payment) = store::transfer_by_client_id(&mut *tx, &order_client_id(order_reference)).await?
+    else {
         return Ok(None);
     };
     let transfer = NewTransfer {

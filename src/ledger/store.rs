@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use crate::db::{Db, Tx};
+use crate::db::{Db, Exec, Tx};
 use crate::error::AppResult;
-use crate::{on_db, on_tx};
+use crate::{on_db, on_exec, on_tx};
 
 /// A territory's currency.
 #[derive(Clone, Debug, sqlx::FromRow, Serialize, utoipa::ToSchema)]
@@ -74,18 +74,11 @@ const TRANSFER_COLUMNS: &str = "id, territory_id, client_id, debit_account_id, c
     amount_cents, kind, memo, author_user_id, reference, created_at";
 
 /// The currency of a territory.
-pub async fn currency(db: &Db, territory_id: i64) -> AppResult<Option<Currency>> {
-    let sql = "select territory_id, name, symbol, is_enabled, allows_member_payments, reconversion_fee_bp
-               from currency where territory_id = $1";
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Currency>(sql).bind(territory_id).fetch_optional(pool).await)?)
-}
-
-/// The currency of a territory, inside a transaction.
-pub async fn currency_tx(tx: &mut Tx, territory_id: i64) -> AppResult<Option<Currency>> {
+pub async fn currency(ex: impl Into<Exec<'_>>, territory_id: i64) -> AppResult<Option<Currency>> {
     let sql = "select territory_id, name, symbol, is_enabled, allows_member_payments, reconversion_fee_bp
                from currency where territory_id = $1";
     Ok(
-        on_tx!(tx, conn => sqlx::query_as::<_, Currency>(sql).bind(territory_id).fetch_optional(&mut **conn).await)?,
+        on_exec!(ex.into(), conn => sqlx::query_as::<_, Currency>(sql).bind(territory_id).fetch_optional(conn).await)?,
     )
 }
 
@@ -153,18 +146,9 @@ pub async fn ensure_account(
     Ok(account)
 }
 
-/// The account of `kind` and `owner_id`, if it exists.
-pub async fn account_of(db: &Db, territory_id: i64, kind: &str, owner_id: i64) -> AppResult<Option<Account>> {
-    let sql = format!(
-        "select {ACCOUNT_COLUMNS} from ledger_account where territory_id = $1 and kind = $2 and owner_id = $3"
-    );
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Account>(&sql)
-        .bind(territory_id).bind(kind).bind(owner_id).fetch_optional(pool).await)?)
-}
-
-/// The account of `kind` and `owner_id` inside a transaction.
-pub async fn account_of_tx(
-    tx: &mut Tx,
+/// The account of `kind` and `owner_id`.
+pub async fn account_of(
+    ex: impl Into<Exec<'_>>,
     territory_id: i64,
     kind: &str,
     owner_id: i64,
@@ -172,8 +156,8 @@ pub async fn account_of_tx(
     let sql = format!(
         "select {ACCOUNT_COLUMNS} from ledger_account where territory_id = $1 and kind = $2 and owner_id = $3"
     );
-    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Account>(&sql)
-        .bind(territory_id).bind(kind).bind(owner_id).fetch_optional(&mut **conn).await)?)
+    Ok(on_exec!(ex.into(), conn => sqlx::query_as::<_, Account>(&sql)
+        .bind(territory_id).bind(kind).bind(owner_id).fetch_optional(conn).await)?)
 }
 
 /// An account by number.
@@ -213,18 +197,12 @@ pub async fn insert_transfer(
         .fetch_optional(&mut **conn).await)?)
 }
 
-/// A transfer by its client id, inside a transaction.
-pub async fn transfer_by_client_id_tx(tx: &mut Tx, client_id: &str) -> AppResult<Option<Transfer>> {
+/// A transfer by its client id.
+pub async fn transfer_by_client_id(ex: impl Into<Exec<'_>>, client_id: &str) -> AppResult<Option<Transfer>> {
     let sql = format!("select {TRANSFER_COLUMNS} from ledger_transfer where client_id = $1");
     Ok(
-        on_tx!(tx, conn => sqlx::query_as::<_, Transfer>(&sql).bind(client_id).fetch_optional(&mut **conn).await)?,
+        on_exec!(ex.into(), conn => sqlx::query_as::<_, Transfer>(&sql).bind(client_id).fetch_optional(conn).await)?,
     )
-}
-
-/// A transfer by its client id.
-pub async fn transfer_by_client_id(db: &Db, client_id: &str) -> AppResult<Option<Transfer>> {
-    let sql = format!("select {TRANSFER_COLUMNS} from ledger_transfer where client_id = $1");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Transfer>(&sql).bind(client_id).fetch_optional(pool).await)?)
 }
 
 /// Takes `amount` from an account if its floor allows, in one conditional statement; false
@@ -714,11 +692,11 @@ pub async fn resolve_entry(
     Ok(done == 1)
 }
 
-/// An entry of a territory, inside a transaction.
-pub async fn entry_tx(tx: &mut Tx, territory_id: i64, id: i64) -> AppResult<Option<BankEntry>> {
+/// An entry of a territory.
+pub async fn entry(ex: impl Into<Exec<'_>>, territory_id: i64, id: i64) -> AppResult<Option<BankEntry>> {
     let sql = format!("select {ENTRY_COLUMNS} from bank_entry where id = $1 and territory_id = $2");
-    Ok(on_tx!(tx, conn => sqlx::query_as::<_, BankEntry>(&sql)
-        .bind(id).bind(territory_id).fetch_optional(&mut **conn).await)?)
+    Ok(on_exec!(ex.into(), conn => sqlx::query_as::<_, BankEntry>(&sql)
+        .bind(id).bind(territory_id).fetch_optional(conn).await)?)
 }
 
 /// The entries waiting for the treasurer.

@@ -105,7 +105,7 @@ pub async fn import_statement(
             report.settled_cents += reconversion.payout_cents;
             continue;
         }
-        if let Some(waiting) = store::entry_tx(&mut tx, territory_id, entry_id).await? {
+        if let Some(waiting) = store::entry(&mut tx, territory_id, entry_id).await? {
             report.review.push(waiting);
         }
     }
@@ -260,7 +260,7 @@ pub async fn match_entry(
     let code = code.trim().to_uppercase();
     let now = now();
     let mut tx = db.begin().await?;
-    let entry = store::entry_tx(&mut tx, territory_id, entry_id).await?.ok_or(AppError::NotFound)?;
+    let entry = store::entry(&mut tx, territory_id, entry_id).await?.ok_or(AppError::NotFound)?;
     if entry.status != "review" {
         return Err(AppError::Conflict("ledger.error.already_done"));
     }

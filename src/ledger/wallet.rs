@@ -77,7 +77,7 @@ pub async fn enable_currency(
         now(),
     )
     .await?;
-    let currency = store::currency_tx(&mut tx, territory_id).await?.ok_or(AppError::NotFound)?;
+    let currency = store::currency(&mut tx, territory_id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(currency)
 }
@@ -697,7 +697,7 @@ async fn reconvert(
         return Err(AppError::invalid("amount_cents", "ledger.error.amount"));
     }
     let mut tx = db.begin().await?;
-    if let Some(done) = store::transfer_by_client_id_tx(&mut tx, &client_id).await? {
+    if let Some(done) = store::transfer_by_client_id(&mut tx, &client_id).await? {
         // A retry: answer with the reconversion that id made.
         let reference = done.reference.unwrap_or_default();
         return store::reconversion_by_reference(&mut tx, territory_id, &reference)
@@ -726,7 +726,7 @@ async fn reconvert(
         Some(record) => record,
         None => {
             // A retry: the same client id already made this reconversion.
-            let existing = store::transfer_by_client_id_tx(&mut tx, &client_id).await?;
+            let existing = store::transfer_by_client_id(&mut tx, &client_id).await?;
             let reference =
                 existing.and_then(|t| t.reference).ok_or(AppError::Conflict("ledger.error.id_reused"))?;
             return store::reconversion_by_reference(&mut tx, territory_id, &reference)

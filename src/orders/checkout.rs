@@ -262,7 +262,7 @@ async fn reserve_and_insert(
     let now = now();
     // Pauses committed before this transaction are seen here.
     for c in checked {
-        if store::settings_tx(tx, c.drive.business.id).await?.is_some_and(|s| s.is_paused) {
+        if store::settings(&mut *tx, c.drive.business.id).await?.is_some_and(|s| s.is_paused) {
             return Err(AppError::Conflict("orders.error.paused"));
         }
     }
@@ -275,7 +275,7 @@ async fn reserve_and_insert(
     // is only read, so that orders for the same bread do not queue on its row.
     let mut products = BTreeMap::new();
     for (product_id, quantity, business_id) in &all_items {
-        let product = catalog::product_in_tx(tx, *product_id)
+        let product = catalog::product_by_id(&mut *tx, *product_id)
             .await?
             .filter(|p| p.business_id == *business_id && p.available)
             .ok_or(AppError::Conflict("orders.error.unavailable"))?;
@@ -292,7 +292,7 @@ async fn reserve_and_insert(
         let reserved = store::reserve_place(tx, c.request.slot_id).await?;
         let slot = match &reserved {
             Some(slot) => slot.clone(),
-            None => store::slot_tx(tx, c.request.slot_id)
+            None => store::slot(&mut *tx, c.request.slot_id)
                 .await?
                 .ok_or(AppError::Conflict("orders.error.slot_unknown"))?,
         };
@@ -348,7 +348,7 @@ async fn reserve_and_insert(
             check_delivery(c, subtotal)?;
             (String::new(), c.request.delivery_address.trim().to_owned())
         } else {
-            let point = store::point_label_tx(tx, slot.pickup_point_id).await?;
+            let point = store::point_label(&mut *tx, slot.pickup_point_id).await?;
             (point, String::new())
         };
         let note: String = c.request.note.trim().chars().take(500).collect();
@@ -703,7 +703,7 @@ async fn move_order(
         for (line_id, cents) in weighed {
             store::set_weighed(&mut tx, order.id, *line_id, *cents).await?;
         }
-        let lines = store::lines_tx(&mut tx, order.id).await?;
+        let lines = store::lines(&mut tx, &[order.id]).await?;
         let subtotal = lines.iter().try_fold(0_i64, |sum, l| sum.checked_add(l.line_cents));
         let subtotal = subtotal.ok_or(AppError::invalid("weighed", "orders.error.weighed"))?;
         store::set_totals(&mut tx, order.id, subtotal, subtotal + order.delivery_fee_cents).await?;
@@ -720,12 +720,12 @@ async fn move_order(
         }
     }
     store::insert_event(&mut tx, order.id, to.as_str(), actor.id, reason).await?;
-    let updated = store::order_tx(&mut tx, order.id).await?.ok_or(AppError::NotFound)?;
+    let updated = store::order(&mut tx, order.id).await?.ok_or(AppError::NotFound)?;
     if to.notifies_customer()
         && let Some(customer_id) = order.customer_id
-        && let Some(customer) = accounts::user_by_id_tx(&mut tx, customer_id).await?
+        && let Some(customer) = accounts::user_by_id(&mut tx, customer_id).await?
     {
-        let lines = store::lines_tx(&mut tx, order.id).await?;
+        let lines = store::lines(&mut tx, &[order.id]).await?;
         mail::enqueue(&mut tx, &order_email(base_url, &customer, &detail.drive, &updated, &lines, to))
             .await?;
     }

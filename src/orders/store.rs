@@ -3,9 +3,9 @@
 
 use super::schedule::PlannedSlot;
 use super::{Order, OrderEvent, OrderLine, PickupPoint, Settings, Slot, SlotTemplate};
-use crate::db::{Db, Tx, now};
+use crate::db::{Db, Exec, Tx, now};
 use crate::error::AppResult;
-use crate::{on_db, on_tx};
+use crate::{on_db, on_exec, on_tx};
 
 const SETTINGS: &str = "business_id, is_paused, cutoff_days, cutoff_minute, lead_minutes, days_ahead, \
     payment_methods, delivery_fee_cents, delivery_minimum_cents, delivery_communes";
@@ -23,17 +23,11 @@ fn id_list(ids: &[i64]) -> String {
 
 // --- settings ---
 
-/// A business's settings, if it has saved any.
-pub async fn settings(db: &Db, business_id: i64) -> AppResult<Option<Settings>> {
-    let sql = format!("select {SETTINGS} from order_settings where business_id = $1");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Settings>(&sql).bind(business_id).fetch_optional(pool).await)?)
-}
-
-/// A business's settings inside a transaction (sees a pause committed just before).
-pub async fn settings_tx(tx: &mut Tx, business_id: i64) -> AppResult<Option<Settings>> {
+/// A business's settings (sees a pause committed just before).
+pub async fn settings(ex: impl Into<Exec<'_>>, business_id: i64) -> AppResult<Option<Settings>> {
     let sql = format!("select {SETTINGS} from order_settings where business_id = $1");
     Ok(
-        on_tx!(tx, conn => sqlx::query_as::<_, Settings>(&sql).bind(business_id).fetch_optional(&mut **conn).await)?,
+        on_exec!(ex.into(), conn => sqlx::query_as::<_, Settings>(&sql).bind(business_id).fetch_optional(conn).await)?,
     )
 }
 
@@ -144,12 +138,12 @@ pub async fn delete_point(db: &Db, business_id: i64, id: i64) -> AppResult<bool>
     Ok(removed == 1)
 }
 
-/// "Name, address" of a point, inside a transaction ('' for none).
-pub async fn point_label_tx(tx: &mut Tx, point_id: Option<i64>) -> AppResult<String> {
+/// "Name, address" of a point ('' for none).
+pub async fn point_label(ex: impl Into<Exec<'_>>, point_id: Option<i64>) -> AppResult<String> {
     let Some(point_id) = point_id else { return Ok(String::new()) };
-    let point: Option<PickupPoint> = on_tx!(tx, conn => sqlx::query_as(
+    let point: Option<PickupPoint> = on_exec!(ex.into(), conn => sqlx::query_as(
         "select id, territory_id, business_id, name, address from pickup_point where id = $1")
-        .bind(point_id).fetch_optional(&mut **conn).await)?;
+        .bind(point_id).fetch_optional(conn).await)?;
     Ok(point.as_ref().map(super::point_label).unwrap_or_default())
 }
 
@@ -268,10 +262,10 @@ pub async fn slots_between(db: &Db, business_id: i64, from: i64, to: i64) -> App
     )
 }
 
-/// One slot inside a transaction.
-pub async fn slot_tx(tx: &mut Tx, id: i64) -> AppResult<Option<Slot>> {
+/// One slot.
+pub async fn slot(ex: impl Into<Exec<'_>>, id: i64) -> AppResult<Option<Slot>> {
     let sql = format!("select {SLOT} from pickup_slot where id = $1");
-    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Slot>(&sql).bind(id).fetch_optional(&mut **conn).await)?)
+    Ok(on_exec!(ex.into(), conn => sqlx::query_as::<_, Slot>(&sql).bind(id).fetch_optional(conn).await)?)
 }
 
 /// Takes one place of a slot if one is left and returns the slot; `None` when it is full or
@@ -453,19 +447,13 @@ pub async fn insert_event(
 }
 
 /// One order.
-pub async fn order(db: &Db, id: i64) -> AppResult<Option<Order>> {
+pub async fn order(ex: impl Into<Exec<'_>>, id: i64) -> AppResult<Option<Order>> {
     let sql = format!("select {ORDER} from customer_order where id = $1");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Order>(&sql).bind(id).fetch_optional(pool).await)?)
-}
-
-/// One order inside a transaction.
-pub async fn order_tx(tx: &mut Tx, id: i64) -> AppResult<Option<Order>> {
-    let sql = format!("select {ORDER} from customer_order where id = $1");
-    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Order>(&sql).bind(id).fetch_optional(&mut **conn).await)?)
+    Ok(on_exec!(ex.into(), conn => sqlx::query_as::<_, Order>(&sql).bind(id).fetch_optional(conn).await)?)
 }
 
 /// The lines of several orders (one query).
-pub async fn lines(db: &Db, order_ids: &[i64]) -> AppResult<Vec<OrderLine>> {
+pub async fn lines(ex: impl Into<Exec<'_>>, order_ids: &[i64]) -> AppResult<Vec<OrderLine>> {
     if order_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -473,13 +461,7 @@ pub async fn lines(db: &Db, order_ids: &[i64]) -> AppResult<Vec<OrderLine>> {
         "select {LINE} from order_line where order_id in ({}) order by order_id, id",
         id_list(order_ids)
     );
-    Ok(on_db!(db, pool => sqlx::query_as::<_, OrderLine>(&sql).fetch_all(pool).await)?)
-}
-
-/// The lines of one order inside a transaction.
-pub async fn lines_tx(tx: &mut Tx, order_id: i64) -> AppResult<Vec<OrderLine>> {
-    let sql = format!("select {LINE} from order_line where order_id = $1 order by id");
-    Ok(on_tx!(tx, conn => sqlx::query_as::<_, OrderLine>(&sql).bind(order_id).fetch_all(&mut **conn).await)?)
+    Ok(on_exec!(ex.into(), conn => sqlx::query_as::<_, OrderLine>(&sql).fetch_all(conn).await)?)
 }
 
 /// An order's history, oldest first.
