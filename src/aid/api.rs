@@ -99,7 +99,7 @@ impl AdJson {
         Self {
             id: ad.id,
             territory: found.territory_slug,
-            kind: ad.kind,
+            kind: ad.kind.to_string(),
             domain: ad.domain,
             title: ad.title,
             description: ad.description,
@@ -110,8 +110,8 @@ impl AdJson {
             starts_on: ad.starts_on,
             ends_on: ad.ends_on,
             is_urgent: ad.is_urgent,
-            status: ad.status,
-            state: ad.state,
+            status: ad.status.to_string(),
+            state: ad.state.to_string(),
             business_id: ad.business_id,
             author: MemberJson { id: ad.author_id, display_name: found.author_name },
             expires_at: rfc3339(ad.expires_at),
@@ -278,7 +278,7 @@ pub async fn patch_ad(
     let renew = patch.remove("renew");
     if !patch.is_empty() {
         let current = AdInput {
-            kind: ad.kind.clone(),
+            kind: ad.kind.to_string(),
             domain: ad.domain.clone(),
             title: ad.title.clone(),
             description: ad.description.clone(),

@@ -34,7 +34,9 @@ pub use profile::{
 use serde::{Deserialize, Serialize};
 pub use store::ad as ad_by_id;
 
+use crate::db::TextColumn;
 use crate::error::FieldError;
+use crate::text_column;
 
 /// How long an ad stays up before it must be renewed.
 pub const AD_LIFETIME_SECS: i64 = 30 * 24 * 3600;
@@ -242,6 +244,38 @@ impl ModerationMode {
     }
 }
 
+impl TextColumn for AdKind {
+    fn as_column(&self) -> &'static str {
+        self.as_str()
+    }
+    // An unknown kind reads as an offer, as it always has.
+    fn from_column(text: &str) -> Option<Self> {
+        Some(Self::parse(text).unwrap_or(Self::Offer))
+    }
+}
+text_column!(AdKind);
+
+impl TextColumn for AdStatus {
+    fn as_column(&self) -> &'static str {
+        self.as_str()
+    }
+    // An unknown status reads as closed: never offered by mistake.
+    fn from_column(text: &str) -> Option<Self> {
+        Some(Self::parse(text).unwrap_or(Self::Closed))
+    }
+}
+text_column!(AdStatus);
+
+impl TextColumn for AdState {
+    fn as_column(&self) -> &'static str {
+        self.as_str()
+    }
+    fn from_column(text: &str) -> Option<Self> {
+        Some(Self::parse(text))
+    }
+}
+text_column!(AdState);
+
 /// An ad as stored.
 #[derive(Clone, Debug, sqlx::FromRow, Serialize)]
 pub struct Ad {
@@ -254,7 +288,7 @@ pub struct Ad {
     /// The directory structure it is posted for, if any.
     pub business_id: Option<i64>,
     /// offer or request.
-    pub kind: String,
+    pub kind: AdKind,
     /// Domain code.
     pub domain: String,
     /// Title.
@@ -276,9 +310,9 @@ pub struct Ad {
     /// Urgent.
     pub is_urgent: bool,
     /// open, fulfilled or closed.
-    pub status: String,
+    pub status: AdStatus,
     /// pending, published or hidden.
-    pub state: String,
+    pub state: AdState,
     /// When it stops being listed (Unix seconds).
     pub expires_at: i64,
     /// Creation time.
@@ -290,17 +324,17 @@ pub struct Ad {
 impl Ad {
     /// The kind.
     pub fn kind(&self) -> AdKind {
-        AdKind::parse(&self.kind).unwrap_or(AdKind::Offer)
+        self.kind
     }
 
     /// The status.
     pub fn status(&self) -> AdStatus {
-        AdStatus::parse(&self.status).unwrap_or(AdStatus::Closed)
+        self.status
     }
 
     /// The moderation state.
     pub fn state(&self) -> AdState {
-        AdState::parse(&self.state)
+        self.state
     }
 
     /// True when past its expiry.

@@ -47,7 +47,7 @@ pub async fn view_profile(db: &Db, user_id: i64) -> AppResult<ProfileView> {
     let structures = crate::directory::listings_owned_by(db, user.id)
         .await?
         .into_iter()
-        .filter(|b| b.state == "published")
+        .filter(|b| b.state == crate::directory::ListingState::Published)
         .filter_map(|b| {
             territories
                 .get(&b.territory_id)

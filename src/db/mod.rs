@@ -104,6 +104,69 @@ macro_rules! on_exec {
     };
 }
 
+/// A domain enum stored as text (a `status`, `kind` or `state` column): rows decode into the
+/// enum, so the rest of the code compares variants, never strings. Implement it, then call
+/// [`text_column!`](crate::text_column) to give the type its sqlx encoding on both backends.
+pub trait TextColumn: Sized {
+    /// The stored text.
+    fn as_column(&self) -> &'static str;
+    /// The value of a stored text; `None` refuses the row.
+    fn from_column(text: &str) -> Option<Self>;
+}
+
+/// Implements sqlx's `Type`, `Decode` and `Encode` on both backends for a [`TextColumn`] type,
+/// and `Display` as its stored text (what templates write in classes and data attributes).
+#[macro_export]
+macro_rules! text_column {
+    ($type:ty) => {
+        impl std::fmt::Display for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(<$type as $crate::db::TextColumn>::as_column(self))
+            }
+        }
+        impl sqlx::Type<sqlx::Sqlite> for $type {
+            fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
+                <String as sqlx::Type<sqlx::Sqlite>>::type_info()
+            }
+            fn compatible(ty: &sqlx::sqlite::SqliteTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Sqlite>>::compatible(ty)
+            }
+        }
+        impl sqlx::Type<sqlx::Postgres> for $type {
+            fn type_info() -> sqlx::postgres::PgTypeInfo {
+                <String as sqlx::Type<sqlx::Postgres>>::type_info()
+            }
+            fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+            }
+        }
+        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $type
+        where
+            String: sqlx::Decode<'r, DB>,
+        {
+            fn decode(value: <DB as sqlx::Database>::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <String as sqlx::Decode<'r, DB>>::decode(value)?;
+                <$type as $crate::db::TextColumn>::from_column(&text)
+                    .ok_or_else(|| format!("unknown {} {text:?}", stringify!($type)).into())
+            }
+        }
+        impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for $type
+        where
+            &'static str: sqlx::Encode<'q, DB>,
+        {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <DB as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&'static str as sqlx::Encode<'q, DB>>::encode(
+                    <$type as $crate::db::TextColumn>::as_column(self),
+                    buf,
+                )
+            }
+        }
+    };
+}
+
 /// Which backend a URL names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

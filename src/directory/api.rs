@@ -158,8 +158,8 @@ pub async fn list_businesses(
         .map(|found| BusinessSummary {
             id: found.business.id,
             name: found.business.name,
-            kind: found.business.kind,
-            status: found.business.status,
+            kind: found.business.kind.to_string(),
+            status: found.business.status.to_string(),
             latitude: found.business.latitude,
             longitude: found.business.longitude,
             city: found.business.city,
@@ -240,7 +240,7 @@ async fn detail(state: &AppState, business: Business, show_reason: bool) -> AppR
         id: business.id,
         territory: territory.slug,
         name: business.name,
-        kind: business.kind,
+        kind: business.kind.to_string(),
         description: business.description,
         address: business.address,
         postcode: business.postcode,
@@ -254,9 +254,9 @@ async fn detail(state: &AppState, business: Business, show_reason: bool) -> AppR
         delivery: business.delivery,
         accepts_local_currency: business.accepts_local_currency,
         takes_consignment: business.takes_consignment,
-        status: business.status,
+        status: business.status.to_string(),
         status_message: business.status_message,
-        state: business.state,
+        state: business.state.to_string(),
         categories,
     })
 }

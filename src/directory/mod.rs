@@ -22,7 +22,9 @@ pub use store::{
 
 use serde::{Deserialize, Serialize};
 
+use crate::db::TextColumn;
 use crate::error::FieldError;
+use crate::text_column;
 
 /// What kind of structure a listing is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -182,7 +184,7 @@ pub struct Business {
     /// Name.
     pub name: String,
     /// Kind (stored name).
-    pub kind: String,
+    pub kind: BusinessKind,
     /// Plain text, paragraphs separated by blank lines.
     pub description: String,
     /// Street address.
@@ -216,13 +218,13 @@ pub struct Business {
     /// Takes other producers' goods on consignment.
     pub takes_consignment: bool,
     /// Crisis status (stored name).
-    pub status: String,
+    pub status: CrisisStatus,
     /// Message shown with the status.
     pub status_message: Option<String>,
     /// When the status was last confirmed (Unix seconds).
     pub status_confirmed_at: Option<i64>,
     /// Listing state (stored name).
-    pub state: String,
+    pub state: ListingState,
     /// Why it was refused or unpublished.
     pub state_reason: Option<String>,
     /// Creation time.
@@ -234,17 +236,17 @@ pub struct Business {
 impl Business {
     /// The kind.
     pub fn kind(&self) -> BusinessKind {
-        BusinessKind::parse(&self.kind).unwrap_or(BusinessKind::Merchant)
+        self.kind
     }
 
     /// The crisis status.
     pub fn status(&self) -> CrisisStatus {
-        CrisisStatus::parse(&self.status).unwrap_or(CrisisStatus::Open)
+        self.status
     }
 
     /// The listing state.
     pub fn state(&self) -> ListingState {
-        ListingState::parse(&self.state)
+        self.state
     }
 
     /// The social links.
@@ -262,6 +264,38 @@ impl Business {
         self.description.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect()
     }
 }
+
+impl TextColumn for BusinessKind {
+    fn as_column(&self) -> &'static str {
+        self.as_str()
+    }
+    // An unknown kind reads as a merchant, as it always has.
+    fn from_column(text: &str) -> Option<Self> {
+        Some(Self::parse(text).unwrap_or(Self::Merchant))
+    }
+}
+text_column!(BusinessKind);
+
+impl TextColumn for CrisisStatus {
+    fn as_column(&self) -> &'static str {
+        self.as_str()
+    }
+    // An unknown status reads as open, as it always has.
+    fn from_column(text: &str) -> Option<Self> {
+        Some(Self::parse(text).unwrap_or(Self::Open))
+    }
+}
+text_column!(CrisisStatus);
+
+impl TextColumn for ListingState {
+    fn as_column(&self) -> &'static str {
+        self.as_str()
+    }
+    fn from_column(text: &str) -> Option<Self> {
+        Some(Self::parse(text))
+    }
+}
+text_column!(ListingState);
 
 /// Folds text for search and de-duplication: lowercase ASCII without accents, words separated
 /// by single spaces ("Épicerie  Fine!" → "epicerie fine").

@@ -154,7 +154,7 @@ pub async fn ad_page(
     let structure = match ad.business_id {
         Some(id) => crate::directory::business_by_id(&state.db, id)
             .await?
-            .filter(|b| b.state == "published")
+            .filter(|b| b.state == crate::directory::ListingState::Published)
             .map(|b| (b.name, format!("/t/{}/annuaire/{}", territory.slug, b.id))),
         None => None,
     };
@@ -232,7 +232,7 @@ impl AdForm {
         let decimal = |v: f64| v.to_string().replace('.', ",");
         let has_commune = ad.commune_id.is_some();
         Self {
-            kind: ad.kind.clone(),
+            kind: ad.kind.to_string(),
             domain: ad.domain.clone(),
             title: ad.title.clone(),
             description: ad.description.clone(),
@@ -358,7 +358,11 @@ async fn post_ad(
     if errors.is_empty() {
         match crate::aid::post_ad(&state.db, &state.base_url, &user, &territory, &input).await {
             Ok(ad) => {
-                let key = if ad.state == "pending" { "aid.flash.pending" } else { "aid.flash.published" };
+                let key = if ad.state == crate::aid::AdState::Pending {
+                    "aid.flash.pending"
+                } else {
+                    "aid.flash.published"
+                };
                 return flash_and_go(&page, key, &format!("/t/{}/entraide/{}", territory.slug, ad.id)).await;
             }
             Err(AppError::Invalid(fields)) => errors = fields,

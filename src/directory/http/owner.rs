@@ -74,7 +74,7 @@ impl FormValues {
             map.insert(k.to_owned(), v.to_owned());
         };
         put("name", &business.name);
-        put("kind", &business.kind);
+        put("kind", business.kind.as_str());
         put("description", &business.description);
         put("address", business.address.as_deref().unwrap_or(""));
         put("postcode", business.postcode.as_deref().unwrap_or(""));
@@ -85,7 +85,7 @@ impl FormValues {
         put("email", business.email.as_deref().unwrap_or(""));
         put("website", business.website.as_deref().unwrap_or(""));
         put("social_links", &business.social_links().join("\n"));
-        put("status", &business.status);
+        put("status", business.status.as_str());
         put("status_message", business.status_message.as_deref().unwrap_or(""));
         for (name, on) in [
             ("click_and_collect", business.click_and_collect),
