@@ -3,11 +3,12 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::response::Response;
 use tower_sessions::Session;
 
 use super::auth::{session_error, session_user};
 use super::i18n::{Lang, Tr};
-use super::{assets, csrf, fmt};
+use super::{assets, csrf, fmt, see_other};
 use crate::accounts::User;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
@@ -40,6 +41,24 @@ impl Page {
             self.csrf = csrf::token(session).await?;
         }
         Ok(self)
+    }
+
+    /// The session of a form's request. A form's POST reaches its handler only after the
+    /// anti-forgery check, which needs a session, so a missing session there is a forged or
+    /// expired form: the one policy for every form.
+    pub fn form_session(&self) -> AppResult<&Session> {
+        self.session.as_ref().ok_or(AppError::Csrf)
+    }
+
+    /// Leaves a one-time message (i18n key) for the next page, after a form.
+    pub async fn flash(&self, key: &'static str) -> AppResult<()> {
+        flash(self.form_session()?, key).await
+    }
+
+    /// Leaves a one-time message and sends the browser to `to` (303), after a form.
+    pub async fn flash_and_go(&self, key: &'static str, to: &str) -> AppResult<Response> {
+        self.flash(key).await?;
+        Ok(see_other(to))
     }
 
     /// The language.
