@@ -103,6 +103,18 @@ impl ExportCell {
     }
 }
 
+/// Values longer than this are cut in the messages about a cell.
+const MESSAGE_VALUE_MAX_CHARS: usize = 80;
+
+/// A cell's value for a message to a person: cut when very long, so that one absurd cell keeps an
+/// import report readable.
+pub fn shown(value: &str) -> Cow<'_, str> {
+    match value.char_indices().nth(MESSAGE_VALUE_MAX_CHARS) {
+        Some((cut, _)) => Cow::Owned(format!("{}…", &value[..cut])),
+        None => Cow::Borrowed(value),
+    }
+}
+
 /// A header folded for matching: text in brackets dropped ("Poids (g)", "Latitude (WGS 84)"),
 /// then [`fold_words`].
 pub fn fold_header(header: &str) -> String {
@@ -221,6 +233,14 @@ mod tests {
         assert_eq!(ExportCell::Count(-3).csv_text(), "-3");
         assert_eq!(ExportCell::Empty.csv_text(), "");
         assert_eq!(ExportCell::Text("=x".to_owned()).csv_text(), "=x");
+    }
+
+    #[test]
+    fn long_values_are_cut_in_messages() {
+        assert_eq!(shown("court"), "court");
+        let long = shown(&"é".repeat(500)).into_owned();
+        assert_eq!(long.chars().count(), 81);
+        assert!(long.ends_with('…'));
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod xlsx_writer;
 
 pub use cell::{
     ExportCell, FORMULA_TRIGGERS, clean_cell, decimal_comma, escape_guard_lookalike, fold_header, fold_words,
-    guard_cell, guard_formula, is_blank, is_plain_number, looks_guarded,
+    guard_cell, guard_formula, is_blank, is_plain_number, looks_guarded, shown,
 };
 pub use csv_writer::CsvWriter;
 pub use text::{TextError, decode_text, read_records, sniff_separator};

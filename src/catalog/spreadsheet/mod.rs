@@ -152,8 +152,6 @@ fn table_from_rows(rows: Vec<(usize, Vec<String>)>) -> Result<Table, SheetError>
     Ok(Table { headers, rows })
 }
 
-/// The characters that make a spreadsheet read a cell as a formula.
-
 // -- CSV --------------------------------------------------------------------------------------
 
 fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, SheetError> {

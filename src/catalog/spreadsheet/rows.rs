@@ -1,7 +1,6 @@
 //! Rows: each line of the table checked into a product or a refusal a person can act on, with the
 //! refusal's French and English sentences.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -15,7 +14,7 @@ use crate::catalog::{Allergen, Unit};
 use crate::catalog::{
     MAX_CATEGORY_CHARS, MAX_DESCRIPTION_CHARS, MAX_INGREDIENTS_CHARS, MAX_NAME_CHARS, MAX_REFERENCE_CHARS,
 };
-use crate::tabular::is_blank;
+use crate::tabular::{is_blank, shown};
 
 /// One product read from a row, checked and ready to be stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,17 +142,6 @@ pub struct ProductReport {
     pub accepted: Vec<ProductRow>,
     /// The rows that cannot.
     pub refused: Vec<RefusedRow>,
-}
-
-/// Values longer than this are cut in the messages (they are kept whole in the variants).
-pub(super) const MESSAGE_VALUE_MAX_CHARS: usize = 80;
-
-/// A value for a message: cut when very long, so that one absurd cell keeps the report readable.
-pub(super) fn shown(value: &str) -> Cow<'_, str> {
-    match value.char_indices().nth(MESSAGE_VALUE_MAX_CHARS) {
-        Some((cut, _)) => Cow::Owned(format!("{}…", &value[..cut])),
-        None => Cow::Borrowed(value),
-    }
 }
 
 /// How a field is named in French sentences.

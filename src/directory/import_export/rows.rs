@@ -1,8 +1,6 @@
 //! Rows: the business read from each line, checked field by field, or the refusal a person can
 //! act on, with its French and English sentences.
 
-use std::borrow::Cow;
-
 use serde::Serialize;
 
 use super::columns::{ColumnLayout, Field};
@@ -11,6 +9,7 @@ use super::values::{
     parse_web_address, parse_yes_no,
 };
 use crate::directory::{BusinessKind, CrisisStatus};
+use crate::tabular::shown;
 
 /// One professional read from an import file, checked and ready to be stored.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -219,17 +218,6 @@ pub(super) fn english_field_label(field: &str) -> &'static str {
         "website" => "the web address",
         "description" => "the description",
         _ => "this field",
-    }
-}
-
-/// Values longer than this are cut in the messages (they are kept whole in the variants).
-pub(super) const MESSAGE_VALUE_MAX_CHARS: usize = 80;
-
-/// A value for a message: cut when very long, so that one absurd cell keeps the report readable.
-pub(super) fn shown(value: &str) -> Cow<'_, str> {
-    match value.char_indices().nth(MESSAGE_VALUE_MAX_CHARS) {
-        Some((cut, _)) => Cow::Owned(format!("{}…", &value[..cut])),
-        None => Cow::Borrowed(value),
     }
 }
 
