@@ -9,10 +9,11 @@ pub mod spreadsheet;
 mod store;
 
 pub use product::{
-    CleanProduct, ImportOutcome, MAX_PHOTOS, Product, ProductInput, ProductPage, add_photo, all_products,
-    categories, create, delete, duplicate, fetch_dfc, import_dfc, import_rows, import_table, import_upload,
-    is_public, managed_business, managed_product, parse_price_cents, parse_stock, photo, public_business,
-    remove_photo, search, set_available, update, validate,
+    CleanProduct, ImportOutcome, MAX_CATEGORY_CHARS, MAX_DESCRIPTION_CHARS, MAX_INGREDIENTS_CHARS,
+    MAX_NAME_CHARS, MAX_PHOTOS, MAX_REFERENCE_CHARS, Product, ProductInput, ProductPage, add_photo,
+    all_products, categories, create, delete, duplicate, fetch_dfc, import_dfc, import_rows, import_table,
+    import_upload, is_public, managed_business, managed_product, parse_price_cents, parse_stock, photo,
+    public_business, remove_photo, search, set_available, update, validate,
 };
 
 use serde::{Deserialize, Serialize};

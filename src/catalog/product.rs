@@ -169,22 +169,36 @@ fn bounded(text: &str, max: usize, field: &'static str, errors: &mut Vec<FieldEr
     text
 }
 
-/// Checks a product: a reference and a name, a known unit, a price of zero or more (at most
+/// The longest reference, in characters.
+pub const MAX_REFERENCE_CHARS: usize = 64;
+/// The longest name, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+/// The longest description, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 5000;
+/// The longest category, in characters.
+pub const MAX_CATEGORY_CHARS: usize = 80;
+/// The longest list of ingredients, in characters.
+pub const MAX_INGREDIENTS_CHARS: usize = 5000;
+
+/// Checks a product, whether it comes from a form, the API or a spreadsheet row: a reference and a name, a known unit, a price of zero or more (at most
 /// 100,000 €), a stock of zero or more, a VAT rate between 0 and 100 %.
 pub fn validate(input: &ProductInput) -> Result<CleanProduct, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let reference = bounded(&input.reference, 64, "reference", &mut errors);
+    let reference = bounded(&input.reference, MAX_REFERENCE_CHARS, "reference", &mut errors);
     if reference.is_empty() {
         errors.push(FieldError { field: "reference", message: "catalog.error.reference_required" });
     }
-    let name = bounded(&input.name, 200, "name", &mut errors);
+    let name = bounded(&input.name, MAX_NAME_CHARS, "name", &mut errors);
     if name.is_empty() {
         errors.push(FieldError { field: "name", message: "catalog.error.name_required" });
     }
-    let description = bounded(&input.description, 5000, "description", &mut errors);
-    let ingredients = bounded(&input.ingredients, 5000, "ingredients", &mut errors);
-    let category =
-        input.category.as_deref().map(|c| bounded(c, 80, "category", &mut errors)).filter(|c| !c.is_empty());
+    let description = bounded(&input.description, MAX_DESCRIPTION_CHARS, "description", &mut errors);
+    let ingredients = bounded(&input.ingredients, MAX_INGREDIENTS_CHARS, "ingredients", &mut errors);
+    let category = input
+        .category
+        .as_deref()
+        .map(|c| bounded(c, MAX_CATEGORY_CHARS, "category", &mut errors))
+        .filter(|c| !c.is_empty());
     let unit = if input.unit.trim().is_empty() { Some(Unit::Piece) } else { Unit::parse(input.unit.trim()) };
     if unit.is_none() {
         errors.push(FieldError { field: "unit", message: "catalog.error.unit" });

@@ -12,6 +12,7 @@ use super::{AccountKind, TransferKind};
 use crate::accounts::{self, Role, User};
 use crate::db::{Db, Tx, now};
 use crate::error::{AppError, AppResult};
+use crate::tabular::{CsvWriter, decimal_comma};
 
 /// True when `user` is a treasurer of the territory (instance admins are).
 pub async fn is_treasurer(db: &Db, user: &User, territory_id: i64) -> AppResult<bool> {
@@ -469,24 +470,19 @@ pub async fn accounts_csv(db: &Db, actor: &User, territory_id: i64) -> AppResult
     let accounts = store::accounts(db, territory_id).await?;
     let keys: Vec<(i64, String, i64)> = accounts.iter().map(|a| (a.id, a.kind.clone(), a.owner_id)).collect();
     let names = super::account_names(db, &keys).await?;
-    let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
-    let fail = |e: csv::Error| AppError::Internal(e.into());
-    writer.write_record(["compte", "type", "nom", "solde"]).map_err(fail)?;
+    let mut writer = CsvWriter::new(';');
+    writer.write_row(["compte", "type", "nom", "solde"]);
     for account in &accounts {
         let name =
             names.iter().find(|(id, _)| *id == account.id).and_then(|(_, n)| n.clone()).unwrap_or_default();
-        let cents = account.balance_cents;
-        let sign = if cents < 0 { "-" } else { "" };
-        writer
-            .write_record([
-                account.id.to_string(),
-                account.kind.clone(),
-                name,
-                format!("{sign}{},{:02}", (cents / 100).abs(), (cents % 100).abs()),
-            ])
-            .map_err(fail)?;
+        writer.write_row([
+            account.id.to_string(),
+            account.kind.clone(),
+            name,
+            decimal_comma(account.balance_cents, false),
+        ]);
     }
-    writer.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))
+    Ok(writer.into_bytes())
 }
 
 /// The client id of the correction of the transfer `client_id`.

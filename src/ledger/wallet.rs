@@ -10,6 +10,7 @@ use super::{AccountKind, TransferKind, clean_memo};
 use crate::accounts::{self, Role, User};
 use crate::db::{Db, Tx, now};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::tabular::{CsvWriter, decimal_comma};
 use crate::web::rate_limit;
 
 /// The territory's currency, if it has one (enabled or not).
@@ -374,35 +375,23 @@ pub async fn history_csv(db: &Db, account: &Account) -> AppResult<Vec<u8>> {
             break;
         }
     }
-    let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
-    let decimal = |cents: i64| {
-        let sign = if cents < 0 { "-" } else { "" };
-        format!("{sign}{},{:02}", (cents / 100).abs(), (cents % 100).abs())
-    };
-    let write = |w: &mut csv::Writer<Vec<u8>>, row: &[String]| {
-        w.write_record(row).map_err(|e| AppError::Internal(e.into()))
-    };
-    write(
-        &mut writer,
-        &["date", "type", "compte", "nom", "libelle", "montant", "solde", "id"].map(str::to_owned),
-    )?;
+    let mut writer = CsvWriter::new(';');
+    let decimal = |cents: i64| decimal_comma(cents, false);
+    writer.write_row(["date", "type", "compte", "nom", "libelle", "montant", "solde", "id"]);
     for line in all.iter().rev() {
         let date = jiff::Timestamp::from_second(line.created_at).map(|t| t.to_string()).unwrap_or_default();
-        write(
-            &mut writer,
-            &[
-                date,
-                line.kind.clone(),
-                line.other_account.to_string(),
-                line.other_name.clone(),
-                line.memo.clone(),
-                decimal(line.amount_cents),
-                decimal(line.balance_cents),
-                line.id.clone(),
-            ],
-        )?;
+        writer.write_row([
+            date,
+            line.kind.clone(),
+            line.other_account.to_string(),
+            line.other_name.clone(),
+            line.memo.clone(),
+            decimal(line.amount_cents),
+            decimal(line.balance_cents),
+            line.id.clone(),
+        ]);
     }
-    writer.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))
+    Ok(writer.into_bytes())
 }
 
 /// Asks for units against a bank transfer: a request with a short unique reference code to

@@ -21,6 +21,7 @@ use crate::orders::checkout::{self, slot_text};
 use crate::orders::schedule::{self, SlotTemplate};
 use crate::orders::slots::{self, ClosureView, Drive, SettingsInput, SlotView, TemplateInput, today};
 use crate::orders::{Order, OrderLine, OrderStatus, PAYMENT_MEANS, PickupPoint};
+use crate::tabular::CsvWriter;
 use crate::territory::Commune;
 use crate::web::auth::CurrentUser;
 use crate::web::page::{self, Page};
@@ -318,7 +319,8 @@ async fn export_day(
     let drive = drive_at(&state, &user, &slug, id).await?;
     let (day, orders) = picking_data(&state, &user, &drive, &query).await?;
     let t = page.t;
-    let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+    // A byte-order mark so that Excel opens the UTF-8 file with its accents.
+    let mut writer = CsvWriter::with_bom(';');
     let header = [
         "orders.csv.number",
         "orders.csv.slot",
@@ -329,28 +331,23 @@ async fn export_day(
         "orders.csv.quantity",
         "orders.csv.amount",
     ];
-    writer.write_record(header.iter().map(|k| t.get(k))).map_err(anyhow::Error::from)?;
+    writer.write_row(header.iter().map(|k| t.get(k)));
     for (order, lines) in &orders {
         let slot = slot_text(order.starts_at, order.ends_at, &drive.tz(), page.lang());
         for line in lines {
-            writer
-                .write_record([
-                    order.id.to_string(),
-                    slot.clone(),
-                    order.customer_name.clone(),
-                    t.get(order.status().label_key()).to_owned(),
-                    line.reference.clone(),
-                    line.name.clone(),
-                    line.quantity.to_string(),
-                    crate::web::fmt::price(line.line_cents, page.lang()).replace('\u{a0}', " "),
-                ])
-                .map_err(anyhow::Error::from)?;
+            writer.write_row([
+                order.id.to_string(),
+                slot.clone(),
+                order.customer_name.clone(),
+                t.get(order.status().label_key()).to_owned(),
+                line.reference.clone(),
+                line.name.clone(),
+                line.quantity.to_string(),
+                crate::web::fmt::price(line.line_cents, page.lang()).replace('\u{a0}', " "),
+            ]);
         }
     }
-    let bytes = writer.into_inner().map_err(|e| anyhow::anyhow!(e.to_string()))?;
-    // A byte-order mark so that Excel opens the UTF-8 file with its accents.
-    let mut body = "\u{feff}".as_bytes().to_vec();
-    body.extend(bytes);
+    let body = writer.into_bytes();
     Ok((
         [
             (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

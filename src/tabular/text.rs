@@ -1,6 +1,5 @@
-//! Delimited text files as people save them (French Excel, LibreOffice): the encoding, the
-//! separator, and the records with their spreadsheet row numbers. Shared by the directory's and
-//! the catalogue's importers; each checks its own columns.
+//! Reading delimited text files as people save them (French Excel, LibreOffice): the encoding,
+//! the separator, and the records with their spreadsheet row numbers.
 
 use std::borrow::Cow;
 
@@ -112,34 +111,6 @@ fn count_empty_lines_at(bytes: &[u8], start: usize) -> usize {
     empty_lines
 }
 
-/// A header folded for matching: text in brackets dropped ("Poids (g)", "Latitude (WGS 84)"),
-/// then [`fold_words`].
-pub fn fold_header(header: &str) -> String {
-    let mut without_brackets = String::with_capacity(header.len());
-    let mut depth = 0_usize;
-    for character in header.chars() {
-        match character {
-            '(' | '[' => depth += 1,
-            ')' | ']' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => without_brackets.push(character),
-            _ => {}
-        }
-    }
-    let folded = fold_words(&without_brackets);
-    if folded.is_empty() { fold_words(header) } else { folded }
-}
-
-/// Text folded for matching words: no accents, lowercase, every run of other characters than
-/// ASCII letters and digits turned into one space ("Qté." → "qte", "Dépôt-Vente" → "depot vente").
-pub fn fold_words(text: &str) -> String {
-    deunicode::deunicode(text)
-        .to_lowercase()
-        .split(|character: char| !character.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,12 +130,5 @@ mod tests {
         assert_eq!(numbers, [1, 2, 4]);
         assert_eq!(rows[1].1[1], "x\ny");
         assert_eq!(read_records(text, b';', 2, 10, str::to_owned), Err(TextError::TooManyRows));
-    }
-
-    #[test]
-    fn headers_fold_without_accents_or_brackets() {
-        assert_eq!(fold_header("Poids (g)"), "poids");
-        assert_eq!(fold_header("Qté."), "qte");
-        assert_eq!(fold_words("Dépôt-Vente"), "depot vente");
     }
 }
