@@ -26,9 +26,10 @@ pub use treasury::{
 pub use wallet::{
     DeskMethod, HistoryLine, WalletExport, accepts_currency, account_names, acts_for, business_account,
     create_payment_request, currency_of, enable_currency, enabled_currency, export_for, history, history_csv,
-    is_business_owner, issue_at_desk, member_account, my_requests, own_account, payment_request,
-    payment_requests_of, reconversions_of, request_issuance, request_issuance_with_reference,
-    request_reconversion, request_reconversion_with_reference, standing_payment_request, transfer_for,
+    is_business_owner, is_desk_operator, issue_at_desk, member_account, my_requests, own_account,
+    payment_request, payment_requests_of, reconversions_of, request_issuance,
+    request_issuance_with_reference, request_reconversion, request_reconversion_with_reference,
+    standing_payment_request, transfer_for,
 };
 
 use rand::Rng;

@@ -432,6 +432,13 @@ impl DeskMethod {
     }
 }
 
+/// True when `user` may issue units at an exchange desk of the territory: its exchange
+/// operators and its treasurers.
+pub async fn is_desk_operator(db: &Db, user: &User, territory_id: i64) -> AppResult<bool> {
+    Ok(accounts::has_role(db, user, territory_id, Role::ExchangeOperator).await?
+        || accounts::has_role(db, user, territory_id, Role::Treasurer).await?)
+}
+
 /// Credits a member at once at an exchange point, against euros the operator received: an
 /// issuance transfer and its issuance record in one transaction, idempotent on `client_id`.
 /// Exchange-point operators and treasurers only.
@@ -445,9 +452,7 @@ pub async fn issue_at_desk(
     client_id: &str,
 ) -> AppResult<Posted> {
     enabled_currency(db, territory_id).await?;
-    let allowed = accounts::has_role(db, operator, territory_id, Role::ExchangeOperator).await?
-        || accounts::has_role(db, operator, territory_id, Role::Treasurer).await?;
-    if !allowed {
+    if !is_desk_operator(db, operator, territory_id).await? {
         return Err(AppError::Forbidden);
     }
     let client_id = clean_client_id(client_id)?;
