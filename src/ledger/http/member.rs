@@ -342,25 +342,14 @@ async fn show_pay(
     Path(slug): Path<String>,
     Query(query): Query<PayQuery>,
 ) -> AppResult<Response> {
-    let (territory, currency) = currency_in(&state, &slug).await?;
-    let from = crate::ledger::paying_account(&state.db, &user, territory.id, query.depuis).await?;
+    let currency = currency_in(&state, &slug).await?;
     let form = PayForm {
         id: uuid::Uuid::new_v4().to_string(),
         from: query.depuis.map(|d| d.to_string()).unwrap_or_default(),
         to: query.vers.map(|v| v.to_string()).unwrap_or_default(),
         ..PayForm::default()
     };
-    let page = page.with_csrf().await?;
-    let payees = payees(&state, territory.id).await?;
-    render(&PayPage {
-        units: Units::of(&currency, &page),
-        page,
-        territory,
-        from,
-        payees,
-        form,
-        errors: FormErrors::default(),
-    })
+    pay_form(&state, &user, page, currency, form, Vec::new()).await
 }
 
 #[derive(Template)]
@@ -391,8 +380,8 @@ fn form_errors(error: AppError) -> AppResult<Vec<FieldError>> {
     }
 }
 
-/// The payment form again, with what was refused.
-async fn refused_payment(
+/// The payment form, again with what was refused when there are `errors`.
+async fn pay_form(
     state: &AppState,
     user: &User,
     page: Page,
@@ -404,8 +393,9 @@ async fn refused_payment(
         crate::ledger::paying_account(&state.db, user, territory.id, form.from.trim().parse().ok()).await?;
     let page = page.with_csrf().await?;
     let payees = payees(state, territory.id).await?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     render_status(
-        StatusCode::UNPROCESSABLE_ENTITY,
+        status,
         &PayPage {
             units: Units::of(&currency, &page),
             page,
@@ -446,7 +436,7 @@ async fn preview_payment(
         }
         Err(error) => {
             let errors = form_errors(error)?;
-            refused_payment(&state, &user, page, (territory, currency), form, errors).await
+            pay_form(&state, &user, page, (territory, currency), form, errors).await
         }
     }
 }
@@ -472,7 +462,7 @@ async fn confirm_payment(
             let errors = form_errors(error)?;
             // A new id: the refused attempt wrote nothing, the next one is a new payment.
             let form = PayForm { id: uuid::Uuid::new_v4().to_string(), ..form };
-            refused_payment(&state, &user, page, (territory, currency), form, errors).await
+            pay_form(&state, &user, page, (territory, currency), form, errors).await
         }
     }
 }
