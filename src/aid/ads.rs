@@ -180,14 +180,43 @@ pub async fn view_ad(db: &Db, viewer: Option<&User>, id: i64) -> AppResult<(Ad, 
     Ok((ad, access))
 }
 
-async fn authored(db: &Db, user: &User, id: i64) -> AppResult<Ad> {
+/// An ad `user` wrote, to change it; anyone else is refused (or gets "not found" when they may
+/// not even see it).
+pub async fn authored_ad(db: &Db, user: &User, id: i64) -> AppResult<Ad> {
     let (ad, access) = view_ad(db, Some(user), id).await?;
     if access.is_author { Ok(ad) } else { Err(AppError::Forbidden) }
 }
 
+/// What an ad's page shows beside the ad.
+#[derive(Clone, Debug, Default)]
+pub struct AdContext {
+    /// The author's display name.
+    pub author_name: String,
+    /// The directory listing the ad speaks for, when it is published: (name, listing id).
+    pub structure: Option<(String, i64)>,
+    /// The viewer's conversation about the ad, when they started one.
+    pub conversation: Option<i64>,
+}
+
+/// The [`AdContext`] of an ad `viewer` may see.
+pub async fn ad_context(db: &Db, viewer: Option<&User>, ad: &Ad) -> AppResult<AdContext> {
+    let author_name =
+        accounts::user_by_id(db, ad.author_id).await?.map(|u| u.display_name).unwrap_or_default();
+    let structure = match ad.business_id {
+        // The directory decides which listings anyone may see.
+        Some(id) => crate::directory::published_listing(db, id).await?.map(|b| (b.name, b.id)),
+        None => None,
+    };
+    let conversation = match viewer {
+        Some(user) => store::find_conversation(db, ad.id, user.id).await?,
+        None => None,
+    };
+    Ok(AdContext { author_name, structure, conversation })
+}
+
 /// Changes an ad's fields (its author only); the moderation state is kept.
 pub async fn edit_ad(db: &Db, user: &User, id: i64, input: &AdInput) -> AppResult<Ad> {
-    let ad = authored(db, user, id).await?;
+    let ad = authored_ad(db, user, id).await?;
     let (clean, text) = clean_input(db, user, ad.territory_id, input).await?;
     let mut tx = db.begin().await?;
     store::update_ad(&mut tx, id, &clean, &text, now()).await?;
@@ -198,14 +227,14 @@ pub async fn edit_ad(db: &Db, user: &User, id: i64, input: &AdInput) -> AppResul
 
 /// Marks an ad fulfilled, closed or open again (its author only).
 pub async fn set_status(db: &Db, user: &User, id: i64, status: AdStatus) -> AppResult<Ad> {
-    authored(db, user, id).await?;
+    authored_ad(db, user, id).await?;
     store::set_ad_status(db, id, status, now()).await?;
     store::ad(db, id).await?.ok_or(AppError::NotFound)
 }
 
 /// Keeps an ad up for another [`AD_LIFETIME_SECS`] from now (its author only); it opens again.
 pub async fn renew_ad(db: &Db, user: &User, id: i64) -> AppResult<Ad> {
-    authored(db, user, id).await?;
+    authored_ad(db, user, id).await?;
     let now = now();
     store::renew_ad(db, id, now + AD_LIFETIME_SECS, now).await?;
     store::ad(db, id).await?.ok_or(AppError::NotFound)

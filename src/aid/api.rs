@@ -270,10 +270,7 @@ pub async fn patch_ad(
     Path(id): Path<i64>,
     ApiJson(mut patch): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> AppResult<Json<AdJson>> {
-    let (ad, access) = super::view_ad(&state.db, Some(&user), id).await?;
-    if !access.is_author {
-        return Err(AppError::Forbidden);
-    }
+    let ad = super::authored_ad(&state.db, &user, id).await?;
     let status = patch.remove("status");
     let renew = patch.remove("renew");
     if !patch.is_empty() {

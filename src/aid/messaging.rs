@@ -266,6 +266,11 @@ pub async fn block(db: &Db, user: &User, other_id: i64) -> AppResult<()> {
     store::block(db, user.id, other_id, now()).await
 }
 
+/// True when `user` blocked the member `other_id`.
+pub async fn has_blocked(db: &Db, user: &User, other_id: i64) -> AppResult<bool> {
+    store::has_blocked(db, user.id, other_id).await
+}
+
 /// Lifts a block `user` made.
 pub async fn unblock(db: &Db, user: &User, other_id: i64) -> AppResult<()> {
     store::unblock(db, user.id, other_id).await

@@ -15,12 +15,13 @@ mod store;
 
 use ads::refuse_if_suspended;
 pub use ads::{
-    AdAccess, AdPage, AdSearch, DomainOption, FoundAd, Sort, describe, domain_label, domains, edit_ad,
-    is_moderator, moderation_mode, my_ads, places, post_ad, renew_ad, search, set_status, view_ad,
+    AdAccess, AdContext, AdPage, AdSearch, DomainOption, FoundAd, Sort, ad_context, authored_ad, describe,
+    domain_label, domains, edit_ad, is_moderator, moderation_mode, my_ads, places, post_ad, renew_ad, search,
+    set_status, view_ad,
 };
 pub use messaging::{
-    ConversationSummary, ConversationView, MessageView, block, contact, conversations, member_conversation,
-    notice, read_conversation, reply, unblock,
+    ConversationSummary, ConversationView, MessageView, block, contact, conversations, has_blocked,
+    member_conversation, notice, read_conversation, reply, unblock,
 };
 pub use moderation::{
     ActionView, Decision, ModerationQueue, ReportInput, ReportTarget, ReportView, SuspensionView, add_domain,
@@ -28,7 +29,7 @@ pub use moderation::{
 };
 pub use profile::{
     MAX_PRESENTATION_CHARS, MAX_SKILLS_CHARS, ProfileInput, ProfileView, communes_for, delete_saved_search,
-    save_search, saved_searches, update_profile, view_profile,
+    own_profile, save_search, saved_searches, update_profile, view_profile,
 };
 
 use serde::{Deserialize, Serialize};

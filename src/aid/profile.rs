@@ -47,7 +47,7 @@ pub async fn view_profile(db: &Db, user_id: i64) -> AppResult<ProfileView> {
     let structures = crate::directory::listings_owned_by(db, user.id)
         .await?
         .into_iter()
-        .filter(|b| b.state == crate::directory::ListingState::Published)
+        .filter(|b| b.state() == crate::directory::ListingState::Published)
         .filter_map(|b| {
             territories
                 .get(&b.territory_id)
@@ -83,6 +83,11 @@ pub async fn view_profile(db: &Db, user_id: i64) -> AppResult<ProfileView> {
         is_hidden: row.is_hidden,
         ads: describe(db, visible, None).await?,
     })
+}
+
+/// What `user` wrote about themselves, as saved (empty before the first save), for their form.
+pub async fn own_profile(db: &Db, user: &User) -> AppResult<store::ProfileRow> {
+    Ok(store::profile(db, user.id).await?.unwrap_or_default())
 }
 
 /// What a member writes about themselves.

@@ -61,6 +61,11 @@ pub async fn view(db: &Db, viewer: Option<&User>, id: i64) -> AppResult<(Busines
     Ok((business, access))
 }
 
+/// A listing as anyone sees it: `None` unless it exists and is published.
+pub async fn published_listing(db: &Db, id: i64) -> AppResult<Option<Business>> {
+    Ok(store::get(db, id).await?.filter(|b| b.state() == ListingState::Published))
+}
+
 /// The names of a listing's categories.
 pub async fn category_names(db: &Db, business: &Business) -> AppResult<Vec<String>> {
     let taxonomy = store::categories(db, business.territory_id).await?;

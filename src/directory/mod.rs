@@ -13,7 +13,7 @@ mod store;
 pub use listing::{
     Access, Found, ImportOutcome, SearchPage, SearchQuery, Service, add_category, add_photo, approve,
     category_names, claim, decide_claim, edit_category, exports, history, import_confirm, import_preview,
-    import_rows, is_moderator, moderation_queue, owned_by, photo, process_upload, propose,
+    import_rows, is_moderator, moderation_queue, owned_by, photo, process_upload, propose, published_listing,
     refuse_or_unpublish, remove_category, remove_photo, search, taxonomy, update, update_status, view,
 };
 pub use store::{

@@ -5,6 +5,7 @@
 pub mod api;
 mod demo;
 pub mod http;
+mod payment;
 mod posting;
 pub mod statement;
 mod store;
@@ -12,6 +13,10 @@ mod treasury;
 mod wallet;
 
 pub use demo::seed_demo;
+pub use payment::{
+    CheckedPayment, PaymentInput, PaymentPreview, check_payment, clean_client_id, pay, payees,
+    paying_account, preview_payment,
+};
 pub use posting::{NewTransfer, Posted, TransferRef, pay_order_in_tx, post_in_tx, refund_order_in_tx};
 pub use treasury::{
     Audit, Dashboard, Day, ImportReport, accounts_csv, audit, audit_all, audit_for, correct_transfer,
@@ -19,10 +24,10 @@ pub use treasury::{
     require_treasurer, update_settings,
 };
 pub use wallet::{
-    DeskMethod, HistoryLine, PaymentInput, WalletExport, accepts_currency, account_names, acts_for,
-    business_account, clean_client_id, create_payment_request, currency_of, enable_currency,
-    enabled_currency, export_for, history, history_csv, issue_at_desk, manages_business, member_account,
-    my_requests, own_account, pay, payment_request, payment_requests_of, reconversions_of, request_issuance,
+    DeskMethod, HistoryLine, WalletExport, accepts_currency, account_names, acts_for, business_account,
+    create_payment_request, currency_of, enable_currency, enabled_currency, export_for, history, history_csv,
+    is_business_owner, is_desk_operator, issue_at_desk, member_account, my_requests, own_account,
+    payment_request, payment_requests_of, reconversions_of, request_issuance,
     request_issuance_with_reference, request_reconversion, request_reconversion_with_reference,
     standing_payment_request, transfer_for,
 };

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::payment::clean_client_id;
 use super::posting::{NewTransfer, Posted, post_in_tx};
 use super::store::{self, Account, Currency, IssuanceRequest, PaymentRequest, Reconversion, Transfer};
 use super::{AccountKind, TransferKind, clean_memo};
@@ -96,7 +97,7 @@ pub async fn member_account(db: &Db, user: &User, territory_id: i64) -> AppResul
 }
 
 /// [`member_account`] once the caller has checked that the currency is enabled.
-async fn open_member_account(db: &Db, user: &User, territory_id: i64) -> AppResult<Account> {
+pub(super) async fn open_member_account(db: &Db, user: &User, territory_id: i64) -> AppResult<Account> {
     if let Some(account) = store::account_of(db, territory_id, AccountKind::Member.as_str(), user.id).await? {
         return Ok(account);
     }
@@ -118,7 +119,7 @@ async fn open_member_account(db: &Db, user: &User, territory_id: i64) -> AppResu
 }
 
 /// True when `actor` owns the business of the directory (its owners act for it).
-pub async fn manages_business(db: &Db, actor: &User, business_id: i64) -> AppResult<bool> {
+pub async fn is_business_owner(db: &Db, actor: &User, business_id: i64) -> AppResult<bool> {
     match crate::directory::view(db, Some(actor), business_id).await {
         Ok((_, access)) => Ok(access.is_owner),
         Err(AppError::NotFound) => Ok(false),
@@ -176,7 +177,7 @@ pub async fn business_account(
 pub async fn acts_for(db: &Db, actor: &User, account: &Account) -> AppResult<bool> {
     match AccountKind::parse(&account.kind) {
         Some(AccountKind::Member) => Ok(account.owner_id == actor.id),
-        Some(AccountKind::Business) => manages_business(db, actor, account.owner_id).await,
+        Some(AccountKind::Business) => is_business_owner(db, actor, account.owner_id).await,
         _ => Ok(false),
     }
 }
@@ -185,77 +186,6 @@ pub async fn acts_for(db: &Db, actor: &User, account: &Account) -> AppResult<boo
 pub async fn own_account(db: &Db, actor: &User, account_id: i64) -> AppResult<Account> {
     let account = store::account(db, account_id).await?.ok_or(AppError::NotFound)?;
     if acts_for(db, actor, &account).await? { Ok(account) } else { Err(AppError::NotFound) }
-}
-
-/// A payment as asked by a member (web form or API).
-#[derive(Clone, Debug)]
-pub struct PaymentInput {
-    /// The client's id for the transfer (a UUID).
-    pub client_id: String,
-    /// The account paying: the actor's member account when `None`, or a business's they own.
-    pub from_account: Option<i64>,
-    /// The account paid (a member or a business of the same territory).
-    pub to_account: i64,
-    /// Amount in cents.
-    pub amount_cents: i64,
-    /// Memo.
-    pub memo: String,
-}
-
-/// Checks a client id: a UUID, kept in its canonical form.
-pub fn clean_client_id(text: &str) -> AppResult<String> {
-    uuid::Uuid::parse_str(text.trim())
-        .map(|id| id.hyphenated().to_string())
-        .map_err(|_| AppError::invalid("id", "ledger.error.client_id"))
-}
-
-/// Pays another member or a business: one immutable transfer, idempotent on its client id.
-pub async fn pay(db: &Db, actor: &User, territory_id: i64, input: &PaymentInput) -> AppResult<Posted> {
-    let currency = enabled_currency(db, territory_id).await?;
-    let client_id = clean_client_id(&input.client_id)?;
-    let mut errors = Vec::new();
-    let memo =
-        clean_memo(&input.memo).map_err(|m| errors.push(FieldError { field: "memo", message: m })).ok();
-    if input.amount_cents <= 0 || input.amount_cents > super::MAX_AMOUNT_CENTS {
-        errors.push(FieldError { field: "amount_cents", message: "ledger.error.amount" });
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
-    let from = match input.from_account {
-        Some(id) => own_account(db, actor, id).await?,
-        None => open_member_account(db, actor, territory_id).await?,
-    };
-    if from.territory_id != territory_id {
-        return Err(AppError::NotFound);
-    }
-    let to = store::account(db, input.to_account)
-        .await?
-        .filter(|a| a.territory_id == territory_id)
-        .ok_or_else(|| AppError::invalid("to_account", "ledger.error.unknown_account"))?;
-    let to_kind = AccountKind::parse(&to.kind);
-    if !matches!(to_kind, Some(AccountKind::Member | AccountKind::Business)) {
-        return Err(AppError::invalid("to_account", "ledger.error.unknown_account"));
-    }
-    if to.id == from.id {
-        return Err(AppError::invalid("to_account", "ledger.error.same_account"));
-    }
-    if from.kind == "member" && to_kind == Some(AccountKind::Member) && !currency.allows_member_payments {
-        return Err(AppError::Denied("ledger.error.member_payments_off"));
-    }
-    let transfer = NewTransfer {
-        territory_id,
-        client_id,
-        debit_account_id: from.id,
-        credit_account_id: to.id,
-        amount_cents: input.amount_cents,
-        kind: TransferKind::Payment,
-        memo: memo.unwrap_or_default(),
-        author_user_id: Some(actor.id),
-        reference: None,
-    };
-    // Committed with the other payments waiting (group commit on SQLite).
-    db.write(move |tx| Box::pin(async move { post_in_tx(tx, std::slice::from_ref(&transfer)).await })).await
 }
 
 /// A transfer `actor` may see (one side is an account they act for), by client id.
@@ -306,9 +236,11 @@ pub async fn account_names(
         if names.iter().any(|(known, _)| known == id) {
             continue;
         }
-        let name = match kind.as_str() {
-            "member" => accounts::user_by_id(db, *owner).await?.map(|u| u.display_name),
-            "business" => crate::directory::business_by_id(db, *owner).await?.map(|b| b.name),
+        let name = match AccountKind::parse(kind) {
+            Some(AccountKind::Member) => accounts::user_by_id(db, *owner).await?.map(|u| u.display_name),
+            Some(AccountKind::Business) => {
+                crate::directory::business_by_id(db, *owner).await?.map(|b| b.name)
+            }
             _ => None,
         };
         names.push((*id, name));
@@ -489,6 +421,13 @@ impl DeskMethod {
     }
 }
 
+/// True when `user` may issue units at an exchange desk of the territory: its exchange
+/// operators and its treasurers.
+pub async fn is_desk_operator(db: &Db, user: &User, territory_id: i64) -> AppResult<bool> {
+    Ok(accounts::has_role(db, user, territory_id, Role::ExchangeOperator).await?
+        || accounts::has_role(db, user, territory_id, Role::Treasurer).await?)
+}
+
 /// Credits a member at once at an exchange point, against euros the operator received: an
 /// issuance transfer and its issuance record in one transaction, idempotent on `client_id`.
 /// Exchange-point operators and treasurers only.
@@ -502,9 +441,7 @@ pub async fn issue_at_desk(
     client_id: &str,
 ) -> AppResult<Posted> {
     enabled_currency(db, territory_id).await?;
-    let allowed = accounts::has_role(db, operator, territory_id, Role::ExchangeOperator).await?
-        || accounts::has_role(db, operator, territory_id, Role::Treasurer).await?;
-    if !allowed {
+    if !is_desk_operator(db, operator, territory_id).await? {
         return Err(AppError::Forbidden);
     }
     let client_id = clean_client_id(client_id)?;
@@ -787,7 +724,7 @@ async fn reconvert(
 
 /// A business's reconversions, newest first (owners only).
 pub async fn reconversions_of(db: &Db, actor: &User, business_id: i64) -> AppResult<Vec<Reconversion>> {
-    if !manages_business(db, actor, business_id).await? {
+    if !is_business_owner(db, actor, business_id).await? {
         return Err(AppError::Forbidden);
     }
     store::reconversions_of(db, business_id).await

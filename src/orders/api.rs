@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::checkout::{self, OrderDetail, OrderRequest, cart_owner};
 use super::schedule::SlotTemplate;
 use super::slots::{self, TemplateInput, today};
-use super::{Order, OrderLine, OrderStatus, PaymentMode, PickupPoint};
+use super::{Order, OrderLine, OrderStatus, PaymentMode, PickupPoint, ShopChoice};
 use crate::api::{ListPage, Problem};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
@@ -585,30 +585,26 @@ pub async fn checkout_cart(
 ) -> AppResult<(StatusCode, Json<ListPage<OrderJson>>)> {
     let owner = cart_owner(Some(&user), None).unwrap_or_default();
     let cart = checkout::cart(&state.db, &owner).await?;
-    let mut requests = Vec::new();
-    for group in &cart.groups {
-        let choice = input
-            .choices
-            .iter()
-            .find(|c| c.business_id == group.drive.business.id)
-            .ok_or(AppError::invalid("choices", "orders.error.choose_slot"))?;
-        requests.push(OrderRequest {
-            business_id: choice.business_id,
-            slot_id: choice.slot_id,
-            items: group.lines.iter().map(|l| (l.product.id, l.quantity)).collect(),
-            payment: input.payment,
-            delivery_address: choice.delivery_address.clone(),
-            delivery_commune_id: choice.delivery_commune_id,
-            note: choice.note.clone(),
-        });
-    }
-    let orders = checkout::place_orders(
+    let pays_now = input.payment == PaymentMode::LocalCurrency;
+    let choices: Vec<ShopChoice> = input
+        .choices
+        .into_iter()
+        .map(|c| ShopChoice {
+            business_id: c.business_id,
+            slot_id: Some(c.slot_id),
+            address: c.delivery_address,
+            commune_id: c.delivery_commune_id,
+            pays_now,
+            note: c.note,
+        })
+        .collect();
+    let orders = super::place_cart(
         &state.db,
         &state.base_url,
         &user,
-        &requests,
+        (&owner, cart),
+        &choices,
         idempotency_key(&headers),
-        Some(&owner),
     )
     .await?;
     Ok((

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use crate::aid::filters::{Filters, RADII};
 use crate::aid::store::SavedSearch;
 use crate::aid::{
-    Ad, AdAccess, AdInput, AdKind, AdPage, AdStatus, DomainOption, FoundAd, ProfileInput, ProfileView,
-    ReportInput,
+    Ad, AdAccess, AdInput, AdKind, AdPage, AdState, AdStatus, DomainOption, FoundAd, ProfileInput,
+    ProfileView, ReportInput,
 };
 use crate::app::AppState;
 use crate::db::now;
@@ -147,21 +147,9 @@ pub async fn ad_page(
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let domains = domain_pairs(&crate::aid::domains(&state.db, territory.id).await?, &page.t);
-    let author_name = crate::accounts::user_by_id(&state.db, ad.author_id)
-        .await?
-        .map(|u| u.display_name)
-        .unwrap_or_default();
-    let structure = match ad.business_id {
-        Some(id) => crate::directory::business_by_id(&state.db, id)
-            .await?
-            .filter(|b| b.state == crate::directory::ListingState::Published)
-            .map(|b| (b.name, format!("/t/{}/annuaire/{}", territory.slug, b.id))),
-        None => None,
-    };
-    let conversation = match &page.user {
-        Some(user) => crate::aid::store::find_conversation(&state.db, ad.id, user.id).await?,
-        None => None,
-    };
+    let context = crate::aid::ad_context(&state.db, page.user.as_ref(), &ad).await?;
+    let structure =
+        context.structure.map(|(name, id)| (name, format!("/t/{}/annuaire/{id}", territory.slug)));
     let now = now();
     let status = if errors.is_empty() {
         axum::http::StatusCode::OK
@@ -178,10 +166,10 @@ pub async fn ad_page(
             page,
             territory,
             ad,
-            author_name,
+            author_name: context.author_name,
             structure,
             access,
-            conversation,
+            conversation: context.conversation,
             body,
             errors: FormErrors(errors),
         },
@@ -358,11 +346,8 @@ async fn post_ad(
     if errors.is_empty() {
         match crate::aid::post_ad(&state.db, &state.base_url, &user, &territory, &input).await {
             Ok(ad) => {
-                let key = if ad.state == crate::aid::AdState::Pending {
-                    "aid.flash.pending"
-                } else {
-                    "aid.flash.published"
-                };
+                let key =
+                    if ad.state() == AdState::Pending { "aid.flash.pending" } else { "aid.flash.published" };
                 return flash_and_go(&page, key, &format!("/t/{}/entraide/{}", territory.slug, ad.id)).await;
             }
             Err(AppError::Invalid(fields)) => errors = fields,
@@ -378,9 +363,10 @@ async fn show_edit(
     page: Page,
     Path((slug, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let (territory, ad, access) = ad_in(&state, Some(&user), &slug, id).await?;
-    if !access.is_author {
-        return Err(AppError::Forbidden);
+    let territory = territory_of(&state, &slug).await?;
+    let ad = crate::aid::authored_ad(&state.db, &user, id).await?;
+    if ad.territory_id != territory.id {
+        return Err(AppError::NotFound);
     }
     let form = AdForm::of(&ad);
     form_page(&state, page, territory, Some(ad), form, Vec::new()).await
@@ -500,7 +486,7 @@ struct ProfilePage {
 async fn show_profile(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
     let profile = crate::aid::view_profile(&state.db, id).await?;
     let (is_me, blocked) = match &page.user {
-        Some(user) => (user.id == id, crate::aid::store::has_blocked(&state.db, user.id, id).await?),
+        Some(user) => (user.id == id, crate::aid::has_blocked(&state.db, user, id).await?),
         None => (false, false),
     };
     let page = if page.user.is_some() { page.with_csrf().await? } else { page };
@@ -523,7 +509,7 @@ async fn show_profile_form(
     CurrentUser(user): CurrentUser,
     page: Page,
 ) -> AppResult<Response> {
-    let row = crate::aid::store::profile(&state.db, user.id).await?.unwrap_or_default();
+    let row = crate::aid::own_profile(&state.db, &user).await?;
     render(&ProfileFormPage {
         page: page.with_csrf().await?,
         presentation: row.presentation,

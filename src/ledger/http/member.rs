@@ -331,28 +331,8 @@ struct PayQuery {
 }
 
 async fn payees(state: &AppState, territory_id: i64) -> AppResult<Vec<Payee>> {
-    let accounts = crate::ledger::store::business_accounts(&state.db, territory_id).await?;
-    let keys: Vec<(i64, String, i64)> = accounts.iter().map(|a| (a.id, a.kind.clone(), a.owner_id)).collect();
-    let names = crate::ledger::account_names(&state.db, &keys).await?;
-    let mut list: Vec<Payee> = names
-        .into_iter()
-        .filter_map(|(account_id, name)| name.map(|name| Payee { account_id, name }))
-        .collect();
-    list.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(list)
-}
-
-async fn paying_account(
-    state: &AppState,
-    user: &User,
-    territory_id: i64,
-    from: Option<i64>,
-) -> AppResult<Account> {
-    let account = match from {
-        Some(id) => crate::ledger::own_account(&state.db, user, id).await?,
-        None => crate::ledger::member_account(&state.db, user, territory_id).await?,
-    };
-    if account.territory_id == territory_id { Ok(account) } else { Err(AppError::NotFound) }
+    let payees = crate::ledger::payees(&state.db, territory_id).await?;
+    Ok(payees.into_iter().map(|(account_id, name)| Payee { account_id, name }).collect())
 }
 
 async fn show_pay(
@@ -362,25 +342,14 @@ async fn show_pay(
     Path(slug): Path<String>,
     Query(query): Query<PayQuery>,
 ) -> AppResult<Response> {
-    let (territory, currency) = currency_in(&state, &slug).await?;
-    let from = paying_account(&state, &user, territory.id, query.depuis).await?;
+    let currency = currency_in(&state, &slug).await?;
     let form = PayForm {
         id: uuid::Uuid::new_v4().to_string(),
         from: query.depuis.map(|d| d.to_string()).unwrap_or_default(),
         to: query.vers.map(|v| v.to_string()).unwrap_or_default(),
         ..PayForm::default()
     };
-    let page = page.with_csrf().await?;
-    let payees = payees(&state, territory.id).await?;
-    render(&PayPage {
-        units: Units::of(&currency, &page),
-        page,
-        territory,
-        from,
-        payees,
-        form,
-        errors: FormErrors::default(),
-    })
+    pay_form(&state, &user, page, currency, form, Vec::new()).await
 }
 
 #[derive(Template)]
@@ -395,6 +364,50 @@ struct ConfirmPage {
     balance_cents: i64,
 }
 
+/// The payment form's field for each field the ledger names.
+fn form_errors(error: AppError) -> AppResult<Vec<FieldError>> {
+    match error {
+        AppError::Invalid(errors) => Ok(errors
+            .into_iter()
+            .map(|e| match e.field {
+                "amount_cents" => FieldError { field: "amount", ..e },
+                "to_account" => FieldError { field: "to", ..e },
+                "id" => FieldError { field: "form", ..e },
+                _ => e,
+            })
+            .collect()),
+        other => Err(other),
+    }
+}
+
+/// The payment form, again with what was refused when there are `errors`.
+async fn pay_form(
+    state: &AppState,
+    user: &User,
+    page: Page,
+    (territory, currency): (Territory, Currency),
+    form: PayForm,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    let from =
+        crate::ledger::paying_account(&state.db, user, territory.id, form.from.trim().parse().ok()).await?;
+    let page = page.with_csrf().await?;
+    let payees = payees(state, territory.id).await?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(
+        status,
+        &PayPage {
+            units: Units::of(&currency, &page),
+            page,
+            territory,
+            from,
+            payees,
+            form,
+            errors: FormErrors(errors),
+        },
+    )
+}
+
 /// Checks a payment form and shows what will happen (nothing is written yet).
 async fn preview_payment(
     State(state): State<AppState>,
@@ -404,50 +417,26 @@ async fn preview_payment(
     Form(form): Form<PayForm>,
 ) -> AppResult<Response> {
     let (territory, currency) = currency_in(&state, &slug).await?;
-    let from = paying_account(&state, &user, territory.id, form.from.trim().parse().ok()).await?;
-    let checked = form.to_input().and_then(|input| {
-        if crate::ledger::clean_client_id(&input.client_id).is_err() {
-            Err(vec![FieldError { field: "form", message: "ledger.error.client_id" }])
-        } else {
-            Ok(input)
-        }
-    });
-    let payee = match &checked {
-        Ok(input) => match crate::ledger::store::account(&state.db, input.to_account).await? {
-            Some(to) if to.territory_id == territory.id && (to.kind == "member" || to.kind == "business") => {
-                let names =
-                    crate::ledger::account_names(&state.db, &[(to.id, to.kind.clone(), to.owner_id)]).await?;
-                Ok((input.amount_cents, names.into_iter().next().and_then(|(_, n)| n).unwrap_or_default()))
-            }
-            _ => Err(vec![FieldError { field: "to", message: "ledger.error.unknown_account" }]),
-        },
-        Err(errors) => Err(errors.clone()),
+    let previewed = match form.to_input() {
+        Ok(input) => crate::ledger::preview_payment(&state.db, &user, territory.id, &input).await,
+        Err(errors) => Err(AppError::Invalid(errors)),
     };
-    let page = page.with_csrf().await?;
-    match payee {
-        Ok((amount_cents, payee)) => render(&ConfirmPage {
-            units: Units::of(&currency, &page),
-            page,
-            territory,
-            form,
-            amount_cents,
-            payee,
-            balance_cents: from.balance_cents,
-        }),
-        Err(errors) => {
-            let payees = payees(&state, territory.id).await?;
-            render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &PayPage {
-                    units: Units::of(&currency, &page),
-                    page,
-                    territory,
-                    from,
-                    payees,
-                    form,
-                    errors: FormErrors(errors),
-                },
-            )
+    match previewed {
+        Ok(preview) => {
+            let page = page.with_csrf().await?;
+            render(&ConfirmPage {
+                units: Units::of(&currency, &page),
+                page,
+                territory,
+                form,
+                amount_cents: preview.payment.amount_cents,
+                payee: preview.payee,
+                balance_cents: preview.payment.from.balance_cents,
+            })
+        }
+        Err(error) => {
+            let errors = form_errors(error)?;
+            pay_form(&state, &user, page, (territory, currency), form, errors).await
         }
     }
 }
@@ -461,47 +450,20 @@ async fn confirm_payment(
     Form(form): Form<PayForm>,
 ) -> AppResult<Response> {
     let (territory, currency) = currency_in(&state, &slug).await?;
-    let outcome = match form.to_input() {
-        Ok(input) => crate::ledger::pay(&state.db, &user, territory.id, &input).await.map_err(|e| match e {
-            AppError::Invalid(errors) => AppError::Invalid(
-                errors
-                    .into_iter()
-                    .map(|e| match e.field {
-                        "amount_cents" => FieldError { field: "amount", ..e },
-                        "to_account" => FieldError { field: "to", ..e },
-                        "id" => FieldError { field: "form", ..e },
-                        _ => e,
-                    })
-                    .collect(),
-            ),
-            other => other,
-        }),
+    let paid = match form.to_input() {
+        Ok(input) => crate::ledger::pay(&state.db, &user, territory.id, &input).await,
         Err(errors) => Err(AppError::Invalid(errors)),
     };
-    match outcome {
+    match paid {
         Ok(posted) => {
             Ok(see_other(&format!("/t/{slug}/monnaie/virements/{}", posted.transfers()[0].client_id)))
         }
-        Err(AppError::Invalid(errors)) => {
-            let from = paying_account(&state, &user, territory.id, form.from.trim().parse().ok()).await?;
-            let page = page.with_csrf().await?;
-            let payees = payees(&state, territory.id).await?;
+        Err(error) => {
+            let errors = form_errors(error)?;
             // A new id: the refused attempt wrote nothing, the next one is a new payment.
             let form = PayForm { id: uuid::Uuid::new_v4().to_string(), ..form };
-            render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &PayPage {
-                    units: Units::of(&currency, &page),
-                    page,
-                    territory,
-                    from,
-                    payees,
-                    form,
-                    errors: FormErrors(errors),
-                },
-            )
+            pay_form(&state, &user, page, (territory, currency), form, errors).await
         }
-        Err(other) => Err(other),
     }
 }
 

@@ -347,10 +347,7 @@ struct DeskPage {
 async fn operator_in(state: &AppState, page: &Page, slug: &str) -> AppResult<(Territory, Currency, User)> {
     let user = page.user.clone().ok_or(AppError::Unauthorized)?;
     let (territory, currency) = currency_in(state, slug).await?;
-    let allowed = accounts::has_role(&state.db, &user, territory.id, accounts::Role::ExchangeOperator)
-        .await?
-        || crate::ledger::is_treasurer(&state.db, &user, territory.id).await?;
-    if !allowed {
+    if !crate::ledger::is_desk_operator(&state.db, &user, territory.id).await? {
         return Err(AppError::Forbidden);
     }
     Ok((territory, currency, user))

@@ -11,9 +11,10 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::app::AppState;
-use crate::error::{AppError, AppResult, FieldError};
-use crate::orders::checkout::{self, Cart, OrderDetail, OrderRequest, cart_owner};
-use crate::orders::slots::{self, SlotView};
+use crate::error::{AppError, AppResult};
+use crate::orders::checkout::{self, Cart, OrderDetail, cart_owner};
+use crate::orders::quote::{Quote, ShopChoice, ShopQuote};
+use crate::orders::slots::SlotView;
 use crate::orders::{Fulfilment, PaymentMode};
 use crate::territory::Commune;
 use crate::web::auth::{CurrentUser, session_error};
@@ -135,7 +136,8 @@ struct CheckoutGroup {
     pickup_days: Vec<(String, Vec<SlotView>)>,
     delivery_days: Vec<(String, Vec<SlotView>)>,
     communes: Vec<Commune>,
-    chosen: Choice,
+    chosen: ShopChoice,
+    chosen_slot: Option<SlotView>,
     /// The shop takes the territory's local currency online.
     takes_currency: bool,
 }
@@ -152,30 +154,43 @@ impl CheckoutGroup {
     fn has_slots(&self) -> bool {
         self.pickup_days.iter().chain(&self.delivery_days).any(|(_, s)| s.iter().any(|v| v.is_bookable))
     }
-}
 
-/// What the customer chose for one business.
-#[derive(Clone, Debug, Default)]
-struct Choice {
-    slot_id: Option<i64>,
-    address: String,
-    commune_id: Option<i64>,
-    note: String,
-    pays_now: bool,
-}
-
-fn choices_from(form: &[(String, String)], business_id: i64) -> Choice {
-    let value = |name: &str| {
-        let key = format!("{name}_{business_id}");
-        form.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()).unwrap_or_default()
-    };
-    Choice {
-        slot_id: value("slot").parse().ok(),
-        address: value("address"),
-        commune_id: value("commune").parse().ok(),
-        note: value("note"),
-        pays_now: value("payment") == "local_currency",
+    fn of(shop: ShopQuote, page: &Page) -> Self {
+        let chosen_slot = shop.chosen_slot().cloned();
+        let (pickup, delivery): (Vec<_>, Vec<_>) =
+            shop.slots.into_iter().partition(|s| s.slot.fulfilment() == Fulfilment::Pickup);
+        Self {
+            group: shop.group,
+            pickup_days: by_day(pickup, page),
+            delivery_days: by_day(delivery, page),
+            communes: shop.communes,
+            chosen: shop.choice,
+            chosen_slot,
+            takes_currency: shop.takes_currency,
+        }
     }
+}
+
+/// What the form says for each business of the cart (fields named `slot_<business id>`, ...).
+fn choices_from(form: &[(String, String)], cart: &Cart) -> Vec<ShopChoice> {
+    cart.groups
+        .iter()
+        .map(|group| {
+            let business_id = group.drive.business.id;
+            let value = |name: &str| {
+                let key = format!("{name}_{business_id}");
+                form.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+            };
+            ShopChoice {
+                business_id,
+                slot_id: value("slot").parse().ok(),
+                address: value("address"),
+                commune_id: value("commune").parse().ok(),
+                note: value("note"),
+                pays_now: value("payment") == PaymentMode::LocalCurrency.as_str(),
+            }
+        })
+        .collect()
 }
 
 fn by_day(slots: Vec<SlotView>, page: &Page) -> Vec<(String, Vec<SlotView>)> {
@@ -190,41 +205,14 @@ fn by_day(slots: Vec<SlotView>, page: &Page) -> Vec<(String, Vec<SlotView>)> {
     days
 }
 
-async fn checkout_groups(
-    state: &AppState,
-    page: &Page,
-    cart: Cart,
-    form: &[(String, String)],
-) -> AppResult<Vec<CheckoutGroup>> {
-    let mut groups = Vec::new();
-    for group in cart.groups {
-        let slots = slots::upcoming_slots(&state.db, &group.drive).await?;
-        let (pickup, delivery): (Vec<_>, Vec<_>) =
-            slots.into_iter().partition(|s| s.slot.fulfilment() == Fulfilment::Pickup);
-        let communes = if delivery.is_empty() {
-            Vec::new()
-        } else {
-            let served = group.drive.settings.delivery_commune_ids();
-            crate::territory::communes(&state.db, group.drive.territory.id)
-                .await?
-                .into_iter()
-                .filter(|c| served.is_empty() || served.contains(&c.id))
-                .collect()
-        };
-        let chosen = choices_from(form, group.drive.business.id);
-        let takes_currency =
-            crate::ledger::accepts_currency(&state.db, group.drive.territory.id, group.drive.business.id)
-                .await?;
-        groups.push(CheckoutGroup {
-            takes_currency,
-            pickup_days: by_day(pickup, page),
-            delivery_days: by_day(delivery, page),
-            communes,
-            chosen,
-            group,
-        });
-    }
-    Ok(groups)
+/// The cart quoted with the form's choices.
+async fn quote_form(state: &AppState, cart: Cart, form: &[(String, String)]) -> AppResult<Quote> {
+    let choices = choices_from(form, &cart);
+    crate::orders::quote_cart(&state.db, cart, &choices).await
+}
+
+fn checkout_groups(shops: Vec<ShopQuote>, page: &Page) -> Vec<CheckoutGroup> {
+    shops.into_iter().map(|shop| CheckoutGroup::of(shop, page)).collect()
 }
 
 #[derive(Template)]
@@ -286,39 +274,10 @@ async fn show_checkout(State(state): State<AppState>, page: Page) -> AppResult<R
     if cart.groups.is_empty() {
         return Ok(see_other("/panier"));
     }
-    let total_cents = cart.total_cents;
-    let groups = checkout_groups(&state, &page, cart, &[]).await?;
+    let quote = quote_form(&state, cart, &[]).await?;
+    let total_cents = quote.subtotal_cents;
+    let groups = checkout_groups(quote.shops, &page);
     render(&CheckoutPage { page, groups, errors: FormErrors::default(), total_cents })
-}
-
-/// The checkout requests of the form, with field errors for what is missing.
-fn requests_from(groups: &[CheckoutGroup]) -> (Vec<OrderRequest>, Vec<FieldError>) {
-    let mut requests = Vec::new();
-    let mut errors = Vec::new();
-    for g in groups {
-        let Some(slot_id) = g.chosen.slot_id else {
-            errors.push(FieldError { field: "slot", message: "orders.error.choose_slot" });
-            continue;
-        };
-        let is_delivery = g.delivery_days.iter().any(|(_, slots)| slots.iter().any(|s| s.slot.id == slot_id));
-        if is_delivery && g.chosen.address.trim().is_empty() {
-            errors.push(FieldError { field: "address", message: "orders.error.delivery_address" });
-        }
-        requests.push(OrderRequest {
-            business_id: g.id(),
-            slot_id,
-            items: g.group.lines.iter().map(|l| (l.product.id, l.quantity)).collect(),
-            payment: if g.chosen.pays_now && g.takes_currency {
-                PaymentMode::LocalCurrency
-            } else {
-                PaymentMode::OnPickup
-            },
-            delivery_address: if is_delivery { g.chosen.address.clone() } else { String::new() },
-            delivery_commune_id: if is_delivery { g.chosen.commune_id } else { None },
-            note: g.chosen.note.clone(),
-        });
-    }
-    (requests, errors)
 }
 
 #[derive(Template)]
@@ -334,14 +293,7 @@ struct SummaryPage {
 
 impl SummaryPage {
     fn slot_of(&self, group: &CheckoutGroup) -> Option<SlotView> {
-        let id = group.chosen.slot_id?;
-        group
-            .pickup_days
-            .iter()
-            .chain(&group.delivery_days)
-            .flat_map(|(_, s)| s)
-            .find(|s| s.slot.id == id)
-            .cloned()
+        group.chosen_slot.clone()
     }
 
     fn commune_name(&self, group: &CheckoutGroup) -> String {
@@ -379,37 +331,21 @@ async fn show_summary(
     if cart.groups.is_empty() {
         return Ok(see_other("/panier"));
     }
-    let total = cart.total_cents;
-    let groups = checkout_groups(&state, &page, cart, &form).await?;
-    let (_, mut errors) = requests_from(&groups);
-    for g in &groups {
-        if let Some(id) = g.chosen.slot_id {
-            let bookable = g
-                .pickup_days
-                .iter()
-                .chain(&g.delivery_days)
-                .flat_map(|(_, s)| s)
-                .any(|s| s.slot.id == id && s.is_bookable);
-            if !bookable {
-                errors.push(FieldError { field: "slot", message: "orders.error.slot_full" });
-            }
-        }
-    }
+    let quote = quote_form(&state, cart, &form).await?;
+    let errors = quote.summary_errors();
+    let (subtotal_cents, total_cents, fees_cents) =
+        (quote.subtotal_cents, quote.total_cents(), quote.fees_cents);
+    let groups = checkout_groups(quote.shops, &page);
     if !errors.is_empty() {
         return render_status(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            &CheckoutPage { page, groups, errors: FormErrors(errors), total_cents: total },
+            &CheckoutPage { page, groups, errors: FormErrors(errors), total_cents: subtotal_cents },
         );
     }
-    let fees_cents = groups
-        .iter()
-        .filter(|g| g.delivery_days.iter().flat_map(|(_, s)| s).any(|s| Some(s.slot.id) == g.chosen.slot_id))
-        .map(|g| g.group.drive.settings.delivery_fee_cents)
-        .sum::<i64>();
     let fields: Vec<(String, String)> =
         form.into_iter().filter(|(k, _)| k != "_csrf" && k.contains('_') && k.len() < 40).collect();
     let token = crate::accounts::new_token();
-    render(&SummaryPage { page, groups, total_cents: total + fees_cents, fees_cents, token, fields })
+    render(&SummaryPage { page, groups, total_cents, fees_cents, token, fields })
 }
 
 async fn confirm(
@@ -428,13 +364,8 @@ async fn confirm(
         // Already placed (a second click): show what this token placed.
         return Ok(see_other("/mes-commandes"));
     }
-    let groups = checkout_groups(&state, &page, cart, &form).await?;
-    let (requests, errors) = requests_from(&groups);
-    if !errors.is_empty() {
-        page::flash(session, "orders.error.choose_slot").await?;
-        return Ok(see_other("/panier/commande"));
-    }
-    match checkout::place_orders(&state.db, &state.base_url, &user, &requests, Some(&token), Some(&owner))
+    let choices = choices_from(&form, &cart);
+    match crate::orders::place_cart(&state.db, &state.base_url, &user, (&owner, cart), &choices, Some(&token))
         .await
     {
         Ok(orders) => {
