@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::territory;
 use crate::web::ApiJson;
 use crate::web::auth::{ApiUser, MaybeApiUser};
-use crate::web::territory::territory_of;
+use crate::web::territory::{InTerritory, territory_of};
 
 /// Mutual aid's API routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -229,10 +229,9 @@ pub async fn list_ads(
 pub async fn create_ad(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
     ApiJson(input): ApiJson<AdInput>,
 ) -> AppResult<(StatusCode, Json<AdJson>)> {
-    let territory = territory_of(&state, &slug).await?;
     let ad = super::post_ad(&state.db, &state.base_url, &user, &territory, &input).await?;
     Ok((StatusCode::CREATED, Json(ad_json(&state, ad).await?)))
 }

@@ -20,7 +20,7 @@ use crate::territory;
 use crate::web::ApiJson;
 use crate::web::auth::{ApiUser, MaybeApiUser};
 use crate::web::i18n::Lang;
-use crate::web::territory::territory_of;
+use crate::web::territory::{InTerritory, territory_of};
 
 /// The directory API routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -273,10 +273,9 @@ async fn detail(state: &AppState, business: Business, show_reason: bool) -> AppR
 pub async fn propose_business(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
     ApiJson(input): ApiJson<BusinessInput>,
 ) -> AppResult<(StatusCode, Json<BusinessDetail>)> {
-    let territory = territory_of(&state, &slug).await?;
     let business = super::propose(&state.db, &state.base_url, &user, &territory, &input).await?;
     Ok((StatusCode::CREATED, Json(detail(&state, business, true).await?)))
 }

@@ -19,7 +19,7 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::web::ApiJson;
 use crate::web::auth::ApiUser;
-use crate::web::territory::territory_of;
+use crate::web::territory::{InTerritory, territory_of};
 
 /// The currency API routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -594,8 +594,7 @@ pub async fn import_statement(
 pub async fn get_audit(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
 ) -> AppResult<Json<Audit>> {
-    let territory = territory_of(&state, &slug).await?;
     Ok(Json(super::audit_for(&state.db, &user, territory.id).await?))
 }

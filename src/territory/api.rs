@@ -1,7 +1,7 @@
 //! The territories JSON API.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -11,7 +11,7 @@ use super::{Commune, Territory, store};
 use crate::api::{ListPage, Problem};
 use crate::app::AppState;
 use crate::error::AppResult;
-use crate::web::territory::territory_of;
+use crate::web::territory::InTerritory;
 
 /// The territories API routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -44,9 +44,8 @@ pub async fn list_territories(State(state): State<AppState>) -> AppResult<Json<L
     ))]
 pub async fn get_territory(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
 ) -> AppResult<Json<TerritoryDetail>> {
-    let territory = territory_of(&state, &slug).await?;
     let communes = store::communes(&state.db, territory.id).await?;
     Ok(Json(TerritoryDetail { territory, communes }))
 }

@@ -303,7 +303,7 @@ async fn login(
     .await;
     let (status, error) = match outcome {
         Ok(user) => {
-            let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+            let session = page.form_session()?;
             auth::sign_in(session, &user).await?;
             let next = page::local_path(form.next.as_deref().filter(|n| *n != "/").or(Some("/account")));
             return Ok(see_other(&next));
@@ -482,7 +482,7 @@ async fn change_password(
     match crate::accounts::change_password(&state.db, &user, &form.current_password, &form.new_password).await
     {
         Ok(version) => {
-            let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+            let session = page.form_session()?;
             auth::refresh_version(session, version).await?;
             page::flash(session, "accounts.password.done").await?;
             Ok(see_other("/account"))
@@ -520,7 +520,7 @@ async fn change_email(
     .await;
     let fields = match outcome {
         Ok(()) => {
-            let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+            let session = page.form_session()?;
             page::flash(session, "accounts.email.sent").await?;
             return Ok(see_other("/account"));
         }
@@ -625,7 +625,7 @@ async fn create_token(
     match crate::accounts::create_api_token(&state.db, &user, &form.name).await {
         Ok(token) => {
             // The secret crosses the redirect in the session, is shown once, and is then gone.
-            let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+            let session = page.form_session()?;
             session.insert(NEW_TOKEN_KEY, token).await.map_err(auth::session_error)?;
             Ok(see_other("/account#tokens-title"))
         }
@@ -645,8 +645,5 @@ async fn revoke_token(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     crate::accounts::revoke_api_token(&state.db, &user, id).await?;
-    if let Some(session) = &page.session {
-        page::flash(session, "accounts.tokens.revoked").await?;
-    }
-    Ok(see_other("/account"))
+    page.flash_and_go("accounts.tokens.revoked", "/account").await
 }

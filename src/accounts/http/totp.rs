@@ -127,7 +127,7 @@ async fn submit(
     let next = page::local_path(Some(&form.next));
     match verify(&state.db, &user, &form.code).await {
         Ok(()) => {
-            let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+            let session = page.form_session()?;
             session.cycle_id().await.map_err(session_error)?;
             session.insert(VERIFIED_KEY, user.id).await.map_err(session_error)?;
             page::flash(session, "accounts.totp.verified").await?;

@@ -15,8 +15,8 @@ use crate::error::{AppError, AppResult};
 use crate::mail::OutboxMessage;
 use crate::territory::{self, Commune, NewCommune, NewTerritory, Territory};
 use crate::web::auth::AdminUser;
-use crate::web::page::{self, Page};
-use crate::web::territory::territory_of;
+use crate::web::page::Page;
+use crate::web::territory::{InTerritory, territory_of};
 use crate::web::{FormErrors, render, render_status, see_other};
 
 /// The admin routes.
@@ -109,10 +109,7 @@ async fn retry_message(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     crate::admin::retry_message(&state.db, &user, id).await?;
-    if let Some(session) = &page.session {
-        page::flash(session, "admin.outbox.retried").await?;
-    }
-    Ok(see_other(&format!("/admin/outbox/{id}")))
+    page.flash_and_go("admin.outbox.retried", &format!("/admin/outbox/{id}")).await
 }
 
 #[derive(Template)]
@@ -175,9 +172,7 @@ async fn change_role(
         "revoke" => accounts::revoke_role(&state.db, &admin, id, form.territory_id, role).await?,
         _ => return Err(AppError::BadRequest("error.bad_request")),
     }
-    if let Some(session) = &page.session {
-        page::flash(session, "admin.users.roles_saved").await?;
-    }
+    page.flash("admin.users.roles_saved").await?;
     let back = if form.q.is_empty() {
         "/admin/users".to_owned()
     } else {
@@ -253,9 +248,8 @@ async fn show_territory(
     State(state): State<AppState>,
     AdminUser(_): AdminUser,
     page: Page,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     let communes = territory::communes(&state.db, territory.id).await?;
     render(&TerritoryPage {
         page,

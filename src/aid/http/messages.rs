@@ -46,12 +46,7 @@ async fn contact(
 ) -> AppResult<Response> {
     let (territory, ad, access) = ad_in(&state, Some(&user), &slug, id).await?;
     match crate::aid::contact(&state.db, &state.base_url, &user, id, &form.body).await {
-        Ok(conversation) => {
-            if let Some(session) = &page.session {
-                page::flash(session, "aid.flash.sent").await?;
-            }
-            Ok(see_other(&format!("/messages/{conversation}")))
-        }
+        Ok(conversation) => page.flash_and_go("aid.flash.sent", &format!("/messages/{conversation}")).await,
         Err(AppError::Invalid(fields)) => {
             ad_page(&state, page, territory, ad, access, form.body, fields).await
         }
@@ -187,10 +182,7 @@ async fn block(
     Form(form): Form<BackForm>,
 ) -> AppResult<Response> {
     crate::aid::block(&state.db, &user, id).await?;
-    if let Some(session) = &page.session {
-        page::flash(session, "aid.flash.blocked").await?;
-    }
-    Ok(see_other(&page::local_path(Some(&form.back))))
+    page.flash_and_go("aid.flash.blocked", &page::local_path(Some(&form.back))).await
 }
 
 async fn unblock(
@@ -201,8 +193,5 @@ async fn unblock(
     Form(form): Form<BackForm>,
 ) -> AppResult<Response> {
     crate::aid::unblock(&state.db, &user, id).await?;
-    if let Some(session) = &page.session {
-        page::flash(session, "aid.flash.unblocked").await?;
-    }
-    Ok(see_other(&page::local_path(Some(&form.back))))
+    page.flash_and_go("aid.flash.unblocked", &page::local_path(Some(&form.back))).await
 }

@@ -14,9 +14,9 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
-use crate::web::page::{self, Page};
-use crate::web::territory::territory_of;
-use crate::web::{render, see_other};
+use crate::web::page::Page;
+use crate::web::render;
+use crate::web::territory::{InTerritory, territory_of};
 
 /// The moderation routes.
 pub fn router() -> Router<AppState> {
@@ -44,9 +44,8 @@ async fn show_queue(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     page: Page,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     let queue = crate::aid::queue(&state.db, &user, &territory).await?;
     let domains = domain_pairs(&crate::aid::domains(&state.db, territory.id).await?, &page.t);
     render(&QueuePage {
@@ -59,10 +58,7 @@ async fn show_queue(
 }
 
 async fn back(page: &Page, key: &'static str, territory: &Territory) -> AppResult<Response> {
-    if let Some(session) = &page.session {
-        page::flash(session, key).await?;
-    }
-    Ok(see_other(&format!("/t/{}/entraide/moderation", territory.slug)))
+    page.flash_and_go(key, &format!("/t/{}/entraide/moderation", territory.slug)).await
 }
 
 async fn approve(
@@ -148,10 +144,9 @@ async fn set_mode(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     page: Page,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
     Form(form): Form<ModeForm>,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     let mode = ModerationMode::parse(&form.mode).ok_or(AppError::BadRequest("aid.error.mode"))?;
     crate::aid::set_mode(&state.db, &user, territory.id, mode).await?;
     back(&page, "aid.flash.mode", &territory).await
@@ -167,10 +162,9 @@ async fn add_domain(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     page: Page,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
     Form(form): Form<DomainForm>,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     match crate::aid::add_domain(&state.db, &user, territory.id, &form.name).await {
         Ok(_) => back(&page, "aid.flash.domain_added", &territory).await,
         Err(AppError::Invalid(_)) => back(&page, "aid.error.domain_name", &territory).await,

@@ -22,8 +22,8 @@ use crate::web::auth::{CurrentUser, MaybeUser};
 use crate::web::fmt::parse_decimal;
 use crate::web::i18n::Tr;
 use crate::web::page::{self, Page};
-use crate::web::territory::territory_of;
-use crate::web::{FormErrors, render, render_status, see_other};
+use crate::web::territory::{InTerritory, territory_of};
+use crate::web::{FormErrors, render, render_status};
 
 /// Mutual aid's routes.
 pub fn router() -> Router<AppState> {
@@ -52,10 +52,7 @@ pub fn domain_name(pairs: &[(String, String)], code: &str) -> String {
 }
 
 async fn flash_and_go(page: &Page, key: &'static str, to: &str) -> AppResult<Response> {
-    if let Some(session) = &page.session {
-        page::flash(session, key).await?;
-    }
-    Ok(see_other(to))
+    page.flash_and_go(key, to).await
 }
 
 #[derive(Template)]
@@ -328,9 +325,8 @@ async fn show_post(
     State(state): State<AppState>,
     CurrentUser(_): CurrentUser,
     page: Page,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     form_page(&state, page, territory, None, AdForm::default(), Vec::new()).await
 }
 

@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
 use crate::web::i18n::Lang;
-use crate::web::page::{self, Page};
+use crate::web::page::Page;
 use crate::web::territory::territory_of;
 use crate::web::upload::{image_response, photo_added_flash, read_photo_field};
 use crate::web::{FormErrors, render, render_status, see_other};
@@ -409,9 +409,7 @@ async fn create_product(
     if errors.is_empty() {
         match crate::catalog::create(&state.db, &user, id, &input).await {
             Ok(_) => {
-                if let Some(session) = &page.session {
-                    page::flash(session, "catalog.flash.created").await?;
-                }
+                page.flash("catalog.flash.created").await?;
                 return Ok(see_other(&format!("/t/{}/annuaire/{id}/produits", territory.slug)));
             }
             Err(AppError::Conflict(key)) => {
@@ -477,9 +475,7 @@ async fn edit_product(
     if errors.is_empty() {
         match crate::catalog::update(&state.db, &user, product_id, &input).await {
             Ok(_) => {
-                if let Some(session) = &page.session {
-                    page::flash(session, "catalog.flash.saved").await?;
-                }
+                page.flash("catalog.flash.saved").await?;
                 return Ok(see_other(&format!("/t/{}/annuaire/{id}/produits", territory.slug)));
             }
             Err(AppError::Conflict(key)) => errors.push(FieldError { field: "reference", message: key }),
@@ -523,10 +519,8 @@ async fn quick_edit(
         (None, _) => "catalog.error.price",
         (_, Err(message)) => message,
     };
-    if let Some(session) = &page.session {
-        page::flash(session, key).await?;
-    }
-    Ok(see_other(&format!("/t/{}/annuaire/{id}/produits#product-{product_id}", territory.slug)))
+    page.flash_and_go(key, &format!("/t/{}/annuaire/{id}/produits#product-{product_id}", territory.slug))
+        .await
 }
 
 async fn duplicate_product(
@@ -538,10 +532,11 @@ async fn duplicate_product(
     let (territory, _) = managed(&state, &page, &slug, id).await?;
     product_of(&state, &user, id, product_id).await?;
     let copy = crate::catalog::duplicate(&state.db, &user, product_id).await?;
-    if let Some(session) = &page.session {
-        page::flash(session, "catalog.flash.duplicated").await?;
-    }
-    Ok(see_other(&format!("/t/{}/annuaire/{id}/produits/{}", territory.slug, copy.id)))
+    page.flash_and_go(
+        "catalog.flash.duplicated",
+        &format!("/t/{}/annuaire/{id}/produits/{}", territory.slug, copy.id),
+    )
+    .await
 }
 
 async fn delete_product(
@@ -553,10 +548,7 @@ async fn delete_product(
     let (territory, _) = managed(&state, &page, &slug, id).await?;
     product_of(&state, &user, id, product_id).await?;
     crate::catalog::delete(&state.db, &user, product_id).await?;
-    if let Some(session) = &page.session {
-        page::flash(session, "catalog.flash.deleted").await?;
-    }
-    Ok(see_other(&format!("/t/{}/annuaire/{id}/produits", territory.slug)))
+    page.flash_and_go("catalog.flash.deleted", &format!("/t/{}/annuaire/{id}/produits", territory.slug)).await
 }
 
 async fn bulk_update(
@@ -575,14 +567,8 @@ async fn bulk_update(
         _ => return Err(AppError::BadRequest("error.bad_request")),
     };
     let changed = crate::catalog::set_available(&state.db, &user, id, &ids, available).await?;
-    if let Some(session) = &page.session {
-        page::flash(
-            session,
-            if changed == 0 { "catalog.flash.nothing_selected" } else { "catalog.flash.saved" },
-        )
-        .await?;
-    }
-    Ok(see_other(&format!("/t/{}/annuaire/{id}/produits", territory.slug)))
+    let key = if changed == 0 { "catalog.flash.nothing_selected" } else { "catalog.flash.saved" };
+    page.flash_and_go(key, &format!("/t/{}/annuaire/{id}/produits", territory.slug)).await
 }
 
 #[derive(Template)]
@@ -813,10 +799,7 @@ async fn add_photo(
     product_of(&state, &user, id, product_id).await?;
     let upload = read_photo_field(&mut multipart).await?;
     let key = photo_added_flash(crate::catalog::add_photo(&state.db, &user, product_id, upload).await)?;
-    if let Some(session) = &page.session {
-        page::flash(session, key).await?;
-    }
-    Ok(see_other(&format!("/t/{}/annuaire/{id}/produits/{product_id}#photos", territory.slug)))
+    page.flash_and_go(key, &format!("/t/{}/annuaire/{id}/produits/{product_id}#photos", territory.slug)).await
 }
 
 async fn remove_photo(
@@ -828,10 +811,11 @@ async fn remove_photo(
     let (territory, _) = managed(&state, &page, &slug, id).await?;
     product_of(&state, &user, id, product_id).await?;
     crate::catalog::remove_photo(&state.db, &user, product_id, photo).await?;
-    if let Some(session) = &page.session {
-        page::flash(session, "directory.flash.photo_removed").await?;
-    }
-    Ok(see_other(&format!("/t/{}/annuaire/{id}/produits/{product_id}#photos", territory.slug)))
+    page.flash_and_go(
+        "directory.flash.photo_removed",
+        &format!("/t/{}/annuaire/{id}/produits/{product_id}#photos", territory.slug),
+    )
+    .await
 }
 
 async fn photo_response(

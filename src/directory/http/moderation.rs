@@ -20,8 +20,8 @@ use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
 use crate::web::i18n::Lang;
 use crate::web::page::{self, Page};
-use crate::web::territory::territory_of;
-use crate::web::{FormErrors, render, render_status, see_other};
+use crate::web::territory::{InTerritory, territory_of};
+use crate::web::{FormErrors, render, render_status};
 
 /// The moderation routes.
 pub fn router() -> Router<AppState> {
@@ -53,18 +53,14 @@ async fn show_queue(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     page: Page,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     let (pending, claims) = crate::directory::moderation_queue(&state.db, &user, territory.id).await?;
     render(&QueuePage { page, territory, pending, claims })
 }
 
 async fn flash_and_back(page: &Page, key: &'static str, to: &str) -> AppResult<Response> {
-    if let Some(session) = &page.session {
-        page::flash(session, key).await?;
-    }
-    Ok(see_other(to))
+    page.flash_and_go(key, to).await
 }
 
 async fn approve(
@@ -159,9 +155,8 @@ async fn show_import(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     page: Page,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     require_moderator(&state, &user, &territory).await?;
     let page = page.with_csrf().await?;
     render(&ImportPage {
@@ -191,10 +186,9 @@ async fn upload_import(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     page: Page,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     require_moderator(&state, &user, &territory).await?;
     let mut file = None;
     while let Some(field) =
@@ -301,9 +295,8 @@ async fn show_categories(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     page: Page,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     require_moderator(&state, &user, &territory).await?;
     render(&categories_page(&state, page, territory, Vec::new()).await?)
 }
@@ -345,10 +338,9 @@ async fn add_category(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     page: Page,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
     Form(form): Form<CategoryForm>,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     let result = crate::directory::add_category(&state.db, &user, territory.id, &form.name, form.parent())
         .await
         .map(|_| ());

@@ -20,8 +20,8 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
 use crate::web::fmt::parse_decimal;
-use crate::web::page::{self, Page};
-use crate::web::territory::territory_of;
+use crate::web::page::Page;
+use crate::web::territory::{InTerritory, territory_of};
 use crate::web::upload::{photo_added_flash, read_photo_field};
 use crate::web::{FormErrors, render, render_status, see_other};
 
@@ -275,9 +275,8 @@ async fn show_propose(
     State(state): State<AppState>,
     CurrentUser(_): CurrentUser,
     page: Page,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     let mut values = FormValues::default();
     values.0.insert("status".into(), "open".into());
     render(&form_page(&state, page, territory, None, values, Vec::new()).await?)
@@ -334,15 +333,14 @@ async fn propose(
         locate(&state, &mut input).await;
         match crate::directory::propose(&state.db, &state.base_url, &user, &territory, &input).await {
             Ok(business) => {
-                if let Some(session) = &page.session {
-                    let key = if business.state() == crate::directory::ListingState::Published {
-                        "directory.flash.published"
-                    } else {
-                        "directory.flash.proposed"
-                    };
-                    page::flash(session, key).await?;
-                }
-                return Ok(see_other(&format!("/t/{}/annuaire/{}", territory.slug, business.id)));
+                let key = if business.state() == crate::directory::ListingState::Published {
+                    "directory.flash.published"
+                } else {
+                    "directory.flash.proposed"
+                };
+                return page
+                    .flash_and_go(key, &format!("/t/{}/annuaire/{}", territory.slug, business.id))
+                    .await;
             }
             Err(err) => errors = form_errors(err)?,
         }
@@ -411,9 +409,7 @@ async fn edit(
         locate(&state, &mut input).await;
         match crate::directory::update(&state.db, &user, id, &input).await {
             Ok(_) => {
-                if let Some(session) = &page.session {
-                    page::flash(session, "directory.flash.saved").await?;
-                }
+                page.flash("directory.flash.saved").await?;
                 return Ok(see_other(&format!("/t/{}/annuaire/{id}", territory.slug)));
             }
             Err(err) => errors = form_errors(err)?,
@@ -444,10 +440,7 @@ async fn change_status(
     let status =
         CrisisStatus::parse(&form.status).ok_or(AppError::invalid("status", "directory.error.status"))?;
     crate::directory::update_status(&state.db, &user, id, status, Some(&form.status_message)).await?;
-    if let Some(session) = &page.session {
-        page::flash(session, "directory.flash.status").await?;
-    }
-    Ok(see_other(&format!("/t/{}/annuaire/{id}", territory.slug)))
+    page.flash_and_go("directory.flash.status", &format!("/t/{}/annuaire/{id}", territory.slug)).await
 }
 
 async fn add_photo(
@@ -460,10 +453,7 @@ async fn add_photo(
     let (territory, _) = editable(&state, &user, &slug, id).await?;
     let upload = read_photo_field(&mut multipart).await?;
     let key = photo_added_flash(crate::directory::add_photo(&state.db, &user, id, upload).await)?;
-    if let Some(session) = &page.session {
-        page::flash(session, key).await?;
-    }
-    Ok(see_other(&format!("/t/{}/annuaire/{id}/modifier#photos", territory.slug)))
+    page.flash_and_go(key, &format!("/t/{}/annuaire/{id}/modifier#photos", territory.slug)).await
 }
 
 async fn remove_photo(
@@ -474,10 +464,11 @@ async fn remove_photo(
 ) -> AppResult<Response> {
     let (territory, _) = editable(&state, &user, &slug, id).await?;
     crate::directory::remove_photo(&state.db, &user, id, photo).await?;
-    if let Some(session) = &page.session {
-        page::flash(session, "directory.flash.photo_removed").await?;
-    }
-    Ok(see_other(&format!("/t/{}/annuaire/{id}/modifier#photos", territory.slug)))
+    page.flash_and_go(
+        "directory.flash.photo_removed",
+        &format!("/t/{}/annuaire/{id}/modifier#photos", territory.slug),
+    )
+    .await
 }
 
 /// A line of history: the revision, its author's name, and (field, before, after) changes.
@@ -546,10 +537,7 @@ async fn claim(
         Err(AppError::Conflict(key)) => key,
         Err(other) => return Err(other),
     };
-    if let Some(session) = &page.session {
-        page::flash(session, key).await?;
-    }
-    Ok(see_other(&format!("/t/{}/annuaire/{id}", territory.slug)))
+    page.flash_and_go(key, &format!("/t/{}/annuaire/{id}", territory.slug)).await
 }
 
 #[derive(Template)]

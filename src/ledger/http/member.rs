@@ -20,8 +20,8 @@ use crate::ledger::store::{Account, Currency, IssuanceRequest, PaymentRequest, R
 use crate::ledger::{AccountKind, HistoryLine, PaymentInput, TransferKind, format_units, parse_amount};
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
-use crate::web::page::{self, Page};
-use crate::web::territory::territory_of;
+use crate::web::page::Page;
+use crate::web::territory::{InTerritory, territory_of};
 use crate::web::{FormErrors, render, render_status, see_other};
 
 /// Lines of history per page.
@@ -203,12 +203,7 @@ async fn ask_units(
         None => Err(AppError::invalid("amount", "ledger.error.amount")),
     };
     match outcome {
-        Ok(()) => {
-            if let Some(session) = &page.session {
-                page::flash(session, "ledger.change.asked").await?;
-            }
-            Ok(see_other(&format!("/t/{slug}/monnaie#demandes")))
-        }
+        Ok(()) => page.flash_and_go("ledger.change.asked", &format!("/t/{slug}/monnaie#demandes")).await,
         Err(AppError::Invalid(errors)) => {
             let mut wallet = wallet_page(&state, page, &slug, None).await?;
             wallet.errors =
@@ -666,10 +661,7 @@ async fn open_business(
 ) -> AppResult<Response> {
     let (territory, _) = currency_in(&state, &slug).await?;
     crate::ledger::business_account(&state.db, &user, territory.id, id, true).await?;
-    if let Some(session) = &page.session {
-        page::flash(session, "ledger.business.opened").await?;
-    }
-    Ok(see_other(&format!("/t/{slug}/monnaie/structure/{id}")))
+    page.flash_and_go("ledger.business.opened", &format!("/t/{slug}/monnaie/structure/{id}")).await
 }
 
 #[derive(Deserialize)]
@@ -741,10 +733,11 @@ async fn reconvert(
     };
     match outcome {
         Ok(()) => {
-            if let Some(session) = &page.session {
-                page::flash(session, "ledger.reconversion.asked").await?;
-            }
-            Ok(see_other(&format!("/t/{slug}/monnaie/structure/{id}#reconversions")))
+            page.flash_and_go(
+                "ledger.reconversion.asked",
+                &format!("/t/{slug}/monnaie/structure/{id}#reconversions"),
+            )
+            .await
         }
         Err(AppError::Invalid(errors)) => {
             let mut business = business_page(&state, page, &slug, id).await?;
@@ -771,12 +764,11 @@ async fn show_enable(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     page: Page,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
 ) -> AppResult<Response> {
     if !user.is_admin {
         return Err(AppError::Forbidden);
     }
-    let territory = territory_of(&state, &slug).await?;
     let current = crate::ledger::currency_of(&state.db, territory.id).await?;
     let page = page.with_csrf().await?;
     render(&EnablePage {
@@ -805,12 +797,7 @@ async fn enable(
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     match crate::ledger::enable_currency(&state.db, &user, territory.id, &form.name, &form.symbol).await {
-        Ok(_) => {
-            if let Some(session) = &page.session {
-                page::flash(session, "ledger.enable.done").await?;
-            }
-            Ok(see_other(&format!("/t/{slug}/monnaie")))
-        }
+        Ok(_) => page.flash_and_go("ledger.enable.done", &format!("/t/{slug}/monnaie")).await,
         Err(AppError::Invalid(errors)) => {
             let page = page.with_csrf().await?;
             render_status(

@@ -234,10 +234,8 @@ async fn match_entry(
     };
     match crate::ledger::match_entry(&state.db, &user, territory.id, id, &form.code).await {
         Ok(()) => {
-            if let Some(session) = &page.session {
-                page::flash(session, "ledger.review.matched").await?;
-            }
-            Ok(see_other(&format!("/t/{slug}/monnaie/tresorerie#a-verifier")))
+            page.flash_and_go("ledger.review.matched", &format!("/t/{slug}/monnaie/tresorerie#a-verifier"))
+                .await
         }
         Err(AppError::Invalid(errors)) => {
             let errors = FormErrors(errors.into_iter().map(|e| FieldError { field: "code", ..e }).collect());
@@ -261,10 +259,8 @@ async fn mark_unrelated(
         Err(redirect) => return Ok(redirect),
     };
     crate::ledger::mark_unrelated(&state.db, &user, territory.id, id).await?;
-    if let Some(session) = &page.session {
-        page::flash(session, "ledger.review.unrelated_done").await?;
-    }
-    Ok(see_other(&format!("/t/{slug}/monnaie/tresorerie#a-verifier")))
+    page.flash_and_go("ledger.review.unrelated_done", &format!("/t/{slug}/monnaie/tresorerie#a-verifier"))
+        .await
 }
 
 #[derive(Deserialize)]
@@ -303,10 +299,8 @@ async fn save_settings(
     };
     match outcome {
         Ok(()) => {
-            if let Some(session) = &page.session {
-                page::flash(session, "ledger.settings.saved").await?;
-            }
-            Ok(see_other(&format!("/t/{slug}/monnaie/tresorerie#reglages")))
+            page.flash_and_go("ledger.settings.saved", &format!("/t/{slug}/monnaie/tresorerie#reglages"))
+                .await
         }
         Err(AppError::Invalid(errors)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,

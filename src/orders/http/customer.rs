@@ -96,7 +96,7 @@ async fn add_to_cart(
     let owner = owner_of(&state, &page, true).await?.ok_or(AppError::Csrf)?;
     let quantity = form.quantity.trim().parse::<i64>().unwrap_or(1);
     let back = page::local_path(Some(&form.back));
-    let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+    let session = page.form_session()?;
     match checkout::add_to_cart(&state.db, &owner, form.product_id, quantity).await {
         Ok(_) => page::flash(session, "orders.cart.added").await?,
         Err(AppError::Invalid(_)) => page::flash(session, "orders.error.quantity").await?,
@@ -119,7 +119,7 @@ async fn set_quantity(
     Form(form): Form<QuantityForm>,
 ) -> AppResult<Response> {
     let owner = owner_of(&state, &page, true).await?.ok_or(AppError::Csrf)?;
-    let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+    let session = page.form_session()?;
     let quantity = form.quantity.trim().parse::<i64>().unwrap_or(-1);
     match checkout::set_cart_quantity(&state.db, &owner, form.product_id, quantity).await {
         Ok(()) => page::flash(session, "orders.cart.updated").await?,
@@ -355,7 +355,7 @@ async fn confirm(
     Form(form): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let (owner, cart) = signed_in_cart(&state, &page).await?;
-    let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+    let session = page.form_session()?;
     let token = form.iter().find(|(k, _)| k == "checkout_token").map(|(_, v)| v.clone()).unwrap_or_default();
     if token.is_empty() {
         return Err(AppError::BadRequest("orders.error.expired"));
@@ -471,7 +471,7 @@ async fn cancel_order(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+    let session = page.form_session()?;
     match checkout::cancel_by_customer(&state.db, &state.base_url, &user, id).await {
         Ok(_) => page::flash(session, "orders.cancelled").await?,
         Err(AppError::Conflict(key)) => page::flash(session, key).await?,
@@ -486,7 +486,7 @@ async fn order_again(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+    let session = page.form_session()?;
     let added = checkout::order_again(&state.db, &user, id).await?;
     page::flash(session, if added > 0 { "orders.cart.reordered" } else { "orders.error.not_orderable" })
         .await?;

@@ -177,10 +177,7 @@ async fn set_pause(
     let drive = drive_at(&state, &user, &slug, id).await?;
     let paused = form.paused == "1";
     slots::set_paused(&state.db, &user, id, paused).await?;
-    if let Some(session) = &page.session {
-        page::flash(session, if paused { "orders.paused" } else { "orders.resumed" }).await?;
-    }
-    Ok(see_other(&base_of(&drive)))
+    page.flash_and_go(if paused { "orders.paused" } else { "orders.resumed" }, &base_of(&drive)).await
 }
 
 async fn show_order(
@@ -205,7 +202,7 @@ async fn change_status(
     Form(form): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let drive = drive_at(&state, &user, &slug, id).await?;
-    let session = page.session.as_ref().ok_or(AppError::Csrf)?;
+    let session = page.form_session()?;
     let status = form
         .iter()
         .find(|(k, _)| k == "status")
@@ -495,7 +492,7 @@ async fn after(
     done: &'static str,
 ) -> AppResult<Response> {
     let base = base_of(&drive);
-    let session = page.session.clone().ok_or(AppError::Csrf)?;
+    let session = page.form_session()?.clone();
     match outcome {
         Ok(()) => page::flash(&session, done).await?,
         Err(AppError::Invalid(fields)) => {

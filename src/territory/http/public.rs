@@ -12,9 +12,9 @@ use crate::app::AppState;
 use crate::error::AppResult;
 use crate::territory::{Commune, Territory, store};
 use crate::web::auth::CurrentUser;
-use crate::web::page::{self, Page};
-use crate::web::territory::territory_of;
-use crate::web::{render, see_other};
+use crate::web::page::Page;
+use crate::web::render;
+use crate::web::territory::{InTerritory, territory_of};
 
 /// The territory routes.
 pub fn router() -> Router<AppState> {
@@ -59,9 +59,8 @@ async fn show_home(State(state): State<AppState>, page: Page) -> AppResult<Respo
 async fn show_territory(
     State(state): State<AppState>,
     page: Page,
-    Path(slug): Path<String>,
+    InTerritory(territory): InTerritory,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     territory_page(&state, page, territory).await
 }
 
@@ -85,8 +84,5 @@ async fn join_territory(
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     accounts::join_territory(&state.db, &user, territory.id).await?;
-    if let Some(session) = &page.session {
-        page::flash(session, "territory.joined").await?;
-    }
-    Ok(see_other(&format!("/t/{}", territory.slug)))
+    page.flash_and_go("territory.joined", &format!("/t/{}", territory.slug)).await
 }
