@@ -6,6 +6,7 @@ pub mod auth;
 pub mod csrf;
 pub mod errors;
 pub mod fmt;
+pub mod form;
 pub mod i18n;
 pub mod page;
 pub mod rate_limit;

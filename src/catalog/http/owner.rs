@@ -19,6 +19,7 @@ use crate::directory::Business;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
+use crate::web::form::FormFields;
 use crate::web::i18n::Lang;
 use crate::web::page::Page;
 use crate::web::territory::territory_of;
@@ -212,28 +213,27 @@ async fn show_products(
     render(&ManagePage { page, territory, business, products: found.items, q: query.q, more: found.has_more })
 }
 
-/// The product form's values as typed.
+/// The product form's values as typed; the repeated field is the ticked allergens.
 #[derive(Clone, Debug, Default)]
-pub struct ProductForm(HashMap<String, String>, Vec<String>);
+pub struct ProductForm(FormFields<String>);
+
+impl std::ops::Deref for ProductForm {
+    type Target = FormFields<String>;
+
+    fn deref(&self) -> &FormFields<String> {
+        &self.0
+    }
+}
 
 impl ProductForm {
-    /// A field's value.
-    pub fn get(&self, name: &str) -> &str {
-        self.0.get(name).map_or("", String::as_str)
-    }
-
-    /// True when a checkbox is ticked.
-    pub fn checked(&self, name: &str) -> bool {
-        matches!(self.get(name), "on" | "true" | "1")
-    }
-
     /// True when an allergen is ticked.
     pub fn has_allergen(&self, name: &&str) -> bool {
-        self.1.iter().any(|a| a == name)
+        self.ticked().iter().any(|a| a == name)
     }
 
     fn of(p: &Product, lang: Lang) -> Self {
-        let mut map = HashMap::new();
+        let mut fields =
+            FormFields::with_ticked(p.allergen_list().iter().map(|a| a.as_str().to_owned()).collect());
         let price = crate::web::fmt::price(p.price_cents, lang)
             .replace(['€', '\u{a0}', '\u{202f}'], "")
             .trim()
@@ -250,7 +250,7 @@ impl ProductForm {
             ("estimated_weight_g", p.estimated_weight_g.map(|s| s.to_string()).unwrap_or_default()),
             ("ingredients", p.ingredients.clone()),
         ] {
-            map.insert(k.to_owned(), v);
+            fields.set(k, v);
         }
         for (name, on) in [
             ("available", p.available),
@@ -259,23 +259,14 @@ impl ProductForm {
             ("local_label", p.local_label),
         ] {
             if on {
-                map.insert(name.to_owned(), "on".to_owned());
+                fields.set(name, "on");
             }
         }
-        Self(map, p.allergen_list().iter().map(|a| a.as_str().to_owned()).collect())
+        Self(fields)
     }
 
     fn from_pairs(pairs: Vec<(String, String)>) -> Self {
-        let mut map = HashMap::new();
-        let mut allergens = Vec::new();
-        for (name, value) in pairs {
-            if name == "allergens" {
-                allergens.push(value);
-            } else {
-                map.insert(name, value);
-            }
-        }
-        Self(map, allergens)
+        Self(FormFields::from_pairs(pairs, "allergens", Some))
     }
 
     fn to_input(&self) -> (ProductInput, Vec<FieldError>) {
@@ -322,7 +313,7 @@ impl ProductForm {
             estimated_weight_g,
             organic: self.checked("organic"),
             local_label: self.checked("local_label"),
-            allergens: self.1.iter().filter_map(|a| Allergen::parse(a)).collect(),
+            allergens: self.ticked().iter().filter_map(|a| Allergen::parse(a)).collect(),
             ingredients: self.get("ingredients").to_owned(),
         };
         (input, errors)
@@ -372,8 +363,8 @@ async fn show_new(
 ) -> AppResult<Response> {
     let (territory, business) = managed(&state, &page, &slug, id).await?;
     let mut values = ProductForm::default();
-    values.0.insert("available".into(), "on".into());
-    values.0.insert("unit".into(), Unit::Piece.as_str().into());
+    values.0.set("available", "on");
+    values.0.set("unit", Unit::Piece.as_str());
     render(&form_page(page.with_csrf().await?, territory, business, None, values, Vec::new()))
 }
 

@@ -1,8 +1,6 @@
 //! The owners' pages: propose a listing, edit it, confirm its status, add photos, read its
 //! history, claim an existing listing.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Multipart, Path, State};
@@ -20,6 +18,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
 use crate::web::fmt::parse_decimal;
+use crate::web::form::FormFields;
 use crate::web::page::Page;
 use crate::web::territory::{InTerritory, territory_of};
 use crate::web::upload::{photo_added_flash, read_photo_field};
@@ -41,24 +40,23 @@ pub fn router() -> Router<AppState> {
         .route("/mes-structures", get(list_mine))
 }
 
-/// The listing form's values as typed, to show them again with their errors.
+/// The listing form's values as typed, to show them again with their errors; the repeated
+/// field is the ticked categories.
 #[derive(Clone, Debug, Default)]
-pub struct FormValues(HashMap<String, String>, Vec<i64>);
+pub struct FormValues(FormFields<i64>);
+
+impl std::ops::Deref for FormValues {
+    type Target = FormFields<i64>;
+
+    fn deref(&self) -> &FormFields<i64> {
+        &self.0
+    }
+}
 
 impl FormValues {
-    /// The value of a field.
-    pub fn get(&self, name: &str) -> &str {
-        self.0.get(name).map_or("", String::as_str)
-    }
-
-    /// True when a checkbox is ticked.
-    pub fn checked(&self, name: &str) -> bool {
-        matches!(self.get(name), "on" | "true" | "1")
-    }
-
     /// True when a category is ticked.
     pub fn has_category(&self, id: &i64) -> bool {
-        self.1.contains(id)
+        self.ticked().contains(id)
     }
 
     /// The value of an opening-hours field.
@@ -69,10 +67,8 @@ impl FormValues {
 
     /// The form's values for an existing listing.
     pub fn of(business: &Business, category_ids: Vec<i64>) -> Self {
-        let mut map = HashMap::new();
-        let mut put = |k: &str, v: &str| {
-            map.insert(k.to_owned(), v.to_owned());
-        };
+        let mut fields = FormFields::with_ticked(category_ids);
+        let mut put = |k: &str, v: &str| fields.set(k, v);
         put("name", &business.name);
         put("kind", business.kind.as_str());
         put("description", &business.description);
@@ -104,23 +100,12 @@ impl FormValues {
                 put(&format!("h{day}_{slot}_closes"), &hours.form_value(day, slot, true));
             }
         }
-        Self(map, category_ids)
+        Self(fields)
     }
 
     /// Reads the posted pairs (repeated `category_ids` included).
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
-        let mut map = HashMap::new();
-        let mut categories = Vec::new();
-        for (name, value) in pairs {
-            if name == "category_ids" {
-                if let Ok(id) = value.parse() {
-                    categories.push(id);
-                }
-            } else {
-                map.insert(name, value);
-            }
-        }
-        Self(map, categories)
+        Self(FormFields::from_pairs(pairs, "category_ids", |id| id.parse().ok()))
     }
 
     /// The listing these values describe, or the fields that cannot be read.
@@ -140,7 +125,7 @@ impl FormValues {
         };
         let latitude = coordinate("latitude", "territory.error.latitude");
         let longitude = coordinate("longitude", "territory.error.longitude");
-        let opening_hours = match OpeningHours::from_form(&self.0) {
+        let opening_hours = match OpeningHours::from_form(self.values()) {
             Ok(hours) => Some(hours),
             Err(problems) => {
                 for (field, message) in problems {
@@ -177,7 +162,7 @@ impl FormValues {
             takes_consignment: self.checked("takes_consignment"),
             status: text("status"),
             status_message: text("status_message"),
-            category_ids: self.1.clone(),
+            category_ids: self.ticked().to_vec(),
             opening_hours,
         };
         (input, errors)
@@ -278,7 +263,7 @@ async fn show_propose(
     InTerritory(territory): InTerritory,
 ) -> AppResult<Response> {
     let mut values = FormValues::default();
-    values.0.insert("status".into(), "open".into());
+    values.0.set("status", "open");
     render(&form_page(&state, page, territory, None, values, Vec::new()).await?)
 }
 
