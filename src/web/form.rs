@@ -24,11 +24,7 @@ impl<T> FormFields<T> {
 
     /// Reads the posted pairs: each value of `repeated` that `parse` accepts becomes an item,
     /// every other field keeps its last value.
-    pub fn from_pairs(
-        pairs: Vec<(String, String)>,
-        repeated: &str,
-        parse: impl Fn(String) -> Option<T>,
-    ) -> Self {
+    pub fn read(pairs: Vec<(String, String)>, repeated: &str, parse: impl Fn(String) -> Option<T>) -> Self {
         let mut fields = Self::default();
         for (name, value) in pairs {
             if name == repeated {

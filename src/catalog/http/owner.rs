@@ -214,18 +214,9 @@ async fn show_products(
 }
 
 /// The product form's values as typed; the repeated field is the ticked allergens.
-#[derive(Clone, Debug, Default)]
-pub struct ProductForm(FormFields<String>);
+pub type ProductForm = FormFields<String>;
 
-impl std::ops::Deref for ProductForm {
-    type Target = FormFields<String>;
-
-    fn deref(&self) -> &FormFields<String> {
-        &self.0
-    }
-}
-
-impl ProductForm {
+impl FormFields<String> {
     /// True when an allergen is ticked.
     pub fn has_allergen(&self, name: &&str) -> bool {
         self.ticked().iter().any(|a| a == name)
@@ -262,11 +253,11 @@ impl ProductForm {
                 fields.set(name, "on");
             }
         }
-        Self(fields)
+        fields
     }
 
     fn from_pairs(pairs: Vec<(String, String)>) -> Self {
-        Self(FormFields::from_pairs(pairs, "allergens", Some))
+        Self::read(pairs, "allergens", Some)
     }
 
     fn to_input(&self) -> (ProductInput, Vec<FieldError>) {
@@ -363,8 +354,8 @@ async fn show_new(
 ) -> AppResult<Response> {
     let (territory, business) = managed(&state, &page, &slug, id).await?;
     let mut values = ProductForm::default();
-    values.0.set("available", "on");
-    values.0.set("unit", Unit::Piece.as_str());
+    values.set("available", "on");
+    values.set("unit", Unit::Piece.as_str());
     render(&form_page(page.with_csrf().await?, territory, business, None, values, Vec::new()))
 }
 

@@ -42,18 +42,9 @@ pub fn router() -> Router<AppState> {
 
 /// The listing form's values as typed, to show them again with their errors; the repeated
 /// field is the ticked categories.
-#[derive(Clone, Debug, Default)]
-pub struct FormValues(FormFields<i64>);
+pub type FormValues = FormFields<i64>;
 
-impl std::ops::Deref for FormValues {
-    type Target = FormFields<i64>;
-
-    fn deref(&self) -> &FormFields<i64> {
-        &self.0
-    }
-}
-
-impl FormValues {
+impl FormFields<i64> {
     /// True when a category is ticked.
     pub fn has_category(&self, id: &i64) -> bool {
         self.ticked().contains(id)
@@ -100,12 +91,12 @@ impl FormValues {
                 put(&format!("h{day}_{slot}_closes"), &hours.form_value(day, slot, true));
             }
         }
-        Self(fields)
+        fields
     }
 
     /// Reads the posted pairs (repeated `category_ids` included).
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
-        Self(FormFields::from_pairs(pairs, "category_ids", |id| id.parse().ok()))
+        Self::read(pairs, "category_ids", |id| id.parse().ok())
     }
 
     /// The listing these values describe, or the fields that cannot be read.
@@ -263,7 +254,7 @@ async fn show_propose(
     InTerritory(territory): InTerritory,
 ) -> AppResult<Response> {
     let mut values = FormValues::default();
-    values.0.set("status", "open");
+    values.set("status", "open");
     render(&form_page(&state, page, territory, None, values, Vec::new()).await?)
 }
 
