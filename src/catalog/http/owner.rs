@@ -256,8 +256,13 @@ impl FormFields<String> {
         fields
     }
 
-    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
-        Self::read(pairs, "allergens", Some)
+    /// Reads the posted pairs (repeated `allergens` included): the values, the product they
+    /// describe and every field's problem at once.
+    fn posted(pairs: Vec<(String, String)>) -> (Self, ProductInput, Vec<FieldError>) {
+        let values = Self::read(pairs, "allergens", Some);
+        let (input, errors) = values.to_input();
+        let errors = merge_errors(errors, &input);
+        (values, input, errors)
     }
 
     fn to_input(&self) -> (ProductInput, Vec<FieldError>) {
@@ -385,9 +390,7 @@ async fn create_product(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let (territory, business) = managed(&state, &page, &slug, id).await?;
-    let values = ProductForm::from_pairs(pairs);
-    let (input, errors) = values.to_input();
-    let errors = merge_errors(errors, &input);
+    let (values, input, errors) = ProductForm::posted(pairs);
     if errors.is_empty() {
         match crate::catalog::create(&state.db, &user, id, &input).await {
             Ok(_) => {
@@ -451,9 +454,7 @@ async fn edit_product(
 ) -> AppResult<Response> {
     let (territory, business) = managed(&state, &page, &slug, id).await?;
     product_of(&state, &user, id, product_id).await?;
-    let values = ProductForm::from_pairs(pairs);
-    let (input, errors) = values.to_input();
-    let mut errors = merge_errors(errors, &input);
+    let (values, input, mut errors) = ProductForm::posted(pairs);
     if errors.is_empty() {
         match crate::catalog::update(&state.db, &user, product_id, &input).await {
             Ok(_) => {

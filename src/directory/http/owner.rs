@@ -94,9 +94,18 @@ impl FormFields<i64> {
         fields
     }
 
-    /// Reads the posted pairs (repeated `category_ids` included).
-    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
-        Self::read(pairs, "category_ids", |id| id.parse().ok())
+    /// Reads the posted pairs (repeated `category_ids` included): the values, the listing they
+    /// describe and, when a field cannot be read, the other fields' problems at the same time.
+    pub fn posted(pairs: Vec<(String, String)>) -> (Self, BusinessInput, Vec<FieldError>) {
+        let values = Self::read(pairs, "category_ids", |id| id.parse().ok());
+        let (input, mut errors) = values.to_input();
+        if !errors.is_empty() {
+            let more = crate::directory::validate(&input).err().unwrap_or_default();
+            errors.extend(
+                more.into_iter().filter(|e| !errors.iter().any(|f| f.field == e.field)).collect::<Vec<_>>(),
+            );
+        }
+        (values, input, errors)
     }
 
     /// The listing these values describe, or the fields that cannot be read.
@@ -292,19 +301,7 @@ async fn propose(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let values = FormValues::from_pairs(pairs);
-    let (mut input, mut errors) = values.to_input();
-    if !errors.is_empty() {
-        // Report the other fields' problems at the same time.
-        errors.extend(
-            crate::directory::validate(&input)
-                .err()
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|e| !errors.iter().any(|f| f.field == e.field))
-                .collect::<Vec<_>>(),
-        );
-    }
+    let (values, mut input, mut errors) = FormValues::posted(pairs);
     if errors.is_empty() {
         locate(&state, &mut input).await;
         match crate::directory::propose(&state.db, &state.base_url, &user, &territory, &input).await {
@@ -368,19 +365,7 @@ async fn edit(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let (territory, business) = editable(&state, &user, &slug, id).await?;
-    let values = FormValues::from_pairs(pairs);
-    let (mut input, mut errors) = values.to_input();
-    if !errors.is_empty() {
-        // Report the other fields' problems at the same time.
-        errors.extend(
-            crate::directory::validate(&input)
-                .err()
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|e| !errors.iter().any(|f| f.field == e.field))
-                .collect::<Vec<_>>(),
-        );
-    }
+    let (values, mut input, mut errors) = FormValues::posted(pairs);
     if errors.is_empty() {
         locate(&state, &mut input).await;
         match crate::directory::update(&state.db, &user, id, &input).await {
