@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Form, Router};
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -40,11 +40,11 @@ pub fn router() -> Router<AppState> {
         .route(&at("/export.csv"), get(export_day))
         .route(&at("/reglages"), get(show_settings).post(save_settings))
         .route(&at("/points"), post(add_point))
-        .route(&at("/points/{point}/supprimer"), post(remove_point))
+        .route(&at("/points/{point}/supprimer"), removal(Removal::Point))
         .route(&at("/modeles"), post(add_templates))
-        .route(&at("/modeles/{template}/supprimer"), post(remove_template))
+        .route(&at("/modeles/{template}/supprimer"), removal(Removal::Template))
         .route(&at("/fermetures"), post(add_closure))
-        .route(&at("/fermetures/{closure}/supprimer"), post(remove_closure))
+        .route(&at("/fermetures/{closure}/supprimer"), removal(Removal::Closure))
         .route(&at("/creneaux"), post(add_slot))
         .route(&at("/tableau"), get(show_dashboard))
 }
@@ -546,17 +546,6 @@ async fn add_point(
     after(&state, page, &user, drive, outcome, "orders.point_added").await
 }
 
-async fn remove_point(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path((slug, id, point)): Path<(String, i64, i64)>,
-) -> AppResult<Response> {
-    let drive = drive_at(&state, &user, &slug, id).await?;
-    let outcome = slots::remove_point(&state.db, &user, id, point).await;
-    after(&state, page, &user, drive, outcome, "orders.point_removed").await
-}
-
 async fn add_templates(
     State(state): State<AppState>,
     page: Page,
@@ -577,17 +566,6 @@ async fn add_templates(
     after(&state, page, &user, drive, outcome, "orders.template_added").await
 }
 
-async fn remove_template(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path((slug, id, template)): Path<(String, i64, i64)>,
-) -> AppResult<Response> {
-    let drive = drive_at(&state, &user, &slug, id).await?;
-    let outcome = slots::remove_template(&state.db, &user, id, template).await;
-    after(&state, page, &user, drive, outcome, "orders.template_removed").await
-}
-
 async fn add_closure(
     State(state): State<AppState>,
     page: Page,
@@ -602,15 +580,39 @@ async fn add_closure(
     after(&state, page, &user, drive, outcome, "orders.closure_added").await
 }
 
-async fn remove_closure(
+/// What a settings removal takes away: a pickup point, a weekly template or a closure.
+#[derive(Clone, Copy)]
+enum Removal {
+    Point,
+    Template,
+    Closure,
+}
+
+/// The POST route removing one item of the settings, the item's id last in the path.
+fn removal(kind: Removal) -> MethodRouter<AppState> {
+    post(move |state: State<AppState>, page: Page, user: CurrentUser, path: Path<(String, i64, i64)>| {
+        remove_setting(state, page, user, path, kind)
+    })
+}
+
+async fn remove_setting(
     State(state): State<AppState>,
     page: Page,
     CurrentUser(user): CurrentUser,
-    Path((slug, id, closure)): Path<(String, i64, i64)>,
+    Path((slug, id, item)): Path<(String, i64, i64)>,
+    kind: Removal,
 ) -> AppResult<Response> {
     let drive = drive_at(&state, &user, &slug, id).await?;
-    let outcome = slots::remove_closure(&state.db, &user, id, closure).await;
-    after(&state, page, &user, drive, outcome, "orders.closure_removed").await
+    let (outcome, done) = match kind {
+        Removal::Point => (slots::remove_point(&state.db, &user, id, item).await, "orders.point_removed"),
+        Removal::Template => {
+            (slots::remove_template(&state.db, &user, id, item).await, "orders.template_removed")
+        }
+        Removal::Closure => {
+            (slots::remove_closure(&state.db, &user, id, item).await, "orders.closure_removed")
+        }
+    };
+    after(&state, page, &user, drive, outcome, done).await
 }
 
 async fn add_slot(
