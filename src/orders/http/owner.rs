@@ -13,6 +13,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::customer::OrderPage;
+use crate::accounts::User;
 use crate::app::AppState;
 use crate::catalog::parse_price_cents;
 use crate::error::{AppError, AppResult};
@@ -38,19 +39,19 @@ pub fn router() -> Router<AppState> {
         .route(&at("/commandes/{order}/statut"), post(change_status))
         .route(&at("/preparation"), get(show_picking_list))
         .route(&at("/export.csv"), get(export_day))
-        .route(&at("/reglages"), get(show_settings).post(save_settings))
-        .route(&at("/points"), post(add_point))
+        .route(&at("/reglages"), get(show_settings).merge(change(Change::Settings)))
+        .route(&at("/points"), change(Change::Point))
         .route(&at("/points/{point}/supprimer"), removal(Removal::Point))
-        .route(&at("/modeles"), post(add_templates))
+        .route(&at("/modeles"), change(Change::Templates))
         .route(&at("/modeles/{template}/supprimer"), removal(Removal::Template))
-        .route(&at("/fermetures"), post(add_closure))
+        .route(&at("/fermetures"), change(Change::Closure))
         .route(&at("/fermetures/{closure}/supprimer"), removal(Removal::Closure))
-        .route(&at("/creneaux"), post(add_slot))
+        .route(&at("/creneaux"), change(Change::Slot))
         .route(&at("/tableau"), get(show_dashboard))
 }
 
 /// The drive of the business in the address, checked against the territory's slug.
-async fn drive_at(state: &AppState, user: &crate::accounts::User, slug: &str, id: i64) -> AppResult<Drive> {
+async fn drive_at(state: &AppState, user: &User, slug: &str, id: i64) -> AppResult<Drive> {
     let drive = slots::managed_drive(&state.db, user, id).await?;
     if drive.territory.slug != slug {
         return Err(AppError::NotFound);
@@ -253,7 +254,7 @@ impl PickingPage {
 
 async fn picking_data(
     state: &AppState,
-    user: &crate::accounts::User,
+    user: &User,
     drive: &Drive,
     query: &DayQuery,
 ) -> AppResult<(Date, Vec<(Order, Vec<OrderLine>)>)> {
@@ -434,7 +435,7 @@ fn cents_input(cents: i64) -> String {
 async fn settings_page(
     state: &AppState,
     page: Page,
-    user: &crate::accounts::User,
+    user: &User,
     drive: Drive,
     errors: FormErrors,
 ) -> AppResult<Response> {
@@ -486,7 +487,7 @@ fn all<'a>(form: &'a [(String, String)], name: &'a str) -> impl Iterator<Item = 
 async fn after(
     state: &AppState,
     page: Page,
-    user: &crate::accounts::User,
+    user: &User,
     drive: Drive,
     outcome: AppResult<()>,
     done: &'static str,
@@ -504,80 +505,107 @@ async fn after(
     Ok(see_other(&format!("{base}/reglages")))
 }
 
-async fn save_settings(
+/// What a settings form posts: the settings themselves, or one point, template series,
+/// closure or slot to add.
+#[derive(Clone, Copy)]
+enum Change {
+    Settings,
+    Point,
+    Templates,
+    Closure,
+    Slot,
+}
+
+/// The POST route of one settings form.
+fn change(kind: Change) -> MethodRouter<AppState> {
+    post(
+        move |state: State<AppState>,
+              page: Page,
+              user: CurrentUser,
+              path: Path<(String, i64)>,
+              form: Form<Vec<(String, String)>>| change_settings(state, page, user, path, form, kind),
+    )
+}
+
+async fn change_settings(
     State(state): State<AppState>,
     page: Page,
     CurrentUser(user): CurrentUser,
     Path((slug, id)): Path<(String, i64)>,
     Form(form): Form<Vec<(String, String)>>,
+    kind: Change,
 ) -> AppResult<Response> {
     let drive = drive_at(&state, &user, &slug, id).await?;
+    let (outcome, done) = match kind {
+        Change::Settings => (save_settings_form(&state, &user, &drive, &form).await, "orders.settings_saved"),
+        Change::Point => (add_point(&state, &user, &drive, &form).await, "orders.point_added"),
+        Change::Templates => (add_templates(&state, &user, &drive, &form).await, "orders.template_added"),
+        Change::Closure => (add_closure(&state, &user, &drive, &form).await, "orders.closure_added"),
+        Change::Slot => (add_slot(&state, &user, &drive, &form).await, "orders.slot_added"),
+    };
+    after(&state, page, &user, drive, outcome, done).await
+}
+
+async fn save_settings_form(
+    state: &AppState,
+    user: &User,
+    drive: &Drive,
+    form: &[(String, String)],
+) -> AppResult<()> {
+    let id = drive.business.id;
     let money = |name: &str| {
-        let text = field(&form, name).trim();
+        let text = field(form, name).trim();
         if text.is_empty() { Some(0) } else { parse_price_cents(text) }
     };
     let input = SettingsInput {
-        cutoff_days: field(&form, "cutoff_days").trim().parse().ok(),
-        cutoff_time: field(&form, "cutoff_time").to_owned(),
-        lead_minutes: field(&form, "lead_minutes").trim().parse().unwrap_or(-1),
-        days_ahead: field(&form, "days_ahead").trim().parse().unwrap_or(0),
-        payment_methods: all(&form, "payment").map(str::to_owned).collect(),
+        cutoff_days: field(form, "cutoff_days").trim().parse().ok(),
+        cutoff_time: field(form, "cutoff_time").to_owned(),
+        lead_minutes: field(form, "lead_minutes").trim().parse().unwrap_or(-1),
+        days_ahead: field(form, "days_ahead").trim().parse().unwrap_or(0),
+        payment_methods: all(form, "payment").map(str::to_owned).collect(),
         delivery_fee_cents: money("delivery_fee").unwrap_or(-1),
         delivery_minimum_cents: money("delivery_minimum").unwrap_or(-1),
-        delivery_communes: all(&form, "commune").filter_map(|c| c.parse().ok()).collect(),
+        delivery_communes: all(form, "commune").filter_map(|c| c.parse().ok()).collect(),
     };
-    let outcome = slots::save_settings(&state.db, &user, id, &input).await.map(|_| ());
-    after(&state, page, &user, drive, outcome, "orders.settings_saved").await
+    slots::save_settings(&state.db, user, id, &input).await.map(|_| ())
 }
 
-async fn add_point(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path((slug, id)): Path<(String, i64)>,
-    Form(form): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let drive = drive_at(&state, &user, &slug, id).await?;
-    let shared = field(&form, "shared") == "1";
-    let outcome =
-        slots::add_point(&state.db, &user, id, field(&form, "name"), field(&form, "address"), shared)
-            .await
-            .map(|_| ());
-    after(&state, page, &user, drive, outcome, "orders.point_added").await
+async fn add_point(state: &AppState, user: &User, drive: &Drive, form: &[(String, String)]) -> AppResult<()> {
+    let id = drive.business.id;
+    let shared = field(form, "shared") == "1";
+    slots::add_point(&state.db, user, id, field(form, "name"), field(form, "address"), shared)
+        .await
+        .map(|_| ())
 }
 
 async fn add_templates(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path((slug, id)): Path<(String, i64)>,
-    Form(form): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let drive = drive_at(&state, &user, &slug, id).await?;
+    state: &AppState,
+    user: &User,
+    drive: &Drive,
+    form: &[(String, String)],
+) -> AppResult<()> {
+    let id = drive.business.id;
     let input = TemplateInput {
-        pickup_point_id: field(&form, "point").parse().ok(),
-        weekdays: all(&form, "weekday").filter_map(|d| d.parse().ok()).collect(),
-        start: field(&form, "start").to_owned(),
-        end: field(&form, "end").to_owned(),
-        slot_minutes: field(&form, "slot_minutes").trim().parse().unwrap_or(0),
-        capacity: field(&form, "capacity").trim().parse().unwrap_or(0),
+        pickup_point_id: field(form, "point").parse().ok(),
+        weekdays: all(form, "weekday").filter_map(|d| d.parse().ok()).collect(),
+        start: field(form, "start").to_owned(),
+        end: field(form, "end").to_owned(),
+        slot_minutes: field(form, "slot_minutes").trim().parse().unwrap_or(0),
+        capacity: field(form, "capacity").trim().parse().unwrap_or(0),
     };
-    let outcome = slots::add_templates(&state.db, &user, id, &input).await.map(|_| ());
-    after(&state, page, &user, drive, outcome, "orders.template_added").await
+    slots::add_templates(&state.db, user, id, &input).await.map(|_| ())
 }
 
 async fn add_closure(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path((slug, id)): Path<(String, i64)>,
-    Form(form): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let drive = drive_at(&state, &user, &slug, id).await?;
-    let first = field(&form, "first_day").parse().ok();
-    let last = field(&form, "last_day").parse().ok();
-    let outcome = slots::add_closure(&state.db, &user, id, first, last, field(&form, "reason")).await;
-    after(&state, page, &user, drive, outcome, "orders.closure_added").await
+    state: &AppState,
+    user: &User,
+    drive: &Drive,
+    form: &[(String, String)],
+) -> AppResult<()> {
+    let id = drive.business.id;
+    let first = field(form, "first_day").parse().ok();
+    let last = field(form, "last_day").parse().ok();
+    slots::add_closure(&state.db, user, id, first, last, field(form, "reason")).await
 }
 
 /// What a settings removal takes away: a pickup point, a weekly template or a closure.
@@ -615,19 +643,13 @@ async fn remove_setting(
     after(&state, page, &user, drive, outcome, done).await
 }
 
-async fn add_slot(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path((slug, id)): Path<(String, i64)>,
-    Form(form): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let drive = drive_at(&state, &user, &slug, id).await?;
+async fn add_slot(state: &AppState, user: &User, drive: &Drive, form: &[(String, String)]) -> AppResult<()> {
+    let id = drive.business.id;
     let tz = drive.tz();
-    let day: Option<Date> = field(&form, "day").parse().ok();
-    let start = schedule::parse_time_of_day(field(&form, "start"));
-    let end = schedule::parse_time_of_day(field(&form, "end"));
-    let outcome = match (day, start, end) {
+    let day: Option<Date> = field(form, "day").parse().ok();
+    let start = schedule::parse_time_of_day(field(form, "start"));
+    let end = schedule::parse_time_of_day(field(form, "end"));
+    match (day, start, end) {
         (None, _, _) => Err(AppError::invalid("day", "orders.error.date")),
         (_, None, _) | (_, _, None) => Err(AppError::invalid("start", "orders.error.time")),
         (Some(day), Some(start), Some(end)) => {
@@ -635,13 +657,12 @@ async fn add_slot(
                 schedule::local_instant(day, start, &tz).unwrap_or(0),
                 schedule::local_instant(day, end, &tz).unwrap_or(0),
             );
-            let capacity = field(&form, "capacity").trim().parse().unwrap_or(0);
-            slots::add_slot(&state.db, &user, id, field(&form, "point").parse().ok(), span, capacity)
+            let capacity = field(form, "capacity").trim().parse().unwrap_or(0);
+            slots::add_slot(&state.db, user, id, field(form, "point").parse().ok(), span, capacity)
                 .await
                 .map(|_| ())
         }
-    };
-    after(&state, page, &user, drive, outcome, "orders.slot_added").await
+    }
 }
 
 #[derive(Template)]
