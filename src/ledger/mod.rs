@@ -152,16 +152,15 @@ impl TransferKind {
     }
 }
 
+/// An amount as written, without its euro sign and its spaces (plain, non-breaking or thin).
+fn amount_digits(text: &str) -> String {
+    text.trim().trim_end_matches('€').chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect()
+}
+
 /// Parses an amount typed by a person (`12`, `12,5`, `12.50`, `1 234,50`) into cents; `None`
 /// unless it is positive, has at most two decimals and stays under [`MAX_AMOUNT_CENTS`].
 pub fn parse_amount(text: &str) -> Option<i64> {
-    let cleaned: String = text
-        .trim()
-        .trim_end_matches('€')
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
-        .collect();
-    let cleaned = cleaned.replace(',', ".");
+    let cleaned = amount_digits(text).replace(',', ".");
     let (whole, fraction) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
     if whole.is_empty() && fraction.is_empty() {
         return None;

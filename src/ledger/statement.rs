@@ -294,12 +294,7 @@ fn finish_entry(draft: EntryDraft) -> Result<Option<Entry>, ParseError> {
 
 /// A French or English decimal amount (`-1 234,50`, `20.00`) in signed cents.
 fn csv_amount(text: &str) -> Option<i64> {
-    let cleaned: String = text
-        .trim()
-        .trim_end_matches('€')
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
-        .collect();
+    let cleaned = super::amount_digits(text);
     if cleaned.is_empty() {
         return None;
     }

@@ -4,6 +4,7 @@
 
 mod cell;
 mod csv_writer;
+mod refused;
 mod text;
 mod workbook;
 mod xlsx_writer;
@@ -13,6 +14,7 @@ pub use cell::{
     guard_cell, guard_formula, is_blank, is_plain_number, looks_guarded, shown,
 };
 pub use csv_writer::CsvWriter;
+pub use refused::RefusedRow;
 pub use text::{TextError, decode_text, read_records, sniff_separator};
 pub use workbook::{WorkbookError, WorkbookLimits, is_workbook, number_text, read_workbook};
 pub use xlsx_writer::{XlsxSheet, write_xlsx};

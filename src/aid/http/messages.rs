@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
@@ -27,8 +27,8 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/entraide/{id}/contacter", post(contact))
         .route("/messages", get(list_conversations))
         .route("/messages/{id}", get(show_conversation).post(reply))
-        .route("/membres/{id}/bloquer", post(block))
-        .route("/membres/{id}/debloquer", post(unblock))
+        .route("/membres/{id}/bloquer", blocking(true))
+        .route("/membres/{id}/debloquer", blocking(false))
 }
 
 #[derive(Deserialize)]
@@ -174,24 +174,31 @@ struct BackForm {
     back: String,
 }
 
-async fn block(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path(id): Path<i64>,
-    Form(form): Form<BackForm>,
-) -> AppResult<Response> {
-    crate::aid::block(&state.db, &user, id).await?;
-    page.flash_and_go("aid.flash.blocked", &page::local_path(Some(&form.back))).await
+/// The POST route blocking a member (`blocks`) or lifting the block.
+fn blocking(blocks: bool) -> MethodRouter<AppState> {
+    post(
+        move |state: State<AppState>,
+              user: CurrentUser,
+              page: Page,
+              path: Path<i64>,
+              form: Form<BackForm>| { set_blocked(state, user, page, path, form, blocks) },
+    )
 }
 
-async fn unblock(
+async fn set_blocked(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     page: Page,
     Path(id): Path<i64>,
     Form(form): Form<BackForm>,
+    blocks: bool,
 ) -> AppResult<Response> {
-    crate::aid::unblock(&state.db, &user, id).await?;
-    page.flash_and_go("aid.flash.unblocked", &page::local_path(Some(&form.back))).await
+    let done = if blocks {
+        crate::aid::block(&state.db, &user, id).await?;
+        "aid.flash.blocked"
+    } else {
+        crate::aid::unblock(&state.db, &user, id).await?;
+        "aid.flash.unblocked"
+    };
+    page.flash_and_go(done, &page::local_path(Some(&form.back))).await
 }

@@ -53,14 +53,8 @@ pub struct ProductRow {
     pub ingredients: String,
 }
 
-/// A row that was not imported, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct RefusedRow {
-    /// The spreadsheet row.
-    pub row: usize,
-    /// Why it was refused (the first problem found).
-    pub reason: RefusalReason,
-}
+/// A product row that was not imported, and why.
+pub type RefusedRow = crate::tabular::RefusedRow<RefusalReason>;
 
 /// Why a row was refused. Values are kept as written in the file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -91,13 +91,7 @@ pub fn dedup_key(name: &str, postcode: Option<&str>) -> String {
 }
 
 /// A row of the import file that was not imported, and why.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RefusedRow {
-    /// The spreadsheet row (the header is row 1, the first record row 2).
-    pub row: usize,
-    /// Why it was refused.
-    pub reason: RefusalReason,
-}
+pub type RefusedRow = crate::tabular::RefusedRow<RefusalReason>;
 
 /// Why a row was refused. The values are kept as written in the file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
