@@ -245,7 +245,7 @@ pub async fn import_products(
         }));
     }
     let table =
-        spreadsheet::read_table(&body).map_err(|_| AppError::BadRequest("catalog.import.unreadable"))?;
+        spreadsheet::read_table(&body)?;
     let mapping = spreadsheet::detect_mapping(&table.headers);
     if !spreadsheet::check_mapping(&mapping).is_empty() {
         return Err(AppError::invalid("file", "catalog.mapping.missing"));

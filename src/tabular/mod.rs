@@ -2,6 +2,7 @@
 //! spreadsheets as people save them, cleaning cells, the one formula guard, and writing CSV and
 //! XLSX. Pure code: no HTTP, no SQL; each caller checks its own columns.
 
+mod archive;
 mod cell;
 mod csv_writer;
 mod refused;

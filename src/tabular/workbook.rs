@@ -1,10 +1,16 @@
-//! Reading spreadsheets (XLSX, ODS and the old XLS, through calamine): the first visible
-//! worksheet as numbered lines of text, within limits that a small compressed workbook cannot
-//! unfold past.
+//! Reading spreadsheets (XLSX and ODS, through calamine): the first visible worksheet as numbered
+//! lines of text, within limits that a small compressed workbook cannot unfold past. The archive
+//! is inspected first ([`super::archive`]); the old binary XLS, whose records a reader must trust
+//! to size the sheet, is refused with a request to save the file again.
 
 use std::io::Cursor;
 
-use calamine::{Data, DataRef, Reader, SheetType, SheetVisible, Xlsx};
+use calamine::{Data, DataRef, Ods, Reader, SheetType, SheetVisible, Xlsx};
+
+use super::archive::{self, ArchiveKind};
+
+/// The first bytes of a zip archive (XLSX, ODS).
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
 /// How much of a workbook is read at most.
 #[derive(Clone, Copy, Debug)]
@@ -28,18 +34,19 @@ pub enum WorkbookError {
     TooLarge,
 }
 
-fn unreadable(error: impl std::fmt::Display) -> WorkbookError {
+pub(super) fn unreadable(error: impl std::fmt::Display) -> WorkbookError {
     WorkbookError::Unreadable(error.to_string())
 }
 
-/// Zip-based workbooks (xlsx, ods) and the compound files of the old xls, told by their first
-/// bytes rather than by a file name that people change.
+/// Zip-based workbooks (xlsx, ods) and the compound files of the old xls (refused when read),
+/// told by their first bytes rather than by a file name that people change.
 pub fn is_workbook(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+    bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
 }
 
 /// The first sheet of a workbook, line by line. XLSX is streamed cell by cell so that the limits
-/// hold before anything is allocated; ODS and XLS go through calamine's whole-sheet reader.
+/// hold before anything is allocated; ODS goes through calamine's whole-sheet reader once the
+/// inspection has shown that its unfolded cells fit the limits.
 ///
 /// # Errors
 ///
@@ -49,7 +56,12 @@ pub fn read_workbook(
     limits: WorkbookLimits,
 ) -> Result<Vec<(usize, Vec<String>)>, WorkbookError> {
     let mut grid = Grid { limits, rows: Vec::new(), text_bytes: 0 };
-    if let Ok(mut workbook) = calamine::open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)) {
+    if !bytes.starts_with(ZIP_MAGIC) {
+        return Err(WorkbookError::Unreadable("the old Excel 97-2003 format (.xls)".to_owned()));
+    }
+    if archive::inspect(bytes, limits)? == ArchiveKind::Xlsx {
+        let mut workbook =
+            calamine::open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)).map_err(unreadable)?;
         let name = first_sheet_name(workbook.sheets_metadata())?;
         let mut cells = workbook.worksheet_cells_reader(&name).map_err(unreadable)?;
         while let Some(cell) = cells.next_cell().map_err(unreadable)? {
@@ -57,7 +69,7 @@ pub fn read_workbook(
             grid.put(row, column, data_ref_text(cell.get_value()))?;
         }
     } else {
-        let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(unreadable)?;
+        let mut workbook = calamine::open_workbook_from_rs::<Ods<_>, _>(Cursor::new(bytes)).map_err(unreadable)?;
         let name = first_sheet_name(workbook.sheets_metadata())?;
         let range = workbook.worksheet_range(&name).map_err(unreadable)?;
         let (first_row, first_column) = range.start().unwrap_or_default();
@@ -131,7 +143,7 @@ fn data_ref_text(value: &DataRef<'_>) -> String {
     }
 }
 
-/// A cell of an ODS or XLS sheet as text.
+/// A cell of an ODS sheet as text.
 fn data_text(value: &Data) -> String {
     match value {
         Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => text.clone(),

@@ -420,3 +420,54 @@ async fn a_product_photo_is_re_encoded_shown_on_the_public_page_and_guarded() {
         .unwrap();
     assert_eq!(reqwest::get(s.app.url(&src)).await.unwrap().status(), StatusCode::NOT_FOUND);
 }
+
+/// A 1 KB XLSX whose shared-string table declares a quadrillion strings: the reader would reserve
+/// room for them all and the process would abort.
+fn shared_string_bomb() -> Vec<u8> {
+    use std::io::Write;
+    let entries: [(&str, &str); 5] = [
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="A" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#,
+        ),
+        (
+            "xl/sharedStrings.xml",
+            r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1000000000000000"><si><t>Nom</t></si></sst>"#,
+        ),
+    ];
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in entries {
+        writer.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        writer.write_all(text.as_bytes()).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn a_crafted_xlsx_is_refused_with_422_and_the_server_lives() {
+    let s = shop().await;
+    let bomb = shared_string_bomb();
+    assert!(bomb.len() < 2_048, "the file is small: {} bytes", bomb.len());
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    for dry_run in [true, false] {
+        let refused = import(&s, &s.merchant, bomb.clone(), xlsx, dry_run).await;
+        let body = problem(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(body["errors"][0]["code"], "catalog.import.too_large", "{body}");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains("trop grand"), "{body}");
+    }
+    let alive = s.app.client.get(s.app.url("/healthz")).send().await.unwrap();
+    assert_eq!(alive.status(), StatusCode::OK);
+    assert!(products(&s).await.is_empty(), "nothing was imported");
+}

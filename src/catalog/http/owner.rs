@@ -630,9 +630,9 @@ async fn upload(
         Ok((import_id, _, _)) => {
             Ok(see_other(&format!("/t/{}/annuaire/{id}/produits/import/{import_id}", territory.slug)))
         }
-        Err(AppError::BadRequest(key)) => {
+        Err(AppError::Invalid(fields)) if !fields.is_empty() => {
             let mut view = ImportPage::empty(page.with_csrf().await?, territory, business);
-            view.errors = error(key);
+            view.errors = error(fields[0].message);
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
         }
         Err(other) => Err(other),

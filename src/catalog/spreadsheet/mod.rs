@@ -19,6 +19,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::AppError;
 use crate::tabular::{self, TextError, WorkbookError, WorkbookLimits, clean_cell, is_blank};
 
 pub use columns::{Field, MAPPING_MISSING, MAPPING_TWICE, Mapping, check_mapping, detect_mapping};
@@ -97,6 +98,20 @@ impl std::error::Error for SheetError {}
 
 fn too_large() -> SheetError {
     SheetError::TooLarge { max_rows: MAX_ROWS }
+}
+
+/// A file that cannot be imported is a problem with the `file` field (422), with one message per
+/// cause, so that the person knows whether to save it again, shorten it or fill it.
+impl From<SheetError> for AppError {
+    fn from(error: SheetError) -> Self {
+        let message = match error {
+            SheetError::Empty => "catalog.import.empty",
+            SheetError::Unreadable(_) => "catalog.import.unreadable",
+            SheetError::NoData => "catalog.import.no_data",
+            SheetError::TooLarge { .. } => "catalog.import.too_large",
+        };
+        AppError::invalid("file", message)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
