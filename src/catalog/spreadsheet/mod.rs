@@ -130,7 +130,7 @@ pub struct Table {
     pub rows: Vec<(usize, Vec<String>)>,
 }
 
-/// Reads an uploaded spreadsheet: XLSX, ODS (and the old XLS) by their content, otherwise CSV
+/// Reads an uploaded spreadsheet: XLSX or ODS by their content (the old XLS is refused), otherwise CSV
 /// with `;`, `,` or tab, in UTF-8 (with or without BOM, or UTF-16 with BOM) or else Windows-1252.
 /// Only the first visible worksheet is read.
 ///
