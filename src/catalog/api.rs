@@ -244,8 +244,7 @@ pub async fn import_products(
             dry_run,
         }));
     }
-    let table =
-        spreadsheet::read_table(&body)?;
+    let table = spreadsheet::read_table(&body)?;
     let mapping = spreadsheet::detect_mapping(&table.headers);
     if !spreadsheet::check_mapping(&mapping).is_empty() {
         return Err(AppError::invalid("file", "catalog.mapping.missing"));

@@ -423,8 +423,7 @@ pub async fn import_upload(
     content: &[u8],
 ) -> AppResult<(i64, Table, Mapping)> {
     managed_business(db, actor, business_id).await?;
-    let table =
-        spreadsheet::read_table(content)?;
+    let table = spreadsheet::read_table(content)?;
     let mapping = spreadsheet::detect_mapping(&table.headers);
     let id = store::insert_import(db, business_id, actor.id, filename, content).await?;
     Ok((id, table, mapping))
@@ -440,8 +439,7 @@ pub async fn import_table(
     managed_business(db, actor, business_id).await?;
     let (filename, content) =
         store::get_import(db, import_id, business_id).await?.ok_or(AppError::NotFound)?;
-    let table =
-        spreadsheet::read_table(&content)?;
+    let table = spreadsheet::read_table(&content)?;
     Ok((filename, table))
 }
 

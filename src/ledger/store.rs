@@ -674,9 +674,11 @@ pub async fn insert_entry(
         .fetch_optional(&mut **conn).await)?)
 }
 
-/// Resolves an entry waiting for review; false when it was not waiting.
+/// Resolves an entry of a territory waiting for review; false when it was not waiting (or is
+/// another territory's).
 pub async fn resolve_entry(
     tx: &mut Tx,
+    territory_id: i64,
     id: i64,
     status: &str,
     request_id: Option<i64>,
@@ -686,9 +688,9 @@ pub async fn resolve_entry(
 ) -> AppResult<bool> {
     let done = on_tx!(tx, conn => sqlx::query(
         "update bank_entry set status = $2, issuance_request_id = $3, reconversion_id = $4, resolved_by = $5,
-           resolved_at = $6 where id = $1 and status = 'review'")
+           resolved_at = $6 where id = $1 and territory_id = $7 and status = 'review'")
         .bind(id).bind(status).bind(request_id).bind(reconversion_id).bind(by).bind(now)
-        .execute(&mut **conn).await.map(|r| r.rows_affected()))?;
+        .bind(territory_id).execute(&mut **conn).await.map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
 

@@ -200,7 +200,18 @@ async fn issue_for_request(
         now,
     )
     .await?;
-    if !store::resolve_entry(tx, entry_id, "issued", Some(request.id), None, Some(actor.id), now).await? {
+    if !store::resolve_entry(
+        tx,
+        request.territory_id,
+        entry_id,
+        "issued",
+        Some(request.id),
+        None,
+        Some(actor.id),
+        now,
+    )
+    .await?
+    {
         return Err(AppError::Conflict("ledger.error.already_done"));
     }
     store::log_event(tx, request.territory_id, Some(actor.id), "issued_by_transfer", &request.reference, now)
@@ -232,8 +243,17 @@ async fn settle_payout(
     if !posted.is_new() || !store::mark_reconversion_settled(tx, reconversion.id, now).await? {
         return Err(AppError::Conflict("ledger.error.already_done"));
     }
-    if !store::resolve_entry(tx, entry_id, "settled", None, Some(reconversion.id), Some(actor.id), now)
-        .await?
+    if !store::resolve_entry(
+        tx,
+        reconversion.territory_id,
+        entry_id,
+        "settled",
+        None,
+        Some(reconversion.id),
+        Some(actor.id),
+        now,
+    )
+    .await?
     {
         return Err(AppError::Conflict("ledger.error.already_done"));
     }
@@ -293,7 +313,9 @@ pub async fn mark_unrelated(db: &Db, actor: &User, territory_id: i64, entry_id: 
     require_treasurer(db, actor, territory_id).await?;
     let now = now();
     let mut tx = db.begin().await?;
-    if !store::resolve_entry(&mut tx, entry_id, "unrelated", None, None, Some(actor.id), now).await? {
+    if !store::resolve_entry(&mut tx, territory_id, entry_id, "unrelated", None, None, Some(actor.id), now)
+        .await?
+    {
         return Err(AppError::NotFound);
     }
     store::log_event(

@@ -52,7 +52,8 @@ pub fn inspect(bytes: &[u8], limits: WorkbookLimits) -> Result<ArchiveKind, Work
         let inflated = if wanted {
             (&mut entry).take(MAX_ENTRY_BYTES + 1).read_to_end(&mut content).map_err(unreadable)? as u64
         } else {
-            std::io::copy(&mut (&mut entry).take(MAX_ENTRY_BYTES + 1), &mut std::io::sink()).map_err(unreadable)?
+            std::io::copy(&mut (&mut entry).take(MAX_ENTRY_BYTES + 1), &mut std::io::sink())
+                .map_err(unreadable)?
         };
         total += inflated;
         if inflated > MAX_ENTRY_BYTES || total > MAX_ARCHIVE_BYTES {
@@ -121,9 +122,10 @@ fn check_ods_tables(xml: &[u8], limits: WorkbookLimits) -> Result<(), WorkbookEr
                 }
                 "table-cell" | "covered-table-cell" => {
                     let repeats = number_attribute(element, "table:number-columns-repeated")?.unwrap_or(1);
-                    let holds_value = element.attributes().flatten().any(|attribute| {
-                        attribute.key.local_name().as_ref() == "value-type"
-                    });
+                    let holds_value = element
+                        .attributes()
+                        .flatten()
+                        .any(|attribute| attribute.key.local_name().as_ref() == "value-type");
                     column = column.saturating_add(repeats);
                     if holds_value || matches!(event, Event::Start(_)) {
                         table.used(row_repeats, column, limits, max_cells)?;
@@ -164,7 +166,9 @@ impl TableExtent {
     ) -> Result<(), WorkbookError> {
         self.last_row = self.last_row.max(self.rows.saturating_add(row_repeats));
         self.last_column = self.last_column.max(column);
-        if self.last_row > limits.max_rows as u64 || self.last_row.saturating_mul(self.last_column) > max_cells {
+        if self.last_row > limits.max_rows as u64
+            || self.last_row.saturating_mul(self.last_column) > max_cells
+        {
             return Err(WorkbookError::TooLarge);
         }
         Ok(())
@@ -200,7 +204,8 @@ mod tests {
     use super::*;
     use crate::tabular::read_workbook;
 
-    const LIMITS: WorkbookLimits = WorkbookLimits { max_rows: 20_000, max_columns: 100, max_text_bytes: 1 << 25 };
+    const LIMITS: WorkbookLimits =
+        WorkbookLimits { max_rows: 20_000, max_columns: 100, max_text_bytes: 1 << 25 };
 
     fn zipped(entries: &[(&str, &[u8])]) -> Vec<u8> {
         let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -264,7 +269,10 @@ mod tests {
         let bytes = xlsx(&sst("1000000000000000"));
         assert!(bytes.len() < 2_000);
         assert_eq!(read_workbook(&bytes, LIMITS), Err(WorkbookError::TooLarge));
-        assert_eq!(read_workbook(&xlsx(&sst("99999999999999999999999")), LIMITS), Err(WorkbookError::TooLarge));
+        assert_eq!(
+            read_workbook(&xlsx(&sst("99999999999999999999999")), LIMITS),
+            Err(WorkbookError::TooLarge)
+        );
         assert_eq!(read_workbook(&xlsx(&sst("500")), LIMITS), Err(WorkbookError::TooLarge));
         assert!(matches!(read_workbook(&xlsx(&sst("beaucoup")), LIMITS), Err(WorkbookError::Unreadable(_))));
     }
@@ -307,7 +315,9 @@ mod tests {
     #[test]
     fn the_old_xls_format_and_plain_zips_are_refused() {
         let xls = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0];
-        assert!(matches!(read_workbook(&xls, LIMITS), Err(WorkbookError::Unreadable(detail)) if detail.contains(".xls")));
+        assert!(
+            matches!(read_workbook(&xls, LIMITS), Err(WorkbookError::Unreadable(detail)) if detail.contains(".xls"))
+        );
         let plain = zipped(&[("photo.txt", b"bonjour")]);
         assert!(matches!(read_workbook(&plain, LIMITS), Err(WorkbookError::Unreadable(_))));
     }

@@ -69,7 +69,8 @@ pub fn read_workbook(
             grid.put(row, column, data_ref_text(cell.get_value()))?;
         }
     } else {
-        let mut workbook = calamine::open_workbook_from_rs::<Ods<_>, _>(Cursor::new(bytes)).map_err(unreadable)?;
+        let mut workbook =
+            calamine::open_workbook_from_rs::<Ods<_>, _>(Cursor::new(bytes)).map_err(unreadable)?;
         let name = first_sheet_name(workbook.sheets_metadata())?;
         let range = workbook.worksheet_range(&name).map_err(unreadable)?;
         let (first_row, first_column) = range.start().unwrap_or_default();

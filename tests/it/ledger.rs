@@ -213,6 +213,34 @@ async fn entries_left_for_review_are_matched_by_hand_or_marked_unrelated() {
 }
 
 #[tokio::test]
+async fn a_treasurer_cannot_dismiss_another_territorys_bank_lines() {
+    let app = TestApp::spawn().await;
+    let c = with_currency(&app).await;
+    let other = app.territory("nimes", "Nîmes").await;
+    ledger::enable_currency(&app.db, &c.admin, other.id, "Bulle", "B").await.unwrap();
+    let ours = treasurer(&app, &c, "tresorier@test.example").await;
+    let theirs = app.user("tresoriere@nimes.example", PASSWORD, false).await;
+    accounts::join_territory(&app.db, &theirs, other.id).await.unwrap();
+    accounts::grant_role(&app.db, &c.admin, theirs.id, other.id, Role::Treasurer).await.unwrap();
+    let (_, secret) = accounts::totp::begin_setup(&app.db, &theirs).await.unwrap();
+    let code = accounts::totp::code_for_secret(&secret, now_secs()).unwrap();
+    accounts::totp::verify(&app.db, &theirs, &code).await.unwrap();
+    let csv = "Date;Libellé;Montant\n17/03/2026;FRAIS BANCAIRES;-4,00\n";
+    let report = ledger::import_statement(&app.db, &theirs, other.id, csv.as_bytes()).await.unwrap();
+    let entry = report.review[0].id;
+    // Our treasurer names his own territory and their entry's id.
+    let refused = ledger::mark_unrelated(&app.db, &ours, c.territory.id, entry).await.unwrap_err();
+    assert!(matches!(refused, halle::error::AppError::NotFound), "{refused:?}");
+    let refused = ledger::match_entry(&app.db, &ours, c.territory.id, entry, "ZZZZ-ZZZZ").await.unwrap_err();
+    assert!(matches!(refused, halle::error::AppError::NotFound), "{refused:?}");
+    let waiting = ledger::entries_to_review(&app.db, other.id).await.unwrap();
+    assert_eq!(waiting.iter().map(|e| e.id).collect::<Vec<_>>(), [entry], "the line still waits for them");
+    ledger::mark_unrelated(&app.db, &theirs, other.id, entry).await.unwrap();
+    assert!(ledger::entries_to_review(&app.db, other.id).await.unwrap().is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_transfer_retried_with_its_id_is_applied_once_and_another_content_is_refused() {
     let app = TestApp::spawn().await;
     let c = with_currency(&app).await;
