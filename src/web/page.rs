@@ -171,14 +171,16 @@ impl FromRequestParts<AppState> for Page {
     }
 }
 
-/// Accepts a path to come back to only if it stays on this site (`/x`, not `//host` or a URL).
+/// Accepts a path to come back to only if it stays on this site: it is resolved against a base
+/// address the way a browser resolves a `Location` (tabs and line breaks dropped, `\\` read as
+/// `/`), and kept, normalised, only when the result has the same origin. So `/x` is followed, and
+/// `//host`, `/\thost`, `/\\host` or a full URL go home.
 pub fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") => {
-            path.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
+    let base = url::Url::parse("https://halle.invalid/").expect("a valid base");
+    next.filter(|path| path.starts_with('/'))
+        .and_then(|path| base.join(path).ok())
+        .filter(|resolved| resolved.origin() == base.origin())
+        .map_or_else(|| "/".to_owned(), |resolved| resolved[url::Position::BeforePath..].to_owned())
 }
 
 #[cfg(test)]
@@ -191,6 +193,11 @@ mod tests {
         assert_eq!(local_path(Some("//evil.example/x")), "/");
         assert_eq!(local_path(Some("https://evil.example")), "/");
         assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(Some("/\t/evil.example")), "/");
+        assert_eq!(local_path(Some("/\n/evil.example/x")), "/");
+        assert_eq!(local_path(Some("\t//evil.example")), "/");
+        assert_eq!(local_path(Some("/%2F/evil.example")), "/%2F/evil.example");
+        assert_eq!(local_path(Some("/t/marguerittes/annuaire?q=pain#top")), "/t/marguerittes/annuaire?q=pain#top");
         assert_eq!(local_path(None), "/");
     }
 }

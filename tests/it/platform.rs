@@ -62,6 +62,11 @@ async fn the_interface_speaks_french_by_default_and_english_on_request() {
     assert_eq!(text(&switched, "h1"), "Log in");
     let outside = app.get("/lang?to=fr&next=//evil.example").await;
     assert_eq!(location(&outside), "/");
+    // A browser drops the tab and reads `/\t/evil.example` as `//evil.example`.
+    for next in ["/%09/evil.example", "/%0A/evil.example", "/%5C/evil.example", "/%5C%09evil.example"] {
+        let outside = app.get(&format!("/lang?to=fr&next={next}")).await;
+        assert_eq!(location(&outside), "/", "{next}");
+    }
 }
 
 #[tokio::test]
