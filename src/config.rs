@@ -116,9 +116,23 @@ pub struct Config {
     #[arg(long, env = "HALLE_SMTP_FROM", default_value = "Halle <no-reply@localhost>", global = true)]
     pub smtp_from: String,
 
-    /// Trust the first address of `X-Forwarded-For` as the client's (behind a reverse proxy).
+    /// Behind a reverse proxy: take the client's address from `X-Forwarded-For`, read from the
+    /// right, skipping the trusted proxies (`--trusted-proxies`); the left-most entries are
+    /// written by the client and never believed.
     #[arg(long, env = "HALLE_TRUST_PROXY", default_value_t = false, global = true)]
     pub trust_proxy: bool,
+
+    /// The reverse proxies whose `X-Forwarded-For` is believed, as addresses or networks
+    /// separated by commas (`10.0.0.0/8,fd00::/8`). A request from anywhere else keeps its
+    /// peer address.
+    #[arg(
+        long,
+        env = "HALLE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        default_value = "127.0.0.0/8,::1/128",
+        global = true
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 
     /// Log format: `text` or `json`.
     #[arg(long, env = "HALLE_LOG_FORMAT", default_value = "text", global = true)]
@@ -195,6 +209,10 @@ impl Config {
             smtp_url: None,
             smtp_from: "Halle <no-reply@localhost>".to_owned(),
             trust_proxy: false,
+            trusted_proxies: vec![
+                "127.0.0.0/8".parse().expect("a network"),
+                "::1/128".parse().expect("a network"),
+            ],
             log_format: "text".to_owned(),
             max_body_bytes: 256 * 1024,
             login_limit: 10,

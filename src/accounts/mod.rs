@@ -185,11 +185,26 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(e.into()))
 }
 
-/// Counts a login attempt, refused once the account or the client address made too many in
-/// 15 minutes (`limit` per account, three times that per address, which may be shared).
+/// Counts a login attempt, refused once in 15 minutes the account from this address made `limit`
+/// attempts, the address three times that over any accounts (it may be shared), or the account
+/// ten times that from everywhere (a guessing spread over many addresses). Someone who knows a
+/// person's email can therefore not lock them out from his own address.
 pub async fn count_login_attempt(db: &Db, client_ip: &str, email: &str, limit: i64) -> AppResult<()> {
+    let email = normalize_email(email);
     rate_limit::check(db, &format!("login-ip:{client_ip}"), limit * 3, 900).await?;
-    rate_limit::check(db, &format!("login-email:{}", normalize_email(email)), limit, 900).await
+    rate_limit::check(db, &format!("login-email-ip:{email}:{client_ip}"), limit, 900).await?;
+    rate_limit::check(db, &format!("login-email:{email}"), limit * 10, 900).await
+}
+
+/// Emails of one kind (confirmation, reset) sent to one address per hour at most, whoever asks:
+/// more would let anyone flood a mailbox from many addresses.
+const MAILS_PER_RECIPIENT_PER_HOUR: i64 = 3;
+
+/// Counts an email of `kind` to `email`; false once the address got enough of them this hour
+/// (the request then answers as usual and sends nothing).
+async fn recipient_allows(db: &Db, kind: &str, email: &str) -> AppResult<bool> {
+    let sent = rate_limit::hit(db, &format!("mail-to:{kind}:{email}"), 3600).await?;
+    Ok(sent <= MAILS_PER_RECIPIENT_PER_HOUR)
 }
 
 /// Counts an action that sends an email to a typed address (registration, new link), refused
@@ -258,7 +273,7 @@ async fn queue_confirmation(
 pub async fn resend_confirmation(db: &Db, base_url: &str, email: &str) -> AppResult<()> {
     let email = normalize_email(email);
     let Some((user, _)) = store::find_user_with_hash(db, &email).await? else { return Ok(()) };
-    if user.email_confirmed_at.is_some() {
+    if user.email_confirmed_at.is_some() || !recipient_allows(db, "confirm", &email).await? {
         return Ok(());
     }
     let mut tx = db.begin().await?;
@@ -310,6 +325,9 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> AppResult<Use
 pub async fn request_password_reset(db: &Db, base_url: &str, email: &str) -> AppResult<()> {
     let email = normalize_email(email);
     let Some((user, _)) = store::find_user_with_hash(db, &email).await? else { return Ok(()) };
+    if !recipient_allows(db, "reset", &email).await? {
+        return Ok(());
+    }
     let token = new_token();
     let mut tx = db.begin().await?;
     store::insert_email_token(&mut tx, user.id, "reset", &hash_token(&token), None, now() + RESET_TTL_SECS)

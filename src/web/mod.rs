@@ -131,8 +131,9 @@ impl FormErrors {
     }
 }
 
-/// The client's address, for rate limits: the peer, or the first `X-Forwarded-For` entry
-/// when the server is configured to trust its proxy.
+/// The client's address, for rate limits: the peer, or, when the server is configured to trust
+/// its proxies and the peer is one of them, the right-most `X-Forwarded-For` entry that is not a
+/// trusted proxy (see [`client_address`]).
 pub struct ClientIp(pub String);
 
 impl axum::extract::FromRequestParts<crate::app::AppState> for ClientIp {
@@ -142,21 +143,69 @@ impl axum::extract::FromRequestParts<crate::app::AppState> for ClientIp {
         parts: &mut axum::http::request::Parts,
         state: &crate::app::AppState,
     ) -> Result<Self, Self::Rejection> {
-        if state.config.trust_proxy {
-            let forwarded = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(|v| v.trim().to_owned());
-            if let Some(ip) = forwarded.filter(|ip| !ip.is_empty()) {
-                return Ok(Self(ip));
-            }
-        }
-        let peer = parts
+        let Some(peer) = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
-        Ok(Self(peer))
+            .map(|info| info.0.ip())
+        else {
+            return Ok(Self("unknown".to_owned()));
+        };
+        if !state.config.trust_proxy {
+            return Ok(Self(peer.to_string()));
+        }
+        let forwarded: Vec<&str> =
+            parts.headers.get_all("x-forwarded-for").iter().filter_map(|value| value.to_str().ok()).collect();
+        Ok(Self(client_address(peer, &forwarded.join(","), &state.config.trusted_proxies).to_string()))
+    }
+}
+
+/// Who sent a request that came through `peer` with this `X-Forwarded-For` chain: each proxy
+/// appends the address it received from, so the chain is read from the right and the first
+/// address that is not a trusted proxy is the client. Entries further left were written by the
+/// client and prove nothing. A peer that is not a trusted proxy is the client itself; an entry
+/// that is not an address ends the walk there.
+pub fn client_address(peer: std::net::IpAddr, forwarded: &str, trusted: &[ipnet::IpNet]) -> std::net::IpAddr {
+    let is_trusted = |address: &std::net::IpAddr| trusted.iter().any(|network| network.contains(address));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for entry in forwarded.rsplit(',').map(str::trim).filter(|entry| !entry.is_empty()) {
+        let Ok(address) = entry.parse::<std::net::IpAddr>() else {
+            break;
+        };
+        client = address;
+        if !is_trusted(&address) {
+            break;
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    use super::client_address;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_is_the_right_most_address_that_is_not_a_trusted_proxy() {
+        let trusted: Vec<ipnet::IpNet> = vec!["127.0.0.0/8".parse().unwrap(), "10.0.0.0/8".parse().unwrap()];
+        let proxy = ip("127.0.0.1");
+        // The client wrote "6.6.6.6" itself; the proxy appended the address it saw.
+        assert_eq!(client_address(proxy, "6.6.6.6, 203.0.113.7", &trusted), ip("203.0.113.7"));
+        assert_eq!(client_address(proxy, "203.0.113.7", &trusted), ip("203.0.113.7"));
+        // Two trusted hops.
+        assert_eq!(client_address(proxy, "6.6.6.6,203.0.113.7, 10.1.2.3", &trusted), ip("203.0.113.7"));
+        // A request that did not come through a trusted proxy keeps its peer.
+        assert_eq!(client_address(ip("198.51.100.9"), "6.6.6.6", &trusted), ip("198.51.100.9"));
+        // No header, an empty one, or garbage right of the proxies: the last trusted hop.
+        assert_eq!(client_address(proxy, "", &trusted), proxy);
+        assert_eq!(client_address(proxy, "n'importe quoi, 10.1.2.3", &trusted), ip("10.1.2.3"));
+        assert_eq!(client_address(proxy, "2001:db8::1", &trusted), ip("2001:db8::1"));
     }
 }

@@ -197,7 +197,10 @@ mod tests {
         assert_eq!(local_path(Some("/\n/evil.example/x")), "/");
         assert_eq!(local_path(Some("\t//evil.example")), "/");
         assert_eq!(local_path(Some("/%2F/evil.example")), "/%2F/evil.example");
-        assert_eq!(local_path(Some("/t/marguerittes/annuaire?q=pain#top")), "/t/marguerittes/annuaire?q=pain#top");
+        assert_eq!(
+            local_path(Some("/t/marguerittes/annuaire?q=pain#top")),
+            "/t/marguerittes/annuaire?q=pain#top"
+        );
         assert_eq!(local_path(None), "/");
     }
 }

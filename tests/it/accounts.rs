@@ -160,6 +160,94 @@ async fn login_attempts_are_rate_limited_per_account() {
 }
 
 #[tokio::test]
+async fn behind_a_proxy_the_left_most_forwarded_address_does_not_escape_the_login_limit() {
+    let app = TestApp::spawn_with(|c| {
+        c.login_limit = 1;
+        c.trust_proxy = true;
+    })
+    .await;
+    // Each attempt names another account and claims another address, but the proxy (this
+    // test's client, on 127.0.0.1) says they all come from 203.0.113.7: three per address.
+    let mut statuses = Vec::new();
+    for attempt in 0..4 {
+        let page = app.get("/login").await.text().await.unwrap();
+        let token = csrf_token(&scraper::Html::parse_document(&page)).unwrap();
+        let response = app
+            .client
+            .post(app.url("/login"))
+            .header("x-forwarded-for", format!("192.0.2.{attempt}, 203.0.113.7"))
+            .form(&[
+                ("email", format!("personne{attempt}@exemple.fr").as_str()),
+                ("password", "mauvais mot de passe"),
+                ("_csrf", &token),
+            ])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status());
+    }
+    assert_eq!(statuses[..3], [StatusCode::UNAUTHORIZED; 3]);
+    assert_eq!(statuses[3], StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn someone_else_failing_to_log_in_does_not_lock_the_account_from_its_owners_address() {
+    let app = TestApp::spawn_with(|c| {
+        c.login_limit = 2;
+        c.trust_proxy = true;
+    })
+    .await;
+    app.user("jeanne@exemple.fr", PASSWORD, false).await;
+    let attempt = |from: &'static str, password: &'static str| {
+        let app = &app;
+        async move {
+            let page = app.get("/login").await.text().await.unwrap();
+            let token = csrf_token(&scraper::Html::parse_document(&page)).unwrap();
+            app.client
+                .post(app.url("/login"))
+                .header("x-forwarded-for", from)
+                .form(&[("email", "jeanne@exemple.fr"), ("password", password), ("_csrf", &token)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    for _ in 0..2 {
+        assert_eq!(attempt("203.0.113.66", "mauvais mot de passe").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(attempt("203.0.113.66", PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
+    // Jeanne, from her own address, still gets in.
+    assert_eq!(attempt("198.51.100.20", PASSWORD).await, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn one_address_gets_at_most_three_reset_emails_an_hour_whoever_asks() {
+    let app = TestApp::spawn_with(|c| {
+        c.trust_proxy = true;
+        c.register_limit = 100;
+    })
+    .await;
+    app.user("jeanne@exemple.fr", PASSWORD, false).await;
+    for from in 0..6 {
+        let page = app.get("/password/forgot").await.text().await.unwrap();
+        let token = csrf_token(&scraper::Html::parse_document(&page)).unwrap();
+        let response = app
+            .client
+            .post(app.url("/password/forgot"))
+            .header("x-forwarded-for", format!("203.0.113.{from}"))
+            .form(&[("email", "jeanne@exemple.fr"), ("_csrf", &token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "every request answers the same");
+    }
+    let queued = halle::mail::list_outbox(&app.db, None, None, 100).await.unwrap();
+    let resets = queued.iter().filter(|m| m.to_address == "jeanne@exemple.fr").count();
+    assert_eq!(resets, 3);
+}
+
+#[tokio::test]
 async fn a_form_without_its_token_is_refused_and_changes_nothing() {
     let app = TestApp::spawn().await;
     // A page visit gives the session a token, but the forged form does not carry it.
