@@ -34,6 +34,8 @@ pub const MAX_NAME_CHARS: usize = 60;
 pub const CONFIRM_TTL_SECS: i64 = 3 * 24 * 3600;
 /// How long a password reset link is valid.
 pub const RESET_TTL_SECS: i64 = 3600;
+/// How long a personal API token works (a year; its owner makes a new one).
+pub const API_TOKEN_TTL_SECS: i64 = 365 * 24 * 3600;
 
 /// A member's account.
 #[derive(Clone, Debug, sqlx::FromRow, Serialize)]
@@ -356,7 +358,22 @@ pub async fn reset_password(db: &Db, token: &str, new_password: &str) -> AppResu
         .ok_or(AppError::BadRequest("accounts.error.link_invalid"))?;
     store::set_password(&mut tx, found.user_id, &hash, now()).await?;
     store::mark_confirmed(&mut tx, found.user_id, now()).await?;
+    let user = store::user_by_id(&mut tx, found.user_id).await?.ok_or(AppError::NotFound)?;
+    evict_after_password_change(&mut tx, &user).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// After a password reset or change, whoever knew the old password or held a key is out: every
+/// API token and pending email change or reset link is revoked (sessions already end with the
+/// session version), and the account's address is told, so that its owner learns of a change
+/// he did not make.
+async fn evict_after_password_change(tx: &mut crate::db::Tx, user: &User) -> AppResult<()> {
+    let revoked = store::revoke_credentials(tx, user.id).await?;
+    let tr = Tr::new(user.lang());
+    let body = tr.fill("mail.password_changed.body", &[("name", &user.display_name)]);
+    mail::enqueue(tx, &Email::new(&user.email, tr.get("mail.password_changed.subject"), body)).await?;
+    tracing::info!(user_id = user.id, revoked_tokens = revoked, "password changed, credentials revoked");
     Ok(())
 }
 
@@ -377,6 +394,7 @@ pub async fn change_password(db: &Db, user: &User, current: &str, new_password: 
     let hash = blocking(move || hash_password(&password)).await??;
     let mut tx = db.begin().await?;
     let version = store::set_password(&mut tx, user.id, &hash, now()).await?;
+    evict_after_password_change(&mut tx, user).await?;
     tx.commit().await?;
     Ok(version)
 }
@@ -459,7 +477,8 @@ pub async fn create_api_token(db: &Db, user: &User, name: &str) -> AppResult<Str
         return Err(AppError::invalid("name", "accounts.error.token_name"));
     }
     let token = format!("halle_{}", new_token());
-    store::insert_api_token(db, user.id, name, &hash_token(&token), now()).await?;
+    let now = now();
+    store::insert_api_token(db, user.id, name, &hash_token(&token), now, now + API_TOKEN_TTL_SECS).await?;
     Ok(token)
 }
 

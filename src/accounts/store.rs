@@ -274,6 +274,8 @@ pub struct ApiTokenRow {
     pub created_at: i64,
     /// Last use (Unix seconds).
     pub last_used_at: Option<i64>,
+    /// When it stops working (Unix seconds).
+    pub expires_at: Option<i64>,
 }
 
 /// Records a new API token's hash.
@@ -283,17 +285,19 @@ pub async fn insert_api_token(
     name: &str,
     token_hash: &str,
     now: i64,
+    expires_at: i64,
 ) -> AppResult<()> {
     on_db!(db, pool => sqlx::query(
-        "insert into api_token (user_id, name, token_hash, created_at) values ($1, $2, $3, $4)")
-        .bind(user_id).bind(name).bind(token_hash).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
+        "insert into api_token (user_id, name, token_hash, created_at, expires_at) values ($1, $2, $3, $4, $5)")
+        .bind(user_id).bind(name).bind(token_hash).bind(now).bind(expires_at)
+        .execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// The API tokens of an account.
 pub async fn api_tokens_of(db: &Db, user_id: i64) -> AppResult<Vec<ApiTokenRow>> {
     Ok(on_db!(db, pool => sqlx::query_as::<_, ApiTokenRow>(
-        "select id, name, created_at, last_used_at from api_token where user_id = $1 order by id")
+        "select id, name, created_at, last_used_at, expires_at from api_token where user_id = $1 order by id")
         .bind(user_id).fetch_all(pool).await)?)
 }
 
@@ -302,6 +306,17 @@ pub async fn delete_api_token(db: &Db, user_id: i64, token_id: i64) -> AppResult
     let result = on_db!(db, pool => sqlx::query("delete from api_token where id = $1 and user_id = $2")
         .bind(token_id).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(result == 1)
+}
+
+/// Revokes what an intruder could keep after the password changes: every API token and every
+/// pending email change or reset link of the account. Returns how many tokens went.
+pub async fn revoke_credentials(tx: &mut Tx, user_id: i64) -> AppResult<u64> {
+    let tokens = on_tx!(tx, conn => sqlx::query("delete from api_token where user_id = $1")
+        .bind(user_id).execute(&mut **conn).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, conn => sqlx::query(
+        "delete from email_token where user_id = $1 and purpose in ('change_email', 'reset')")
+        .bind(user_id).execute(&mut **conn).await.map(|r| r.rows_affected()))?;
+    Ok(tokens)
 }
 
 /// A user row with the last use of the token that found it.
@@ -317,10 +332,11 @@ struct TokenUser {
 pub async fn user_by_api_token(db: &Db, token_hash: &str, now: i64) -> AppResult<Option<User>> {
     let sql = format!(
         "select {USER_COLUMNS}, (select last_used_at from api_token where token_hash = $1) as token_used_at
-         from app_user where id = (select user_id from api_token where token_hash = $1)"
+         from app_user where id = (select user_id from api_token where token_hash = $1
+           and (expires_at is null or expires_at > $2))"
     );
-    let found =
-        on_db!(db, pool => sqlx::query_as::<_, TokenUser>(&sql).bind(token_hash).fetch_optional(pool).await)?;
+    let found = on_db!(db, pool => sqlx::query_as::<_, TokenUser>(&sql)
+        .bind(token_hash).bind(now).fetch_optional(pool).await)?;
     let Some(found) = found else {
         return Ok(None);
     };

@@ -337,6 +337,66 @@ async fn a_password_reset_link_sets_a_new_password_and_signs_out_other_sessions(
 }
 
 #[tokio::test]
+async fn a_password_reset_evicts_an_intruders_keys_and_pending_email_change_and_tells_the_owner() {
+    let app = TestApp::spawn().await;
+    let jeanne = app.user("jeanne@exemple.fr", PASSWORD, false).await;
+    // The intruder knew the password: he made an API key and asked to move the account to his
+    // own address, without opening that link yet.
+    let key = halle::accounts::create_api_token(&app.db, &jeanne, "intrus").await.unwrap();
+    let me = |key: String| {
+        let app = &app;
+        async move { app.client.get(app.url("/api/v1/me")).bearer_auth(key).send().await.unwrap().status() }
+    };
+    assert_eq!(me(key.clone()).await, StatusCode::OK);
+    halle::accounts::request_email_change(&app.db, &app.base, &jeanne, PASSWORD, "intrus@exemple.fr")
+        .await
+        .unwrap();
+    let takeover = app.link_in_mail("intrus@exemple.fr", "/account/confirm?token=").await;
+
+    // Jeanne resets her password from her mailbox.
+    app.submit("/password/forgot", "/password/forgot", &[("email", "jeanne@exemple.fr")]).await;
+    let link = app.link_in_mail("jeanne@exemple.fr", "/password/reset?token=").await;
+    let path = link.trim_start_matches(&app.base).to_owned();
+    let token = path.split("token=").nth(1).unwrap().to_owned();
+    let reset = app
+        .submit(&path, "/password/reset", &[("token", &token), ("password", "un tout nouveau secret")])
+        .await;
+    assert_eq!(reset.status(), StatusCode::OK);
+
+    assert_eq!(me(key).await, StatusCode::UNAUTHORIZED, "the key is revoked");
+    let opened = app.client.get(&takeover).send().await.unwrap();
+    assert_eq!(opened.status(), StatusCode::BAD_REQUEST, "the email change is cancelled");
+    let user = halle::accounts::user_by_id(&app.db, jeanne.id).await.unwrap().unwrap();
+    assert_eq!(user.email, "jeanne@exemple.fr");
+    let (subject, body) = app.last_mail_to("jeanne@exemple.fr").await.unwrap();
+    assert_eq!(subject, "Votre mot de passe a été changé");
+    assert!(body.contains("clés d’accès à l’API révoquées"), "{body}");
+}
+
+#[tokio::test]
+async fn changing_the_password_revokes_api_keys_and_keys_show_when_they_expire() {
+    let app = TestApp::spawn().await;
+    let jeanne = app.user("jeanne@exemple.fr", PASSWORD, false).await;
+    app.login("jeanne@exemple.fr", PASSWORD).await;
+    let key = halle::accounts::create_api_token(&app.db, &jeanne, "Tableur").await.unwrap();
+    let (_, page) = app.page("/account").await;
+    let row = text(&page, "section[aria-labelledby=tokens-title] tbody tr");
+    let next_year = (jiff::Zoned::now().year() + 1).to_string();
+    assert!(row.contains("Tableur") && row.contains(&next_year), "{row}");
+    let changed = app
+        .submit(
+            "/account",
+            "/account/password",
+            &[("current_password", PASSWORD), ("new_password", "un tout nouveau secret")],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    let me = app.client.get(app.url("/api/v1/me")).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.last_mail_to("jeanne@exemple.fr").await.unwrap().0, "Votre mot de passe a été changé");
+}
+
+#[tokio::test]
 async fn changing_the_password_keeps_this_session_and_checks_the_current_one() {
     let app = TestApp::spawn().await;
     app.user("jeanne@exemple.fr", PASSWORD, false).await;
