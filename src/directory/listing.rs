@@ -46,7 +46,7 @@ async fn access(db: &Db, user: Option<&User>, business: &Business) -> AppResult<
     })
 }
 
-async fn require_moderator(db: &Db, user: &User, territory_id: i64) -> AppResult<()> {
+pub(super) async fn require_moderator(db: &Db, user: &User, territory_id: i64) -> AppResult<()> {
     if is_moderator(db, user, territory_id).await? { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
@@ -96,7 +96,7 @@ async fn derive(
     Ok((key, text, commune_for(db, territory_id, clean).await?))
 }
 
-async fn notify(
+pub(super) async fn notify(
     tx: &mut Tx,
     users: &[User],
     subject: &str,
@@ -260,7 +260,7 @@ pub async fn update_status(
     Ok(())
 }
 
-async fn owners(db: &Db, business_id: i64) -> AppResult<Vec<User>> {
+pub(super) async fn owners(db: &Db, business_id: i64) -> AppResult<Vec<User>> {
     accounts::users_by_ids(db, &store::owner_ids(db, business_id).await?).await
 }
 
@@ -340,66 +340,6 @@ pub async fn refuse_or_unpublish(
     .await?;
     tx.commit().await?;
     Ok(state)
-}
-
-/// Asks to manage a published listing (typically one the moderators imported).
-pub async fn claim(db: &Db, base_url: &str, actor: &User, id: i64, message: &str) -> AppResult<()> {
-    let (business, access) = view(db, Some(actor), id).await?;
-    if access.is_owner {
-        return Err(AppError::Conflict("directory.error.already_owner"));
-    }
-    let message: String = message.trim().chars().take(1000).collect();
-    if !store::insert_claim(db, id, actor.id, &message).await? {
-        return Err(AppError::Conflict("directory.error.already_claimed"));
-    }
-    let territory = territory::by_id(db, business.territory_id).await?.ok_or(AppError::NotFound)?;
-    let moderators = accounts::users_with_role(db, business.territory_id, Role::Moderator).await?;
-    let link = format!("{base_url}/t/{}/moderation", territory.slug);
-    let mut tx = db.begin().await?;
-    notify(
-        &mut tx,
-        &moderators,
-        "mail.directory.claimed.subject",
-        "mail.directory.claimed.body",
-        &[("business", &business.name), ("link", &link)],
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Accepts or refuses a claim (moderators of the listing's territory); an accepted claimant
-/// becomes an owner and a merchant of the territory.
-pub async fn decide_claim(
-    db: &Db,
-    actor: &User,
-    territory_id: i64,
-    claim_id: i64,
-    accept: bool,
-) -> AppResult<()> {
-    require_moderator(db, actor, territory_id).await?;
-    let claims = store::pending_claims(db, territory_id).await?;
-    let claim = claims.iter().find(|c| c.id == claim_id).ok_or(AppError::NotFound)?;
-    let mut tx = db.begin().await?;
-    let status = if accept { "approved" } else { "refused" };
-    store::decide_claim(&mut tx, claim.id, status, None)
-        .await?
-        .ok_or(AppError::Conflict("directory.error.not_pending"))?;
-    if accept {
-        store::add_owner(&mut tx, claim.business_id, claim.user_id).await?;
-        accounts::grant_role_in_tx(&mut tx, claim.user_id, territory_id, Role::Merchant).await?;
-        store::add_revision(
-            &mut tx,
-            claim.business_id,
-            Some(actor.id),
-            "claimed",
-            &json!({"owner": claim.user_id}),
-            None,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 /// The moderators' queue of a territory: pending listings and pending claims.

@@ -2,6 +2,7 @@
 //! who is open, what they offer and where; proposed by their owners, validated by moderators.
 
 pub mod api;
+mod claim;
 pub mod geocode;
 pub mod hours;
 pub mod http;
@@ -10,10 +11,11 @@ mod listing;
 pub mod photo;
 mod store;
 
+pub use claim::{claim, decide_claim};
 pub use listing::{
     Access, Found, ImportOutcome, SearchPage, SearchQuery, Service, add_category, add_photo, approve,
-    category_names, claim, decide_claim, edit_category, exports, history, import_confirm, import_preview,
-    import_rows, is_moderator, moderation_queue, owned_by, photo, process_upload, propose, published_listing,
+    category_names, edit_category, exports, history, import_confirm, import_preview, import_rows,
+    is_moderator, moderation_queue, owned_by, photo, process_upload, propose, published_listing,
     refuse_or_unpublish, remove_category, remove_photo, search, taxonomy, update, update_status, view,
 };
 pub use store::{

@@ -11,7 +11,6 @@ use super::schedule::{self, Closure, SlotTemplate};
 use super::store;
 use super::{PAYMENT_MEANS, PickupPoint, Settings, Slot};
 use crate::accounts::User;
-use crate::catalog;
 use crate::db::{Db, now};
 use crate::directory::{self, Business};
 use crate::error::{AppError, AppResult, FieldError};
@@ -54,9 +53,13 @@ pub async fn public_drive(db: &Db, business_id: i64) -> AppResult<Drive> {
     load(db, business).await
 }
 
-/// The drive of a business that `actor` manages (its owners and the territory's moderators).
+/// The drive of a business that `actor` owns. Its orders are its customers' affairs: the
+/// territory's moderators, who moderate the listing and its catalogue, do not run or read them.
 pub async fn managed_drive(db: &Db, actor: &User, business_id: i64) -> AppResult<Drive> {
-    let business = catalog::managed_business(db, actor, business_id).await?;
+    let (business, access) = directory::view(db, Some(actor), business_id).await?;
+    if !access.is_owner {
+        return Err(AppError::Forbidden);
+    }
     load(db, business).await
 }
 

@@ -698,3 +698,54 @@ async fn only_a_moderator_unpublishes_and_an_unpublished_listing_disappears() {
     api(&s.moderator).post(s.app.url(&format!("/api/v1/businesses/{id}/approve"))).send().await.unwrap();
     assert_eq!(names(&s.app, "").await, ["Boulangerie Lafont"]);
 }
+
+#[tokio::test]
+async fn a_moderator_cannot_approve_his_own_claim_owners_are_told_and_moderation_gives_no_orders() {
+    let app = TestApp::spawn().await;
+    let territory = app.territory("marguerittes", "Marguerittes").await;
+    let admin = app.user("admin@exemple.fr", PASSWORD, true).await;
+    let moderator = app.user("animation@exemple.fr", PASSWORD, false).await;
+    let colleague = app.user("benevole@exemple.fr", PASSWORD, false).await;
+    for user in [&moderator, &colleague] {
+        halle::accounts::grant_role(&app.db, &admin, user.id, territory.id, halle::accounts::Role::Moderator)
+            .await
+            .unwrap();
+    }
+    let baker = app.user("boulangerie@exemple.fr", PASSWORD, false).await;
+    let input = halle::directory::BusinessInput {
+        name: "Boulangerie Lafont".into(),
+        kind: "merchant".into(),
+        click_and_collect: true,
+        ..Default::default()
+    };
+    let business = halle::directory::propose(&app.db, "", &baker, &territory, &input).await.unwrap();
+    halle::directory::approve(&app.db, "", &colleague, business.id).await.unwrap();
+
+    // The moderator moderates the listing, but its orders are not his to read.
+    app.login("animation@exemple.fr", PASSWORD).await;
+    let drive = format!("/t/marguerittes/annuaire/{}/drive", business.id);
+    assert_eq!(app.get(&drive).await.status(), StatusCode::FORBIDDEN);
+    let (_, listing) = app.page(&format!("/t/marguerittes/annuaire/{}", business.id)).await;
+    assert!(listing.select(&scraper::Selector::parse("a[href$='/drive']").unwrap()).next().is_none());
+    let token = halle::accounts::create_api_token(&app.db, &moderator, "t").await.unwrap();
+    let orders =
+        api(&token).get(app.url(&format!("/api/v1/businesses/{}/orders", business.id))).send().await.unwrap();
+    assert_eq!(orders.status(), StatusCode::FORBIDDEN);
+
+    // He claims it and cannot approve his own claim; the baker hears of it.
+    halle::directory::claim(&app.db, "", &moderator, business.id, "Je reprends").await.unwrap();
+    let told = app.last_mail_to("boulangerie@exemple.fr").await.unwrap();
+    assert_eq!(told.0, "Quelqu’un demande à gérer votre fiche");
+    let (_, claims) = halle::directory::moderation_queue(&app.db, &moderator, territory.id).await.unwrap();
+    let claim_id = claims[0].0.id;
+    let refused =
+        halle::directory::decide_claim(&app.db, &moderator, territory.id, claim_id, true).await.unwrap_err();
+    assert!(matches!(refused, halle::error::AppError::Denied("directory.error.own_claim")), "{refused:?}");
+    assert!(!halle::directory::is_owner(&app.db, business.id, moderator.id).await.unwrap());
+
+    // Another moderator may accept it; the baker is told who joined.
+    halle::directory::decide_claim(&app.db, &colleague, territory.id, claim_id, true).await.unwrap();
+    let (subject, body) = app.last_mail_to("boulangerie@exemple.fr").await.unwrap();
+    assert_eq!(subject, "Un nouveau responsable pour votre fiche");
+    assert!(body.contains(&moderator.display_name), "{body}");
+}
