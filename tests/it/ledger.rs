@@ -241,6 +241,44 @@ async fn a_treasurer_cannot_dismiss_another_territorys_bank_lines() {
 }
 
 #[tokio::test]
+async fn names_and_memos_that_look_like_formulas_are_written_inert_in_the_ledger_csvs() {
+    let app = TestApp::spawn().await;
+    let c = with_currency(&app).await;
+    let hostile = "=HYPERLINK(\"https://evil.example\";\"Relevé\")";
+    let payer = accounts::create_confirmed(&app.db, "piege@test.example", Some(hostile), PASSWORD, false)
+        .await
+        .unwrap();
+    accounts::join_territory(&app.db, &payer, c.territory.id).await.unwrap();
+    let shopkeeper = member(&app, &c, "epicier@test.example").await;
+    let (_, shop_account) = business(&app, &c, &shopkeeper, "+Épicerie").await;
+    let operator = exchange_operator(&app, &c).await;
+    fund(&app, &c, &operator, &payer, 5_000).await;
+    let input = PaymentInput {
+        client_id: uuid(),
+        from_account: None,
+        to_account: shop_account,
+        amount_cents: 1_000,
+        memo: "@SUM(A1:A9)".into(),
+    };
+    ledger::pay(&app.db, &payer, c.territory.id, &input).await.unwrap();
+
+    let shop = ledger::account(&app.db, shop_account).await.unwrap().unwrap();
+    let history = String::from_utf8(ledger::history_csv(&app.db, &shop).await.unwrap()).unwrap();
+    let treasurer = treasurer(&app, &c, "tresorier@test.example").await;
+    let accounts_csv =
+        String::from_utf8(ledger::accounts_csv(&app.db, &treasurer, c.territory.id).await.unwrap()).unwrap();
+    for csv in [&history, &accounts_csv] {
+        for cell in csv.lines().flat_map(|line| line.split(';')) {
+            let cell = cell.trim_start_matches('"');
+            assert!(!cell.starts_with(['=', '+', '@']), "a live formula in {csv}");
+        }
+    }
+    assert!(history.contains("'=HYPERLINK") && history.contains("'@SUM"), "{history}");
+    assert!(accounts_csv.contains("'=HYPERLINK") && accounts_csv.contains("'+Épicerie"), "{accounts_csv}");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_transfer_retried_with_its_id_is_applied_once_and_another_content_is_refused() {
     let app = TestApp::spawn().await;
     let c = with_currency(&app).await;

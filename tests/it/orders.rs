@@ -748,3 +748,32 @@ async fn the_demo_shops_publish_slots_a_resident_can_order_for() {
     .await;
     assert_eq!(placed.status(), StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn a_customer_name_that_looks_like_a_formula_is_written_inert_in_the_day_csv() {
+    let mut d = drive(0).await;
+    let hostile = "=HYPERLINK(\"https://evil.example\";\"Facture\")";
+    let customer =
+        halle::accounts::create_confirmed(&d.app.db, "piege@exemple.fr", Some(hostile), PASSWORD, false)
+            .await
+            .unwrap();
+    d.customers.push(halle::accounts::create_api_token(&d.app.db, &customer, "t").await.unwrap());
+    let bread = d.product("PAIN", 120, None).await;
+    let slot = d.slot(48, 10).await;
+    let order: Value =
+        d.order(0, slot, json!([{"product_id": bread, "quantity": 1}])).await.json().await.unwrap();
+    let day = order["starts_at"]
+        .as_str()
+        .unwrap()
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Paris").unwrap())
+        .date();
+    d.app.login("boulangerie@exemple.fr", PASSWORD).await;
+    let base = format!("/t/marguerittes/annuaire/{}/drive", d.business);
+    let body = d.app.get(&format!("{base}/export.csv?jour={day}")).await.text().await.unwrap();
+    let line = body.lines().find(|line| line.contains("HYPERLINK")).expect("the order's line");
+    let cells: Vec<&str> = line.split(';').collect();
+    assert!(cells.iter().all(|cell| !cell.trim_start_matches('"').starts_with('=')), "{line}");
+    assert!(line.contains("'=HYPERLINK"), "{line}");
+}
