@@ -17,6 +17,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -79,6 +80,11 @@ pub fn router(state: AppState) -> Router {
         // read by extractors stop at `max_body_bytes`; upload routes raise theirs up to the cap.
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(RequestBodyLimitLayer::new(UPLOAD_MAX_BYTES))
+        // A slow client or a stuck handler is answered 408 rather than holding a worker.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(state.config.request_timeout_secs.max(1)),
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), errors::render))
         .layer(sessions);
     let tiles_origin = web::origin_of(&state.config.tiles_url);

@@ -138,6 +138,10 @@ pub struct Config {
     #[arg(long, env = "HALLE_LOG_FORMAT", default_value = "text", global = true)]
     pub log_format: String,
 
+    /// Seconds a request may take, reading its body included, before it is answered 408.
+    #[arg(long, env = "HALLE_REQUEST_TIMEOUT_SECS", default_value_t = 60, global = true)]
+    pub request_timeout_secs: u64,
+
     /// Largest request body accepted, in bytes (uploads have their own limits).
     #[arg(long, env = "HALLE_MAX_BODY_BYTES", default_value_t = 256 * 1024, global = true)]
     pub max_body_bytes: usize,
@@ -215,6 +219,7 @@ impl Config {
             ],
             log_format: "text".to_owned(),
             max_body_bytes: 256 * 1024,
+            request_timeout_secs: 60,
             login_limit: 10,
             register_limit: 5,
             job_interval_secs: 5,

@@ -38,8 +38,12 @@ pub struct ProfileView {
     pub ads: Vec<FoundAd>,
 }
 
-/// A member's profile; an unknown account is "not found".
-pub async fn view_profile(db: &Db, user_id: i64) -> AppResult<ProfileView> {
+/// A member's profile, for a signed-in member (profiles are not a public list of who lives
+/// where); an unknown account, or one that blocked the viewer, is "not found".
+pub async fn view_profile(db: &Db, viewer: &User, user_id: i64) -> AppResult<ProfileView> {
+    if store::has_blocked(db, user_id, viewer.id).await? {
+        return Err(AppError::NotFound);
+    }
     let user = accounts::user_by_id(db, user_id).await?.ok_or(AppError::NotFound)?;
     let row = store::profile(db, user_id).await?.unwrap_or_default();
     let territories: HashMap<i64, Territory> =

@@ -50,6 +50,7 @@ fn default_key(status: StatusCode) -> &'static str {
         413 => "error.too_large",
         415 => "error.media_type",
         422 => "error.invalid",
+        408 => "error.timeout",
         429 => "error.rate_limited",
         _ if status.is_server_error() => "error.internal",
         _ => "error.bad_request",

@@ -98,6 +98,9 @@ pub fn security_headers(is_https: bool, tiles_origin: Option<&str>) -> Vec<(&'st
         ("referrer-policy", "strict-origin-when-cross-origin".to_owned()),
         ("permissions-policy", "camera=(), microphone=(), geolocation=(self), payment=()".to_owned()),
         ("cross-origin-opener-policy", "same-origin".to_owned()),
+        // Pages carry a form token, a name, sometimes a secret shown once: no cache keeps them.
+        // Static files and public photos set their own caching.
+        ("cache-control", "no-store".to_owned()),
     ];
     if is_https {
         headers.push(("strict-transport-security", "max-age=63072000; includeSubDomains".to_owned()));

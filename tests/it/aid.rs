@@ -787,7 +787,13 @@ async fn profiles_show_presentation_skills_and_structures_but_nothing_sensitive(
     let too_long = "x".repeat(1001);
     let refused = s.app.submit("/profil", "/profil", &[("presentation", &too_long)]).await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Profiles are for signed-in members: a visitor is sent to the login page.
     let visitor = client();
+    let anonymous = visitor.get(s.app.url(&format!("/membres/{}", s.driver_user.id))).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    assert!(location(&anonymous).starts_with("/login"), "{}", location(&anonymous));
+    submit_with(&visitor, &s.app.base, "/login", "/login", &[("email", CARE_HOME), ("password", PASSWORD)])
+        .await;
     let (status, html) = page_with(&visitor, &s.app.url(&format!("/membres/{}", s.driver_user.id))).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(text(&html, "h1"), "chauffeur");

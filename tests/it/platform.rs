@@ -24,6 +24,12 @@ async fn pages_carry_a_strict_content_security_policy_and_safe_cookies() {
     assert!(!csp.contains("unsafe-inline"));
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["x-frame-options"], "DENY");
+    // A page holds a form token (and elsewhere names, secrets shown once): never cached.
+    assert_eq!(headers["cache-control"], "no-store");
+    // htmx is told not to inject its indicator style, which this policy would block.
+    let html = scraper::Html::parse_document(&app.get("/login").await.text().await.unwrap());
+    let config = html.select(&scraper::Selector::parse("meta[name=htmx-config]").unwrap()).next().unwrap();
+    assert_eq!(config.value().attr("content"), Some(r#"{"includeIndicatorStyles":false}"#));
     let cookie = headers["set-cookie"].to_str().unwrap();
     assert!(cookie.starts_with("halle_session="));
     assert!(cookie.contains("HttpOnly"));
@@ -198,4 +204,56 @@ fn the_command_line_creates_a_territory_and_an_admin() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 10 characters"));
     let help = Command::new(bin).args(["serve", "--help"]).output().unwrap();
     assert!(String::from_utf8_lossy(&help.stdout).contains("--demo"));
+}
+
+#[tokio::test]
+async fn the_session_table_holds_hashes_of_session_ids_never_the_ids() {
+    use sha2::{Digest, Sha256};
+    let app = TestApp::spawn().await;
+    app.user("jeanne@exemple.fr", PASSWORD, false).await;
+    let response =
+        app.submit("/login", "/login", &[("email", "jeanne@exemple.fr"), ("password", PASSWORD)]).await;
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(|value| value.strip_prefix("halle_session="))
+        .map(|value| value.split(';').next().unwrap().to_owned())
+        .expect("a session cookie");
+    let ids: Vec<String> = match &app.db {
+        halle::db::Db::Sqlite(pool, _) => {
+            sqlx::query_scalar("select id from web_session").fetch_all(pool).await.unwrap()
+        }
+        halle::db::Db::Postgres(pool) => {
+            sqlx::query_scalar("select id from web_session").fetch_all(pool).await.unwrap()
+        }
+    };
+    assert!(!ids.is_empty());
+    assert!(!ids.contains(&cookie), "the id is stored in clear");
+    assert!(ids.contains(&hex::encode(Sha256::digest(cookie.as_bytes()))));
+    // And the session still works.
+    assert_eq!(app.get("/account").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_request_that_takes_too_long_is_answered_408_and_the_server_goes_on() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(|c| c.request_timeout_secs = 1).await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    // A body announced at 100 bytes, of which 10 arrive, then nothing.
+    let head = format!(
+        "POST /api/v1/auth/token HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\n\r\n{{\"email\": "
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0; 64];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), slow.read(&mut answer))
+        .await
+        .expect("answered before the client gave up")
+        .unwrap();
+    let status_line = String::from_utf8_lossy(&answer[..read]).lines().next().unwrap_or_default().to_owned();
+    assert!(status_line.starts_with("HTTP/1.1 408"), "{status_line}");
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
 }

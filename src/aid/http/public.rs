@@ -479,13 +479,15 @@ struct ProfilePage {
     blocked: bool,
 }
 
-async fn show_profile(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
-    let profile = crate::aid::view_profile(&state.db, id).await?;
-    let (is_me, blocked) = match &page.user {
-        Some(user) => (user.id == id, crate::aid::has_blocked(&state.db, user, id).await?),
-        None => (false, false),
-    };
-    let page = if page.user.is_some() { page.with_csrf().await? } else { page };
+async fn show_profile(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let profile = crate::aid::view_profile(&state.db, &user, id).await?;
+    let (is_me, blocked) = (user.id == id, crate::aid::has_blocked(&state.db, &user, id).await?);
+    let page = page.with_csrf().await?;
     render(&ProfilePage { page, profile, is_me, blocked })
 }
 

@@ -1,5 +1,6 @@
 //! Web sessions kept in the database (table `web_session`), so that any server instance can
-//! serve any request.
+//! serve any request. The table holds the SHA-256 of each session id, never the id itself: a
+//! copy of the database (a backup, a leaked dump) gives no cookie to replay.
 
 use async_trait::async_trait;
 use tower_sessions::cookie::time::OffsetDateTime;
@@ -24,6 +25,12 @@ impl DbSessionStore {
     }
 }
 
+/// The key a session is stored under: the hash of the id its cookie carries.
+fn stored_key(id: &Id) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(id.to_string().as_bytes()))
+}
+
 fn backend(err: sqlx::Error) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
 }
@@ -35,7 +42,7 @@ impl SessionStore for DbSessionStore {
         loop {
             let data = serde_json::to_string(&record.data)
                 .map_err(|e| session_store::Error::Encode(e.to_string()))?;
-            let id = record.id.to_string();
+            let id = stored_key(&record.id);
             let expires = record.expiry_date.unix_timestamp();
             let inserted = store::insert(&self.db, id, data, expires).await.map_err(backend)?;
             if inserted {
@@ -48,14 +55,14 @@ impl SessionStore for DbSessionStore {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data =
             serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        let id = record.id.to_string();
+        let id = stored_key(&record.id);
         let expires = record.expiry_date.unix_timestamp();
         store::upsert(&self.db, id, data, expires).await.map_err(backend)?;
         Ok(())
     }
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
-        let id = session_id.to_string();
+        let id = stored_key(session_id);
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let row = store::load(&self.db, &id, now).await.map_err(backend)?;
         let Some((data, expires)) = row else { return Ok(None) };
@@ -66,7 +73,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
-        let id = session_id.to_string();
+        let id = stored_key(session_id);
         store::delete(&self.db, &id).await.map_err(backend)?;
         Ok(())
     }
