@@ -66,11 +66,23 @@ async fn account_json(state: &AppState, user: User) -> AppResult<AccountJson> {
     })
 }
 
-/// Creates an account; a confirmation email is sent, and tokens can be had once it is confirmed.
+/// What registering answers, whether or not the address already had an account: the answer
+/// does not tell who has one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistrationAccepted {
+    /// The address, as it will be used (trimmed, lower case).
+    pub email: String,
+    /// Always `confirmation_sent`: a confirmation link was mailed to the address, or, when it
+    /// already has an account, a note saying so.
+    pub status: String,
+}
+
+/// Asks for an account: a confirmation email is sent, and tokens can be had once it is
+/// confirmed. An address that already has an account gets a note instead, and the answer is the
+/// same, so that registering does not reveal who has an account.
 #[utoipa::path(post, path = "/auth/register", tag = "accounts", request_body = Registration,
     responses(
-        (status = 201, description = "Account created", body = AccountJson),
-        (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 202, description = "Confirmation sent", body = RegistrationAccepted),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many registrations", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -79,10 +91,11 @@ pub async fn register(
     ClientIp(ip): ClientIp,
     lang: Lang,
     ApiJson(input): ApiJson<Registration>,
-) -> AppResult<(StatusCode, Json<AccountJson>)> {
+) -> AppResult<(StatusCode, Json<RegistrationAccepted>)> {
     super::count_email_request(&state.db, &ip, "register", state.config.register_limit).await?;
-    let user = super::register(&state.db, &state.base_url, &input, lang, None).await?;
-    Ok((StatusCode::CREATED, Json(account_json(&state, user).await?)))
+    super::register(&state.db, &state.base_url, &input, lang, None).await?;
+    let email = super::normalize_email(&input.email);
+    Ok((StatusCode::ACCEPTED, Json(RegistrationAccepted { email, status: "confirmation_sent".to_owned() })))
 }
 
 /// Credentials exchanged for a personal API token.

@@ -216,14 +216,16 @@ pub async fn count_email_request(db: &Db, client_ip: &str, action: &str, limit: 
 }
 
 /// Creates an account (and a membership of `territory_id`, when given), and queues the
-/// confirmation email, all in one transaction.
+/// confirmation email, all in one transaction. When the address already has an account, nothing
+/// is created and its owner gets a note instead (`None`): the answer to the person registering
+/// is the same either way, so the form does not tell who has an account.
 pub async fn register(
     db: &Db,
     base_url: &str,
     input: &Registration,
     lang: Lang,
     territory_id: Option<i64>,
-) -> AppResult<User> {
+) -> AppResult<Option<User>> {
     let email = normalize_email(&input.email);
     let mut errors = Vec::new();
     check_email(&email, &mut errors);
@@ -237,16 +239,42 @@ pub async fn register(
     let password = input.password.clone();
     let hash = blocking(move || hash_password(&password)).await??;
     let mut tx = db.begin().await?;
-    let user = store::insert_user(&mut tx, &email, name.as_deref().unwrap_or_default(), &hash, lang)
-        .await?
-        .ok_or(AppError::Conflict("accounts.error.email_taken"))?;
+    let Some(user) =
+        store::insert_user(&mut tx, &email, name.as_deref().unwrap_or_default(), &hash, lang).await?
+    else {
+        drop(tx);
+        tell_owner_of_registration_attempt(db, base_url, &email).await?;
+        return Ok(None);
+    };
     if let Some(territory_id) = territory_id {
         store::grant_role(&mut tx, user.id, territory_id, Role::Member).await?;
     }
     queue_confirmation(&mut tx, base_url, &user, None).await?;
     tx.commit().await?;
     tracing::info!(user_id = user.id, "account registered");
-    Ok(user)
+    Ok(Some(user))
+}
+
+/// Tells the owner of `email` that someone tried to register with it (at most a few times an
+/// hour): if it was them, they log in or reset their password.
+async fn tell_owner_of_registration_attempt(db: &Db, base_url: &str, email: &str) -> AppResult<()> {
+    let Some((owner, _)) = store::find_user_with_hash(db, email).await? else { return Ok(()) };
+    if !recipient_allows(db, "register", email).await? {
+        return Ok(());
+    }
+    let tr = Tr::new(owner.lang());
+    let body = tr.fill(
+        "mail.register_exists.body",
+        &[
+            ("name", &owner.display_name),
+            ("login", &format!("{base_url}/login")),
+            ("reset", &format!("{base_url}/password/forgot")),
+        ],
+    );
+    let mut tx = db.begin().await?;
+    mail::enqueue(&mut tx, &Email::new(&owner.email, tr.get("mail.register_exists.subject"), body)).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Creates an email token of `purpose` and queues the email that carries its link.

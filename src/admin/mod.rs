@@ -39,7 +39,44 @@ pub async fn outbox_counts(db: &Db, actor: &User) -> AppResult<(i64, i64)> {
 /// One message of the outbox.
 pub async fn outbox_message(db: &Db, actor: &User, id: i64) -> AppResult<OutboxMessage> {
     require_admin(actor)?;
-    outbox::outbox_message(db, id).await?.ok_or(AppError::NotFound)
+    let mut message = outbox::outbox_message(db, id).await?.ok_or(AppError::NotFound)?;
+    message.body_text = mask_link_tokens(&message.body_text);
+    Ok(message)
+}
+
+/// The text with the secret of every link masked (`token=…`): a reset or confirmation link in
+/// the outbox would let whoever reads it take the account. The admin sees that a link was sent,
+/// not the link.
+pub fn mask_link_tokens(text: &str) -> String {
+    const MARK: &str = "token=";
+    let mut masked = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        let (before, after) = rest.split_at(at + MARK.len());
+        masked.push_str(before);
+        let end = after.find(|c: char| c.is_whitespace() || c == '&').unwrap_or(after.len());
+        if end > 0 {
+            masked.push('…');
+        }
+        rest = &after[end..];
+    }
+    masked.push_str(rest);
+    masked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_link_tokens;
+
+    #[test]
+    fn link_secrets_are_masked_and_the_rest_kept() {
+        let body = "Ouvrez :\n\nhttps://halle.example/password/reset?token=abc123DEF&x=1\n\nMerci token=";
+        assert_eq!(
+            mask_link_tokens(body),
+            "Ouvrez :\n\nhttps://halle.example/password/reset?token=…&x=1\n\nMerci token="
+        );
+        assert_eq!(mask_link_tokens("rien à cacher"), "rien à cacher");
+    }
 }
 
 /// Puts a failed message back in the queue.

@@ -80,14 +80,18 @@ async fn a_short_password_is_refused_with_a_french_message_and_the_fields_kept()
 }
 
 #[tokio::test]
-async fn a_duplicate_email_is_refused_and_creates_nothing() {
+async fn registering_a_taken_email_creates_nothing_reveals_nothing_and_tells_its_owner() {
     let app = TestApp::spawn().await;
     app.user("jeanne@exemple.fr", PASSWORD, false).await;
-    let response = register(&app, "JEANNE@exemple.fr").await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = scraper::Html::parse_document(&response.text().await.unwrap());
-    assert!(text(&html, "#email-error").contains("existe déjà"));
-    assert_eq!(app.outbox_len().await, 0);
+    let taken = register(&app, "JEANNE@exemple.fr").await;
+    let fresh = register(&app, "nouvelle@exemple.fr").await;
+    // The person registering sees the same thing for a taken and a free address.
+    assert_eq!(taken.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&taken), location(&fresh));
+    let (subject, body) = app.last_mail_to("jeanne@exemple.fr").await.unwrap();
+    assert_eq!(subject, "Vous avez déjà un compte Halle");
+    assert!(body.contains("/password/forgot"), "{body}");
+    assert_eq!(halle::accounts::list_users(&app.db, "jeanne", None, 10).await.unwrap().len(), 1);
 }
 
 #[tokio::test]

@@ -10,19 +10,25 @@ async fn post_json(app: &TestApp, path: &str, body: serde_json::Value) -> reqwes
 }
 
 #[tokio::test]
-async fn registering_through_the_api_returns_201_then_409_for_the_same_email() {
+async fn registering_through_the_api_answers_the_same_whether_or_not_the_email_has_an_account() {
     let app = TestApp::spawn().await;
-    let body = json!({"email": "api@exemple.fr", "password": PASSWORD, "display_name": "Api"});
+    let body = json!({"email": "Api@exemple.fr", "password": PASSWORD, "display_name": "Api"});
     let created = post_json(&app, "/api/v1/auth/register", body.clone()).await;
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let account: serde_json::Value = created.json().await.unwrap();
-    assert_eq!(account["email"], "api@exemple.fr");
-    assert_eq!(account["email_confirmed"], false);
+    assert_eq!(created.status(), StatusCode::ACCEPTED);
+    let first: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(first, json!({"email": "api@exemple.fr", "status": "confirmation_sent"}));
+    let (subject, _) = app.last_mail_to("api@exemple.fr").await.unwrap();
+    assert!(subject.contains("Confirmez"), "{subject}");
 
+    // Someone tries the same address: the same answer, no second account, and the owner
+    // is told rather than the person asking.
     let again = post_json(&app, "/api/v1/auth/register", body).await;
-    let problem = problem(again, StatusCode::CONFLICT).await;
-    assert_eq!(problem["code"], "accounts.error.email_taken");
-    assert_eq!(problem["detail"], "Un compte existe déjà avec cette adresse e-mail.");
+    assert_eq!(again.status(), StatusCode::ACCEPTED);
+    assert_eq!(again.json::<serde_json::Value>().await.unwrap(), first);
+    let (subject, body) = app.last_mail_to("api@exemple.fr").await.unwrap();
+    assert_eq!(subject, "Vous avez déjà un compte Halle");
+    assert!(body.contains("/password/forgot"), "{body}");
+    assert_eq!(halle::accounts::list_users(&app.db, "api@", None, 10).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -172,9 +178,17 @@ async fn concurrent_registrations_with_one_email_create_one_account() {
     for handle in handles {
         statuses.push(handle.await.unwrap());
     }
-    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 5, "{statuses:?}");
-    assert_eq!(app.outbox_len().await, 1);
+    assert!(statuses.iter().all(|s| *s == StatusCode::ACCEPTED), "{statuses:?}");
+    assert_eq!(halle::accounts::list_users(&app.db, "race@", None, 10).await.unwrap().len(), 1);
+    // One confirmation; the other five attempts each tell the owner, three times an hour at most.
+    let mails = halle::mail::list_outbox(&app.db, None, None, 100).await.unwrap();
+    let subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
+    assert_eq!(subjects.iter().filter(|s| s.starts_with("Confirmez")).count(), 1, "{subjects:?}");
+    assert_eq!(
+        subjects.iter().filter(|s| **s == "Vous avez déjà un compte Halle").count(),
+        3,
+        "{subjects:?}"
+    );
 }
 
 #[tokio::test]
@@ -187,7 +201,7 @@ async fn registrations_are_rate_limited_per_address() {
             json!({"email": format!("r{n}@exemple.fr"), "password": PASSWORD, "display_name": "R"}),
         )
         .await;
-        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
     }
     let response = post_json(
         &app,
