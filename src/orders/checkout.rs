@@ -198,8 +198,9 @@ pub async fn place_orders(
             key.map(|k| format!("{}:{}:{index}", customer.id, k.chars().take(100).collect::<String>()))
         })
         .collect();
+    let hashes: Vec<String> = requests.iter().map(request_hash).collect();
     if let Some(Some(first)) = keys.first()
-        && let Some(existing) = already_placed(db, &keys, first).await?
+        && let Some(existing) = already_placed(db, &keys, &hashes, first).await?
     {
         return Ok(existing);
     }
@@ -214,7 +215,8 @@ pub async fn place_orders(
         }
         checked.push(Checked { request: request.clone(), items: merged_items(&request.items)?, drive });
     }
-    let (base_url, buyer, tx_keys) = (base_url.to_owned(), customer.clone(), keys.clone());
+    let (base_url, buyer) = (base_url.to_owned(), customer.clone());
+    let tx_keys: Vec<(Option<String>, String)> = keys.iter().cloned().zip(hashes.iter().cloned()).collect();
     let cart = cart.map(str::to_owned);
     let placed = db
         .write(move |tx| {
@@ -232,23 +234,59 @@ pub async fn place_orders(
     match placed {
         Err(AppError::Conflict("orders.error.duplicate")) => {
             let first = keys.first().cloned().flatten().unwrap_or_default();
-            already_placed(db, &keys, &first).await?.ok_or(AppError::Conflict("orders.error.duplicate"))
+            already_placed(db, &keys, &hashes, &first)
+                .await?
+                .ok_or(AppError::Conflict("orders.error.duplicate"))
         }
         placed => placed,
     }
 }
 
-async fn already_placed(db: &Db, keys: &[Option<String>], first: &str) -> AppResult<Option<Vec<Order>>> {
+/// The orders placed before with these keys, when the first was used: the same request sent
+/// again gets them back; another request under a used key is refused (`409`), since answering
+/// with the first order would hide that the second was never placed.
+async fn already_placed(
+    db: &Db,
+    keys: &[Option<String>],
+    hashes: &[String],
+    first: &str,
+) -> AppResult<Option<Vec<Order>>> {
     if store::order_by_key(db, first).await?.is_none() {
         return Ok(None);
     }
     let mut orders = Vec::new();
-    for key in keys.iter().flatten() {
-        if let Some(order) = store::order_by_key(db, key).await? {
-            orders.push(order);
+    for (key, hash) in keys.iter().zip(hashes) {
+        let Some(key) = key else { continue };
+        // All the orders of a request are placed together: a key left unused, or used with
+        // another request, means this is not the request sent before.
+        match store::request_hash_of_key(db, key).await? {
+            Some(Some(stored)) if stored != *hash => {
+                return Err(AppError::Conflict("orders.error.key_reused"));
+            }
+            None => return Err(AppError::Conflict("orders.error.key_reused")),
+            _ => {}
         }
+        orders.extend(store::order_by_key(db, key).await?);
     }
     Ok(Some(orders))
+}
+
+/// A fingerprint of what an order request asks (business, slot, items merged, payment, address,
+/// note), kept with its idempotency key.
+fn request_hash(request: &OrderRequest) -> String {
+    use sha2::{Digest, Sha256};
+    let items = merged_items(&request.items).unwrap_or_else(|_| request.items.clone());
+    let text = format!(
+        "{}|{}|{:?}|{}|{}|{:?}|{}",
+        request.business_id,
+        request.slot_id,
+        items,
+        request.payment.as_str(),
+        request.delivery_address.trim(),
+        request.delivery_commune_id,
+        request.note.trim(),
+    );
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 /// Takes the stock and the slot places of `checked` and writes its orders, in `tx`.
@@ -257,7 +295,7 @@ async fn reserve_and_insert(
     base_url: &str,
     customer: &User,
     checked: &[Checked],
-    keys: &[Option<String>],
+    keys: &[(Option<String>, String)],
 ) -> AppResult<Vec<Order>> {
     let now = now();
     // Pauses committed before this transaction are seen here.
@@ -368,7 +406,8 @@ async fn reserve_and_insert(
             delivery_fee_cents: fee,
             total_cents: total,
             note: &note,
-            idempotency_key: keys.get(index).and_then(|k| k.as_deref()),
+            idempotency_key: keys.get(index).and_then(|(k, _)| k.as_deref()),
+            request_hash: keys.get(index).and_then(|(k, hash)| k.as_ref().map(|_| hash.as_str())),
         };
         let Some(order) = store::insert_order(tx, &new).await? else {
             return Err(AppError::Conflict("orders.error.duplicate"));

@@ -393,6 +393,8 @@ pub struct NewOrder<'a> {
     pub note: &'a str,
     /// Idempotency key (scoped to the customer).
     pub idempotency_key: Option<&'a str>,
+    /// The hash of the request the key was sent with.
+    pub request_hash: Option<&'a str>,
 }
 
 /// Inserts an order; `None` when its idempotency key was already used.
@@ -401,8 +403,9 @@ pub async fn insert_order(tx: &mut Tx, o: &NewOrder<'_>) -> AppResult<Option<Ord
     let sql = format!(
         "insert into customer_order (territory_id, business_id, customer_id, customer_name, customer_key, status,
             fulfilment, slot_id, starts_at, ends_at, pickup_point_name, delivery_address, delivery_commune_id,
-            payment, subtotal_cents, delivery_fee_cents, total_cents, note, idempotency_key, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, 'new', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
+            payment, subtotal_cents, delivery_fee_cents, total_cents, note, idempotency_key, created_at, updated_at,
+            request_hash)
+         values ($1, $2, $3, $4, $5, 'new', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20)
          on conflict (idempotency_key) do nothing returning {ORDER}"
     );
     Ok(on_tx!(tx, conn => sqlx::query_as::<_, Order>(&sql)
@@ -410,7 +413,14 @@ pub async fn insert_order(tx: &mut Tx, o: &NewOrder<'_>) -> AppResult<Option<Ord
         .bind(o.fulfilment).bind(o.slot.id).bind(o.slot.starts_at).bind(o.slot.ends_at).bind(o.pickup_point_name)
         .bind(o.delivery_address).bind(o.delivery_commune_id).bind(o.payment).bind(o.subtotal_cents)
         .bind(o.delivery_fee_cents).bind(o.total_cents).bind(o.note).bind(o.idempotency_key).bind(now)
-        .fetch_optional(&mut **conn).await)?)
+        .bind(o.request_hash).fetch_optional(&mut **conn).await)?)
+}
+
+/// The request hash an idempotency key was first sent with, if the key was used.
+pub async fn request_hash_of_key(db: &Db, key: &str) -> AppResult<Option<Option<String>>> {
+    Ok(on_db!(db, pool => sqlx::query_scalar::<_, Option<String>>(
+        "select request_hash from customer_order where idempotency_key = $1")
+        .bind(key).fetch_optional(pool).await)?)
 }
 
 /// The order placed with an idempotency key.

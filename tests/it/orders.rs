@@ -459,6 +459,27 @@ async fn a_retried_order_with_the_same_idempotency_key_is_placed_once() {
 }
 
 #[tokio::test]
+async fn an_idempotency_key_sent_again_with_another_order_is_a_409_and_places_nothing() {
+    let d = drive(1).await;
+    let bread = d.product("PAIN", 120, Some(5)).await;
+    let slot = d.slot(48, 10).await;
+    let send = |quantity: i64| {
+        api(&d.customers[0])
+            .post(d.app.url("/api/v1/orders"))
+            .header("idempotency-key", "essai-2")
+            .json(&json!({"business_id": d.business, "slot_id": slot, "items": [{"product_id": bread, "quantity": quantity}], "payment": "on_pickup"}))
+            .send()
+    };
+    assert_eq!(send(2).await.unwrap().status(), StatusCode::CREATED);
+    let other = send(3).await.unwrap();
+    assert_eq!(problem(other, StatusCode::CONFLICT).await["code"], "orders.error.key_reused");
+    assert_eq!(d.stock(bread).await, Some(3), "only the first order took stock");
+    assert_eq!(d.remaining(slot).await, 9);
+    // The first request, sent again, still gets its order.
+    assert_eq!(send(2).await.unwrap().status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
 async fn bad_orders_get_clear_problems_and_reserve_nothing() {
     let d = drive(1).await;
     let bread = d.product("PAIN", 120, Some(5)).await;
