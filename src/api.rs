@@ -99,7 +99,11 @@ pub fn rfc3339(seconds: i64) -> String {
 /// A file to download: its type, `Content-Disposition` and `Cache-Control`.
 pub fn file(content_type: &str, disposition: String, cache: &str, body: Vec<u8>) -> Response {
     (
-        [(CONTENT_TYPE, content_type.to_owned()), (CONTENT_DISPOSITION, disposition), (CACHE_CONTROL, cache.to_owned())],
+        [
+            (CONTENT_TYPE, content_type.to_owned()),
+            (CONTENT_DISPOSITION, disposition),
+            (CACHE_CONTROL, cache.to_owned()),
+        ],
         body,
     )
         .into_response()
@@ -170,7 +174,9 @@ impl Modify for BearerAuth {
 /// routes list their error statuses with a description only and this gives each its body.
 fn add_problem_bodies(openapi: &mut utoipa::openapi::OpenApi) {
     let operations = openapi.paths.paths.values_mut().flat_map(|item| {
-        [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
+        [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch]
+            .into_iter()
+            .flatten()
     });
     for operation in operations {
         for (status, response) in &mut operation.responses.responses {
