@@ -3,13 +3,18 @@
 
 use axum::Json;
 use axum::Router;
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::openapi::{Content, Ref, RefOr};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::tabular::RefusedRow;
 use crate::{accounts, catalog, directory, orders, territory};
 
 /// An error, as RFC 9457 problem details (`application/problem+json`).
@@ -50,12 +55,73 @@ pub struct ListPage<T: ToSchema> {
     pub next: Option<String>,
 }
 
+impl<T: ToSchema> FromIterator<T> for ListPage<T> {
+    /// A whole list on one page.
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        Self { items: items.into_iter().collect(), next: None }
+    }
+}
+
+impl<T: ToSchema> ListPage<T> {
+    /// A page of a list read from `offset`: the next page starts `limit` further on.
+    pub fn at_offset(items: Vec<T>, has_more: bool, offset: i64, limit: i64) -> Self {
+        Self { items, next: has_more.then(|| (offset + limit).to_string()) }
+    }
+}
+
+/// Paging of a list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// The `next` value of the previous page.
+    pub cursor: Option<String>,
+    /// Page size (1 to 200, default 50).
+    pub limit: Option<i64>,
+}
+
+impl PageParams {
+    /// The offset and the page size.
+    pub fn offset_limit(&self) -> AppResult<(i64, i64)> {
+        Ok((cursor_offset(self.cursor.as_deref())?.max(0), self.limit.unwrap_or(50).clamp(1, 200)))
+    }
+}
+
+/// The offset a `cursor` (the `next` of the previous page) stands for; 0 without one.
+pub fn cursor_offset(cursor: Option<&str>) -> AppResult<i64> {
+    cursor.map_or(Ok(0), |c| c.parse::<i64>().map_err(|_| AppError::invalid("cursor", "error.bad_request")))
+}
+
+/// A time as RFC 3339 (from Unix seconds).
+pub fn rfc3339(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds).map(|t| t.to_string()).unwrap_or_default()
+}
+
+/// A file to download: its type, `Content-Disposition` and `Cache-Control`.
+pub fn file(content_type: &str, disposition: String, cache: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (CONTENT_TYPE, content_type.to_owned()),
+            (CONTENT_DISPOSITION, disposition),
+            (CACHE_CONTROL, cache.to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 /// Options of a spreadsheet import.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// `true` only reports what would happen.
     pub dry_run: Option<bool>,
+}
+
+impl ImportParams {
+    /// True when the import should only report what it would do.
+    pub fn dry_run(&self) -> bool {
+        self.dry_run.unwrap_or(false)
+    }
 }
 
 /// A refused row of an import.
@@ -82,12 +148,44 @@ pub struct ImportResult {
     pub dry_run: bool,
 }
 
+impl ImportResult {
+    /// The report of an import: the valid rows, the refused ones, and the records `done`
+    /// (created, updated).
+    pub fn new(accepted: usize, refused: Vec<RefusedRowJson>, done: (usize, usize), dry_run: bool) -> Self {
+        Self { accepted, refused, created: done.0, updated: done.1, dry_run }
+    }
+}
+
+/// The refused rows of a spreadsheet import, each reason in words (`say`).
+pub fn refused_rows<R>(rows: &[RefusedRow<R>], say: impl Fn(&R) -> String) -> Vec<RefusedRowJson> {
+    rows.iter().map(|r| RefusedRowJson { row: r.row, reason: say(&r.reason) }).collect()
+}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// Every error answer of the API is a [`Problem`] (the `errors` middleware sees to it), so the
+/// routes list their error statuses with a description only and this gives each its body.
+fn add_problem_bodies(openapi: &mut utoipa::openapi::OpenApi) {
+    let operations = openapi.paths.paths.values_mut().flat_map(|item| {
+        [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch]
+            .into_iter()
+            .flatten()
+    });
+    for operation in operations {
+        for (status, response) in &mut operation.responses.responses {
+            let RefOr::T(response) = response else { continue };
+            if status.parse::<u16>().is_ok_and(|s| s >= 400) && response.content.is_empty() {
+                let problem = Content::new(Some(Ref::from_schema_name("Problem")));
+                response.content.insert("application/problem+json".to_owned(), problem);
+            }
+        }
     }
 }
 
@@ -105,7 +203,7 @@ struct ApiDoc;
 
 /// The API's routes and the OpenAPI document describing exactly them.
 pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (routes, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::api::router())
         .merge(territory::api::router())
         .merge(directory::api::router())
@@ -113,7 +211,9 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(orders::api::router())
         .merge(crate::ledger::api::router())
         .merge(crate::aid::api::router())
-        .split_for_parts()
+        .split_for_parts();
+    add_problem_bodies(&mut doc);
+    (routes, doc)
 }
 
 /// The API router, mounted under `/api/v1`, with `/api/v1/openapi.json`.

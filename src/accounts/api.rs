@@ -9,7 +9,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{Registration, User};
-use crate::api::Problem;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::web::auth::ApiUser;
@@ -83,8 +82,8 @@ pub struct RegistrationAccepted {
 #[utoipa::path(post, path = "/auth/register", tag = "accounts", request_body = Registration,
     responses(
         (status = 202, description = "Confirmation sent", body = RegistrationAccepted),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many registrations", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields"),
+        (status = 429, description = "Too many registrations"),
     ))]
 pub async fn register(
     State(state): State<AppState>,
@@ -120,9 +119,9 @@ pub struct TokenResponse {
 #[utoipa::path(post, path = "/auth/token", tag = "accounts", request_body = TokenRequest,
     responses(
         (status = 200, description = "Token created", body = TokenResponse),
-        (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Email not confirmed yet", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password"),
+        (status = 403, description = "Email not confirmed yet"),
+        (status = 429, description = "Too many attempts"),
     ))]
 pub async fn create_token(
     State(state): State<AppState>,
@@ -141,7 +140,7 @@ pub async fn create_token(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The account", body = AccountJson),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token"),
     ))]
 pub async fn me(State(state): State<AppState>, ApiUser(user): ApiUser) -> AppResult<Json<AccountJson>> {
     Ok(Json(account_json(&state, user).await?))

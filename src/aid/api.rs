@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{Ad, AdInput, AdKind, AdSearch, AdStatus, Decision, FoundAd, ReportInput, Sort};
-use crate::api::{ListPage, Problem};
+use crate::api::{ListPage, PageParams, cursor_offset, rfc3339};
 use crate::app::AppState;
 use crate::directory::api::parse_point;
 use crate::error::{AppError, AppResult};
@@ -33,10 +33,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_reports))
         .routes(routes!(decide_report))
         .routes(routes!(block_member, unblock_member))
-}
-
-fn rfc3339(seconds: i64) -> String {
-    jiff::Timestamp::from_second(seconds).map(|t| t.to_string()).unwrap_or_default()
 }
 
 /// A member as others see them: never an email, phone or address.
@@ -176,12 +172,7 @@ impl AdParams {
             Some("nearest") if near.is_some() => Sort::Nearest,
             Some(_) => return Err(AppError::invalid("sort", "aid.error.sort")),
         };
-        let offset = match self.cursor.as_deref() {
-            Some(cursor) => {
-                cursor.parse::<i64>().map_err(|_| AppError::invalid("cursor", "error.bad_request"))?
-            }
-            None => 0,
-        };
+        let offset = cursor_offset(self.cursor.as_deref())?;
         Ok(AdSearch {
             text: self.q.clone().unwrap_or_default(),
             domain: self.domain.clone().filter(|d| !d.is_empty()),
@@ -202,8 +193,8 @@ impl AdParams {
 #[utoipa::path(get, path = "/ads", tag = "aid", params(AdParams),
     responses(
         (status = 200, description = "A page of ads", body = ListPage<AdJson>),
-        (status = 404, description = "No such territory", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A filter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such territory"),
+        (status = 422, description = "A filter is invalid"),
     ))]
 pub async fn list_ads(
     State(state): State<AppState>,
@@ -211,8 +202,8 @@ pub async fn list_ads(
 ) -> AppResult<Json<ListPage<AdJson>>> {
     let query = params.to_search(&state).await?;
     let page = super::search(&state.db, &query).await?;
-    let next = page.has_more.then(|| (query.offset + query.limit).to_string());
-    Ok(Json(ListPage { items: page.items.into_iter().map(AdJson::of).collect(), next }))
+    let items = page.items.into_iter().map(AdJson::of).collect();
+    Ok(Json(ListPage::at_offset(items, page.has_more, query.offset, query.limit)))
 }
 
 /// Posts an ad in a territory (published at once, or waiting for a moderator, depending on the
@@ -221,10 +212,10 @@ pub async fn list_ads(
     params(("slug" = String, Path, description = "Territory")), request_body = AdInput,
     responses(
         (status = 201, description = "Posted", body = AdJson),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Suspended in this territory", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many ads today", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Suspended in this territory"),
+        (status = 422, description = "Invalid fields"),
+        (status = 429, description = "Too many ads today"),
     ))]
 pub async fn create_ad(
     State(state): State<AppState>,
@@ -241,7 +232,7 @@ pub async fn create_ad(
     params(("id" = i64, Path, description = "Ad")),
     responses(
         (status = 200, description = "The ad", body = AdJson),
-        (status = 404, description = "No such ad, or not visible to you", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ad, or not visible to you"),
     ))]
 pub async fn get_ad(
     State(state): State<AppState>,
@@ -259,9 +250,9 @@ pub async fn get_ad(
     request_body(content = Object, description = "Any fields of AdInput, `status`, `renew`"),
     responses(
         (status = 200, description = "The changed ad", body = AdJson),
-        (status = 403, description = "Not its author", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such ad", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not its author"),
+        (status = 404, description = "No such ad"),
+        (status = 422, description = "Invalid fields"),
     ))]
 pub async fn patch_ad(
     State(state): State<AppState>,
@@ -321,8 +312,8 @@ pub async fn patch_ad(
     params(("id" = i64, Path, description = "Ad")),
     responses(
         (status = 204, description = "Published"),
-        (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already published", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a moderator"),
+        (status = 409, description = "Already published"),
     ))]
 pub async fn approve_ad(
     State(state): State<AppState>,
@@ -395,11 +386,11 @@ async fn conversation_json(
     params(("id" = i64, Path, description = "Ad")), request_body = MessageInput,
     responses(
         (status = 201, description = "The conversation", body = ConversationJson),
-        (status = 403, description = "Blocked, suspended, or your own ad", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such ad", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The ad is closed or expired", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Empty or too long", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many conversations today", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Blocked, suspended, or your own ad"),
+        (status = 404, description = "No such ad"),
+        (status = 409, description = "The ad is closed or expired"),
+        (status = 422, description = "Empty or too long"),
+        (status = 429, description = "Too many conversations today"),
     ))]
 pub async fn start_conversation(
     State(state): State<AppState>,
@@ -411,33 +402,11 @@ pub async fn start_conversation(
     Ok((StatusCode::CREATED, Json(conversation_json(&state, &user, conversation).await?)))
 }
 
-/// Paging of a list.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageParams {
-    /// The `next` value of the previous page.
-    pub cursor: Option<String>,
-    /// Page size (1 to 200, default 50).
-    pub limit: Option<i64>,
-}
-
-impl PageParams {
-    fn offset_limit(&self) -> AppResult<(i64, i64)> {
-        let offset = match self.cursor.as_deref() {
-            Some(cursor) => {
-                cursor.parse::<i64>().map_err(|_| AppError::invalid("cursor", "error.bad_request"))?
-            }
-            None => 0,
-        };
-        Ok((offset.max(0), self.limit.unwrap_or(50).clamp(1, 200)))
-    }
-}
-
 /// Your conversations, most recent first, with unread counts.
 #[utoipa::path(get, path = "/conversations", tag = "aid", security(("bearer" = [])), params(PageParams),
     responses(
         (status = 200, description = "A page of conversations", body = ListPage<ConversationJson>),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token"),
     ))]
 pub async fn list_conversations(
     State(state): State<AppState>,
@@ -446,9 +415,10 @@ pub async fn list_conversations(
 ) -> AppResult<Json<ListPage<ConversationJson>>> {
     let (offset, limit) = params.offset_limit()?;
     let mut items = super::conversations(&state.db, &user, limit + 1, offset).await?;
-    let next = (items.len() as i64 > limit).then(|| (offset + limit).to_string());
+    let has_more = items.len() as i64 > limit;
     items.truncate(usize::try_from(limit).unwrap_or(0));
-    Ok(Json(ListPage { items: items.into_iter().map(ConversationJson::of).collect(), next }))
+    let items = items.into_iter().map(ConversationJson::of).collect();
+    Ok(Json(ListPage::at_offset(items, has_more, offset, limit)))
 }
 
 /// A message.
@@ -478,7 +448,7 @@ pub struct MessageParams {
     params(("id" = i64, Path, description = "Conversation"), MessageParams),
     responses(
         (status = 200, description = "Messages", body = ListPage<MessageJson>),
-        (status = 404, description = "No such conversation of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such conversation of yours"),
     ))]
 pub async fn list_messages(
     State(state): State<AppState>,
@@ -508,10 +478,10 @@ pub async fn list_messages(
     params(("id" = i64, Path, description = "Conversation")), request_body = MessageInput,
     responses(
         (status = 201, description = "Sent", body = MessageJson),
-        (status = 403, description = "Blocked or suspended", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such conversation of yours", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Empty or too long", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many messages this hour", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Blocked or suspended"),
+        (status = 404, description = "No such conversation of yours"),
+        (status = 422, description = "Empty or too long"),
+        (status = 429, description = "Too many messages this hour"),
     ))]
 pub async fn send_message(
     State(state): State<AppState>,
@@ -566,9 +536,9 @@ fn report_json(report: super::store::Report, slug: String) -> ReportJson {
 #[utoipa::path(post, path = "/reports", tag = "aid", security(("bearer" = [])), request_body = ReportInput,
     responses(
         (status = 201, description = "Filed", body = ReportJson),
-        (status = 404, description = "Nothing you can see has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many reports today", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Nothing you can see has this id"),
+        (status = 422, description = "Invalid fields"),
+        (status = 429, description = "Too many reports today"),
     ))]
 pub async fn create_report(
     State(state): State<AppState>,
@@ -585,7 +555,7 @@ pub async fn create_report(
     params(("slug" = String, Path, description = "Territory")),
     responses(
         (status = 200, description = "Open reports, oldest first", body = ListPage<ReportJson>),
-        (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a moderator"),
     ))]
 pub async fn list_reports(
     State(state): State<AppState>,
@@ -594,8 +564,7 @@ pub async fn list_reports(
 ) -> AppResult<Json<ListPage<ReportJson>>> {
     let territory = territory_of(&state, &slug).await?;
     let queue = super::queue(&state.db, &user, &territory).await?;
-    let items = queue.reports.into_iter().map(|r| report_json(r.report, territory.slug.clone())).collect();
-    Ok(Json(ListPage { items, next: None }))
+    Ok(Json(queue.reports.into_iter().map(|r| report_json(r.report, territory.slug.clone())).collect()))
 }
 
 /// Decides a report (moderators): hide the content, warn or suspend its author, or neither
@@ -604,9 +573,9 @@ pub async fn list_reports(
     params(("id" = i64, Path, description = "Report")), request_body = Decision,
     responses(
         (status = 204, description = "Decided"),
-        (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already decided", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A reason is required", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a moderator"),
+        (status = 409, description = "Already decided"),
+        (status = 422, description = "A reason is required"),
     ))]
 pub async fn decide_report(
     State(state): State<AppState>,
@@ -623,7 +592,7 @@ pub async fn decide_report(
     params(("id" = i64, Path, description = "Member")),
     responses(
         (status = 204, description = "Blocked"),
-        (status = 404, description = "No such member", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such member"),
     ))]
 pub async fn block_member(
     State(state): State<AppState>,

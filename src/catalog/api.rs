@@ -4,7 +4,7 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use super::spreadsheet::{self, ExportProduct};
 use super::store::ProductSearch;
 use super::{Product, ProductInput, Unit};
-use crate::api::{ImportParams, ImportResult, ListPage, Problem, RefusedRowJson};
+use crate::api::{ImportParams, ImportResult, ListPage, RefusedRowJson, cursor_offset, refused_rows};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::web::ApiJson;
@@ -112,7 +112,7 @@ pub struct ProductParams {
     params(("id" = i64, Path, description = "Business"), ProductParams),
     responses(
         (status = 200, description = "A page of products", body = ListPage<ProductJson>),
-        (status = 404, description = "No such business, or not visible", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such business, or not visible"),
     ))]
 pub async fn list_products(
     State(state): State<AppState>,
@@ -121,12 +121,7 @@ pub async fn list_products(
     Query(params): Query<ProductParams>,
 ) -> AppResult<Json<ListPage<ProductJson>>> {
     let (_, can_edit) = super::public_business(&state.db, user.as_ref(), id).await?;
-    let offset = match params.cursor.as_deref() {
-        Some(cursor) => {
-            cursor.parse::<i64>().map_err(|_| AppError::invalid("cursor", "error.bad_request"))?
-        }
-        None => 0,
-    };
+    let offset = cursor_offset(params.cursor.as_deref())?;
     let limit = params.limit.unwrap_or(100).clamp(1, 500);
     let search = ProductSearch {
         text: params.q.unwrap_or_default(),
@@ -136,8 +131,8 @@ pub async fn list_products(
         limit,
     };
     let page = super::search(&state.db, id, &search).await?;
-    let next = page.has_more.then(|| (offset + limit).to_string());
-    Ok(Json(ListPage { items: page.items.into_iter().map(ProductJson::from).collect(), next }))
+    let items = page.items.into_iter().map(ProductJson::from).collect();
+    Ok(Json(ListPage::at_offset(items, page.has_more, offset, limit)))
 }
 
 /// Adds a product (owners of the business and moderators).
@@ -145,9 +140,9 @@ pub async fn list_products(
     params(("id" = i64, Path, description = "Business")), request_body = ProductInput,
     responses(
         (status = 201, description = "Created", body = ProductJson),
-        (status = 403, description = "Not an owner of this business", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Reference already used", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an owner of this business"),
+        (status = 409, description = "Reference already used"),
+        (status = 422, description = "Invalid fields"),
     ))]
 pub async fn create_product(
     State(state): State<AppState>,
@@ -164,8 +159,8 @@ pub async fn create_product(
     params(("id" = i64, Path, description = "Product")), request_body(content = Object, description = "Any fields of ProductInput"),
     responses(
         (status = 200, description = "Updated", body = ProductJson),
-        (status = 403, description = "Not an owner of this business", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an owner of this business"),
+        (status = 422, description = "Invalid fields"),
     ))]
 pub async fn patch_product(
     State(state): State<AppState>,
@@ -188,7 +183,7 @@ pub async fn patch_product(
     params(("id" = i64, Path, description = "Product")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Not an owner of this business", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an owner of this business"),
     ))]
 pub async fn delete_product(
     State(state): State<AppState>,
@@ -206,9 +201,9 @@ pub async fn delete_product(
     request_body(content = String, content_type = "text/csv", description = "The file: text/csv, the XLSX or ODS media type, or application/ld+json for a DFC catalogue"),
     responses(
         (status = 200, description = "The report", body = ImportResult),
-        (status = 400, description = "Unreadable file", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an owner of this business", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The columns could not be matched", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unreadable file"),
+        (status = 403, description = "Not an owner of this business"),
+        (status = 422, description = "The columns could not be matched"),
     ))]
 pub async fn import_products(
     State(state): State<AppState>,
@@ -229,20 +224,14 @@ pub async fn import_products(
             .map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))?;
         let read = super::dfc::jsonld_to_catalog(&document)
             .map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))?;
-        let dry_run = params.dry_run.unwrap_or(false);
-        let outcome = if dry_run {
+        let outcome = if params.dry_run() {
             super::ImportOutcome::default()
         } else {
             super::import_dfc(&state.db, &user, id, &document).await?.0
         };
         let refused = read.problems.iter().map(|p| RefusedRowJson { row: 0, reason: p.clone() }).collect();
-        return Ok(Json(ImportResult {
-            accepted: read.products.len(),
-            refused,
-            created: outcome.created,
-            updated: outcome.updated,
-            dry_run,
-        }));
+        let done = (outcome.created, outcome.updated);
+        return Ok(Json(ImportResult::new(read.products.len(), refused, done, params.dry_run())));
     }
     let table = spreadsheet::read_table(&body)?;
     let mapping = spreadsheet::detect_mapping(&table.headers);
@@ -250,27 +239,14 @@ pub async fn import_products(
         return Err(AppError::invalid("file", "catalog.mapping.missing"));
     }
     let report = spreadsheet::rows_to_products(&table, &mapping);
-    let dry_run = params.dry_run.unwrap_or(false);
-    let outcome = if dry_run {
+    let outcome = if params.dry_run() {
         super::ImportOutcome::default()
     } else {
         super::import_rows(&state.db, &user, id, &report).await?
     };
-    let refused = report
-        .refused
-        .iter()
-        .map(|r| RefusedRowJson {
-            row: r.row,
-            reason: if lang == Lang::En { r.reason.english() } else { r.reason.french() },
-        })
-        .collect();
-    Ok(Json(ImportResult {
-        accepted: report.accepted.len(),
-        refused,
-        created: outcome.created,
-        updated: outcome.updated,
-        dry_run,
-    }))
+    let refused = refused_rows(&report.refused, |r| if lang == Lang::En { r.english() } else { r.french() });
+    let done = (outcome.created, outcome.updated);
+    Ok(Json(ImportResult::new(report.accepted.len(), refused, done, params.dry_run())))
 }
 
 /// Converts stored products for the spreadsheet exports.
@@ -298,15 +274,7 @@ pub fn for_export(products: &[Product]) -> Vec<ExportProduct> {
 }
 
 fn file(content_type: &str, filename: String, body: Vec<u8>) -> Response {
-    (
-        [
-            (CONTENT_TYPE, content_type.to_owned()),
-            (CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
-            (CACHE_CONTROL, "private, no-cache".to_owned()),
-        ],
-        body,
-    )
-        .into_response()
+    crate::api::file(content_type, format!("attachment; filename=\"{filename}\""), "private, no-cache", body)
 }
 
 async fn exported(

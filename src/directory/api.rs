@@ -4,8 +4,7 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -13,7 +12,7 @@ use utoipa_axum::routes;
 
 use super::hours::OpeningHours;
 use super::{Business, BusinessInput, CrisisStatus, SearchQuery, Service, import_export};
-use crate::api::{ImportParams, ImportResult, ListPage, Problem, RefusedRowJson};
+use crate::api::{ImportParams, ImportResult, ListPage, cursor_offset, refused_rows};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::territory;
@@ -90,12 +89,7 @@ impl ListParams {
         {
             return Err(AppError::invalid("radius_km", "directory.error.radius"));
         }
-        let offset = match self.cursor.as_deref() {
-            Some(cursor) => {
-                cursor.parse::<i64>().map_err(|_| AppError::invalid("cursor", "error.bad_request"))?
-            }
-            None => 0,
-        };
+        let offset = cursor_offset(self.cursor.as_deref())?;
         Ok(SearchQuery {
             text: self.q.clone().unwrap_or_default(),
             category: self.category,
@@ -140,8 +134,8 @@ pub struct BusinessSummary {
     params(("slug" = String, Path, description = "Territory"), ListParams),
     responses(
         (status = 200, description = "A page of listings", body = ListPage<BusinessSummary>),
-        (status = 404, description = "No such territory", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A filter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such territory"),
+        (status = 422, description = "A filter is invalid"),
     ))]
 pub async fn list_businesses(
     State(state): State<AppState>,
@@ -151,7 +145,6 @@ pub async fn list_businesses(
     let territory = territory_of(&state, &slug).await?;
     let query = params.to_query()?;
     let page = super::search(&state.db, &territory, &query).await?;
-    let next = page.has_more.then(|| (query.offset + query.limit).to_string());
     let items = page
         .items
         .into_iter()
@@ -167,7 +160,7 @@ pub async fn list_businesses(
             distance_km: found.distance_km.map(|d| (d * 100.0).round() / 100.0),
         })
         .collect();
-    Ok(Json(ListPage { items, next }))
+    Ok(Json(ListPage::at_offset(items, page.has_more, query.offset, query.limit)))
 }
 
 /// A listing in full.
@@ -266,9 +259,9 @@ async fn detail(state: &AppState, business: Business, show_reason: bool) -> AppR
     params(("slug" = String, Path, description = "Territory")), request_body = BusinessInput,
     responses(
         (status = 201, description = "Proposed (published at once when a moderator proposes)", body = BusinessDetail),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A listing with this name and postcode exists", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token"),
+        (status = 409, description = "A listing with this name and postcode exists"),
+        (status = 422, description = "Invalid fields"),
     ))]
 pub async fn propose_business(
     State(state): State<AppState>,
@@ -285,7 +278,7 @@ pub async fn propose_business(
     params(("id" = i64, Path, description = "Listing")),
     responses(
         (status = 200, description = "The listing", body = BusinessDetail),
-        (status = 404, description = "No such listing, or not visible to you", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such listing, or not visible to you"),
     ))]
 pub async fn get_business(
     State(state): State<AppState>,
@@ -301,8 +294,8 @@ pub async fn get_business(
     params(("id" = i64, Path, description = "Listing")), request_body(content = Object, description = "Any fields of BusinessInput"),
     responses(
         (status = 200, description = "The updated listing", body = BusinessDetail),
-        (status = 403, description = "Not an owner or moderator", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an owner or moderator"),
+        (status = 422, description = "Invalid fields"),
     ))]
 pub async fn patch_business(
     State(state): State<AppState>,
@@ -334,8 +327,8 @@ pub async fn patch_business(
     params(("id" = i64, Path, description = "Listing")),
     responses(
         (status = 200, description = "Published", body = BusinessDetail),
-        (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already published", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a moderator"),
+        (status = 409, description = "Already published"),
     ))]
 pub async fn approve_business(
     State(state): State<AppState>,
@@ -359,8 +352,8 @@ pub struct RefuseRequest {
     params(("id" = i64, Path, description = "Listing")), request_body = RefuseRequest,
     responses(
         (status = 200, description = "Refused or unpublished", body = BusinessDetail),
-        (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No reason given", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a moderator"),
+        (status = 422, description = "No reason given"),
     ))]
 pub async fn refuse_business(
     State(state): State<AppState>,
@@ -380,8 +373,8 @@ pub async fn refuse_business(
     request_body(content = String, content_type = "text/csv", description = "The CSV file"),
     responses(
         (status = 200, description = "The report", body = ImportResult),
-        (status = 400, description = "Unreadable file", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unreadable file"),
+        (status = 403, description = "Not a moderator"),
     ))]
 pub async fn import_businesses(
     State(state): State<AppState>,
@@ -400,39 +393,18 @@ pub async fn import_businesses(
     }
     let report = import_export::parse_businesses_csv(&body)
         .map_err(|_| AppError::BadRequest("directory.import.unreadable"))?;
-    let dry_run = params.dry_run.unwrap_or(false);
-    let outcome = if dry_run {
+    let outcome = if params.dry_run() {
         super::ImportOutcome::default()
     } else {
         super::import_rows(&state.db, &user, &territory, &report).await?
     };
-    let refused = report
-        .refused
-        .iter()
-        .map(|r| RefusedRowJson {
-            row: r.row,
-            reason: if lang == Lang::En { r.reason.english() } else { r.reason.french() },
-        })
-        .collect();
-    Ok(Json(ImportResult {
-        accepted: report.accepted.len(),
-        refused,
-        created: outcome.created,
-        updated: outcome.updated,
-        dry_run,
-    }))
+    let refused = refused_rows(&report.refused, |r| if lang == Lang::En { r.english() } else { r.french() });
+    let done = (outcome.created, outcome.updated);
+    Ok(Json(ImportResult::new(report.accepted.len(), refused, done, params.dry_run())))
 }
 
 fn download(content_type: &'static str, filename: String, body: Vec<u8>) -> Response {
-    (
-        [
-            (CONTENT_TYPE, content_type.to_owned()),
-            (CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\"")),
-            (CACHE_CONTROL, "public, max-age=300".to_owned()),
-        ],
-        body,
-    )
-        .into_response()
+    crate::api::file(content_type, format!("inline; filename=\"{filename}\""), "public, max-age=300", body)
 }
 
 /// The published directory as GeoJSON (RFC 7946), under the territory's open-data licence.

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::store::{Account, Currency, IssuanceRequest, PaymentRequest, Reconversion, Transfer};
 use super::{Audit, DeskMethod, HistoryLine, ImportReport, PaymentInput, Posted};
-use crate::api::{ListPage, Problem};
+use crate::api::ListPage;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::web::ApiJson;
@@ -54,7 +54,7 @@ pub struct CurrencyInput {
     params(("slug" = String, Path, description = "Territory")),
     responses(
         (status = 200, description = "The currency", body = Currency),
-        (status = 404, description = "No currency", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No currency"),
     ))]
 pub async fn get_currency(
     State(state): State<AppState>,
@@ -70,8 +70,8 @@ pub async fn get_currency(
     request_body = CurrencyInput,
     responses(
         (status = 200, description = "The currency", body = Currency),
-        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid name or symbol", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator"),
+        (status = 422, description = "Invalid name or symbol"),
     ))]
 pub async fn put_currency(
     State(state): State<AppState>,
@@ -115,7 +115,7 @@ impl AccountJson {
     params(("slug" = String, Path, description = "Territory")),
     responses(
         (status = 200, description = "The account", body = AccountJson),
-        (status = 403, description = "No currency, or not a member of the territory", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No currency, or not a member of the territory"),
     ))]
 pub async fn my_account(
     State(state): State<AppState>,
@@ -144,7 +144,7 @@ pub struct HistoryParams {
     params(("slug" = String, Path, description = "Territory"), ("account" = String, Path, description = "`me` or an account number"), HistoryParams),
     responses(
         (status = 200, description = "A page of lines", body = ListPage<HistoryLine>),
-        (status = 404, description = "No such account of the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account of the caller"),
     ))]
 pub async fn account_history(
     State(state): State<AppState>,
@@ -173,7 +173,7 @@ pub async fn account_history(
     params(("slug" = String, Path, description = "Territory"), ("id" = i64, Path, description = "Business")),
     responses(
         (status = 200, description = "The account", body = AccountJson),
-        (status = 403, description = "Not an owner of the business", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an owner of the business"),
     ))]
 pub async fn open_business_account(
     State(state): State<AppState>,
@@ -249,8 +249,8 @@ fn posted_response(posted: &Posted) -> Response {
     responses(
         (status = 201, description = "Paid", body = TransferJson),
         (status = 200, description = "Already paid with this id (a retry)", body = TransferJson),
-        (status = 409, description = "The id was used for another transfer", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Insufficient balance or invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The id was used for another transfer"),
+        (status = 422, description = "Insufficient balance or invalid input"),
     ))]
 pub async fn create_transfer(
     State(state): State<AppState>,
@@ -275,7 +275,7 @@ pub async fn create_transfer(
     params(("slug" = String, Path, description = "Territory"), ("id" = String, Path, description = "Client id")),
     responses(
         (status = 200, description = "The transfer", body = TransferJson),
-        (status = 404, description = "Unknown, or not the caller's", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown, or not the caller's"),
     ))]
 pub async fn get_transfer(
     State(state): State<AppState>,
@@ -306,8 +306,8 @@ pub struct CorrectionInput {
     responses(
         (status = 201, description = "The reversing transfer", body = TransferJson),
         (status = 200, description = "Already corrected", body = TransferJson),
-        (status = 403, description = "Not a treasurer", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The credited account has spent the units", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a treasurer"),
+        (status = 422, description = "The credited account has spent the units"),
     ))]
 pub async fn correct_transfer(
     State(state): State<AppState>,
@@ -370,7 +370,7 @@ fn request_json(state: &AppState, slug: &str, request: PaymentRequest, payee: St
     request_body = PaymentRequestInput,
     responses(
         (status = 201, description = "The request", body = PaymentRequestJson),
-        (status = 404, description = "Not the caller's account", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the caller's account"),
     ))]
 pub async fn create_payment_request(
     State(state): State<AppState>,
@@ -394,7 +394,7 @@ pub async fn create_payment_request(
     params(("slug" = String, Path, description = "Territory"), ("token" = String, Path, description = "Token")),
     responses(
         (status = 200, description = "The request", body = PaymentRequestJson),
-        (status = 404, description = "Unknown", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown"),
     ))]
 pub async fn get_payment_request(
     State(state): State<AppState>,
@@ -450,8 +450,8 @@ impl From<IssuanceRequest> for IssuanceRequestJson {
     request_body = IssuanceRequestInput,
     responses(
         (status = 201, description = "The request", body = IssuanceRequestJson),
-        (status = 422, description = "Invalid amount", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests today", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid amount"),
+        (status = 429, description = "Too many requests today"),
     ))]
 pub async fn create_issuance_request(
     State(state): State<AppState>,
@@ -475,7 +475,7 @@ pub async fn list_issuance_requests(
 ) -> AppResult<Json<ListPage<IssuanceRequestJson>>> {
     let territory = territory_of(&state, &slug).await?;
     let items = super::my_requests(&state.db, &user, territory.id).await?;
-    Ok(Json(ListPage { items: items.into_iter().map(IssuanceRequestJson::from).collect(), next: None }))
+    Ok(Json(items.into_iter().map(IssuanceRequestJson::from).collect()))
 }
 
 /// Exchange-point issuance.
@@ -499,7 +499,7 @@ pub struct DeskInput {
     responses(
         (status = 201, description = "Issued", body = TransferJson),
         (status = 200, description = "Already issued with this id", body = TransferJson),
-        (status = 403, description = "Not an exchange-point operator", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an exchange-point operator"),
     ))]
 pub async fn issue_at_desk(
     State(state): State<AppState>,
@@ -541,7 +541,7 @@ pub struct ReconversionInput {
     request_body = ReconversionInput,
     responses(
         (status = 201, description = "The reconversion", body = Reconversion),
-        (status = 422, description = "Insufficient balance", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Insufficient balance"),
     ))]
 pub async fn create_reconversion(
     State(state): State<AppState>,
@@ -569,8 +569,8 @@ pub async fn create_reconversion(
     request_body(content = String, content_type = "application/xml", description = "CAMT.053 or CSV file"),
     responses(
         (status = 200, description = "The reconciliation report", body = ImportReport),
-        (status = 400, description = "Unreadable file", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a treasurer, or no second factor", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unreadable file"),
+        (status = 403, description = "Not a treasurer, or no second factor"),
     ))]
 pub async fn import_statement(
     State(state): State<AppState>,
@@ -589,7 +589,7 @@ pub async fn import_statement(
     params(("slug" = String, Path, description = "Territory")),
     responses(
         (status = 200, description = "The audit", body = Audit),
-        (status = 403, description = "Not a treasurer", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a treasurer"),
     ))]
 pub async fn get_audit(
     State(state): State<AppState>,

@@ -13,7 +13,7 @@ use super::checkout::{self, OrderDetail, OrderRequest, cart_owner};
 use super::schedule::SlotTemplate;
 use super::slots::{self, TemplateInput, today};
 use super::{Order, OrderLine, OrderStatus, PaymentMode, PickupPoint, ShopChoice};
-use crate::api::{ListPage, Problem};
+use crate::api::{ListPage, rfc3339};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::web::ApiJson;
@@ -36,10 +36,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_order))
         .routes(routes!(change_status))
         .routes(routes!(cancel_order))
-}
-
-fn rfc3339(seconds: i64) -> String {
-    jiff::Timestamp::from_second(seconds).map(|t| t.to_string()).unwrap_or_default()
 }
 
 fn parse_instant(text: &str, field: &'static str) -> AppResult<i64> {
@@ -105,7 +101,7 @@ pub struct SlotParams {
     params(("id" = i64, Path, description = "Business"), SlotParams),
     responses(
         (status = 200, description = "Slots in time order", body = ListPage<SlotJson>),
-        (status = 404, description = "No such published business", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such published business"),
     ))]
 pub async fn list_slots(
     State(state): State<AppState>,
@@ -134,7 +130,7 @@ pub async fn list_slots(
             slots::slots(&state.db, &drive, from, to).await?
         }
     };
-    Ok(Json(ListPage { items: views.into_iter().map(SlotJson::from).collect(), next: None }))
+    Ok(Json(views.into_iter().map(SlotJson::from).collect()))
 }
 
 /// A one-off slot.
@@ -155,9 +151,9 @@ pub struct NewSlot {
     params(("id" = i64, Path, description = "Business")), request_body = NewSlot,
     responses(
         (status = 201, description = "Created", body = SlotJson),
-        (status = 403, description = "Not a manager of this business", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A slot already starts then", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a manager of this business"),
+        (status = 409, description = "A slot already starts then"),
+        (status = 422, description = "Invalid fields"),
     ))]
 pub async fn add_slot(
     State(state): State<AppState>,
@@ -199,7 +195,7 @@ pub async fn list_points(
     Path(id): Path<i64>,
 ) -> AppResult<Json<ListPage<PickupPoint>>> {
     let drive = slots::managed_drive(&state.db, &user, id).await?;
-    Ok(Json(ListPage { items: slots::points(&state.db, &drive).await?, next: None }))
+    Ok(Json(slots::points(&state.db, &drive).await?.into_iter().collect()))
 }
 
 /// Adds a pickup point (the business's managers; a shared place needs a moderator).
@@ -207,7 +203,7 @@ pub async fn list_points(
     params(("id" = i64, Path, description = "Business")), request_body = NewPoint,
     responses(
         (status = 201, description = "Created", body = PickupPoint),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields"),
     ))]
 pub async fn add_point(
     State(state): State<AppState>,
@@ -235,7 +231,7 @@ pub async fn list_templates(
     Path(id): Path<i64>,
 ) -> AppResult<Json<ListPage<SlotTemplate>>> {
     let drive = slots::managed_drive(&state.db, &user, id).await?;
-    Ok(Json(ListPage { items: slots::templates(&state.db, &drive).await?, next: None }))
+    Ok(Json(slots::templates(&state.db, &drive).await?.into_iter().collect()))
 }
 
 /// Adds weekly templates, one per chosen weekday (`start`/`end` as `09:00`).
@@ -243,7 +239,7 @@ pub async fn list_templates(
     params(("id" = i64, Path, description = "Business")), request_body = TemplateInput,
     responses(
         (status = 201, description = "Created; the business's templates", body = ListPage<SlotTemplate>),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields"),
     ))]
 pub async fn add_templates(
     State(state): State<AppState>,
@@ -253,10 +249,7 @@ pub async fn add_templates(
 ) -> AppResult<(StatusCode, Json<ListPage<SlotTemplate>>)> {
     slots::add_templates(&state.db, &user, id, &input).await?;
     let drive = slots::managed_drive(&state.db, &user, id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ListPage { items: slots::templates(&state.db, &drive).await?, next: None }),
-    ))
+    Ok((StatusCode::CREATED, Json(slots::templates(&state.db, &drive).await?.into_iter().collect())))
 }
 
 /// Removes a template and its future slots without orders.
@@ -421,10 +414,7 @@ pub async fn business_orders(
     };
     let (_, orders) =
         checkout::business_orders(&state.db, &user, id, day, params.q.as_deref().unwrap_or_default()).await?;
-    Ok(Json(ListPage {
-        items: orders.into_iter().map(|(o, l)| OrderJson::new(o, Some(l))).collect(),
-        next: None,
-    }))
+    Ok(Json(orders.into_iter().map(|(o, l)| OrderJson::new(o, Some(l))).collect()))
 }
 
 /// A line of the cart.
@@ -495,7 +485,7 @@ pub struct ItemInput {
 #[utoipa::path(post, path = "/cart/items", tag = "drive", security(("bearer" = [])), request_body = ItemInput,
     responses(
         (status = 200, description = "The cart", body = CartJson),
-        (status = 409, description = "Not orderable", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not orderable"),
     ))]
 pub async fn add_cart_item(
     State(state): State<AppState>,
@@ -574,8 +564,8 @@ pub struct CheckoutInput {
 #[utoipa::path(post, path = "/cart/checkout", tag = "drive", security(("bearer" = [])), request_body = CheckoutInput,
     responses(
         (status = 201, description = "The orders", body = ListPage<OrderJson>),
-        (status = 409, description = "A product is no longer available, a slot is full or closed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid choices", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A product is no longer available, a slot is full or closed"),
+        (status = 422, description = "Invalid choices"),
     ))]
 pub async fn checkout_cart(
     State(state): State<AppState>,
@@ -607,10 +597,7 @@ pub async fn checkout_cart(
         idempotency_key(&headers),
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ListPage { items: orders.into_iter().map(|o| OrderJson::new(o, None)).collect(), next: None }),
-    ))
+    Ok((StatusCode::CREATED, Json(orders.into_iter().map(|o| OrderJson::new(o, None)).collect())))
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Option<&str> {
@@ -643,8 +630,8 @@ pub struct OrderInput {
 #[utoipa::path(post, path = "/orders", tag = "drive", security(("bearer" = [])), request_body = OrderInput,
     responses(
         (status = 201, description = "Placed", body = OrderJson),
-        (status = 409, description = "A product is no longer available, the slot is full or past its cut-off, or orders are paused", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A product is no longer available, the slot is full or past its cut-off, or orders are paused"),
+        (status = 422, description = "Invalid fields"),
     ))]
 pub async fn place_order(
     State(state): State<AppState>,
@@ -682,10 +669,7 @@ pub async fn list_orders(
     ApiUser(user): ApiUser,
 ) -> AppResult<Json<ListPage<OrderJson>>> {
     let orders = checkout::my_orders(&state.db, &user).await?;
-    Ok(Json(ListPage {
-        items: orders.into_iter().map(|m| OrderJson::new(m.order, None)).collect(),
-        next: None,
-    }))
+    Ok(Json(orders.into_iter().map(|m| OrderJson::new(m.order, None)).collect()))
 }
 
 /// One order, for its customer or the business's managers.
@@ -693,7 +677,7 @@ pub async fn list_orders(
     params(("id" = i64, Path, description = "Order")),
     responses(
         (status = 200, description = "The order with its lines", body = OrderJson),
-        (status = 404, description = "No such order, or not yours", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such order, or not yours"),
     ))]
 pub async fn get_order(
     State(state): State<AppState>,
@@ -728,8 +712,8 @@ pub struct StatusInput {
     params(("id" = i64, Path, description = "Order")), request_body = StatusInput,
     responses(
         (status = 200, description = "The order", body = OrderJson),
-        (status = 403, description = "Not a manager of the business", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not allowed from the current status", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a manager of the business"),
+        (status = 409, description = "Not allowed from the current status"),
     ))]
 pub async fn change_status(
     State(state): State<AppState>,
@@ -747,7 +731,7 @@ pub async fn change_status(
     params(("id" = i64, Path, description = "Order")),
     responses(
         (status = 200, description = "The cancelled order", body = OrderJson),
-        (status = 409, description = "Too late to cancel", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Too late to cancel"),
     ))]
 pub async fn cancel_order(
     State(state): State<AppState>,

@@ -8,7 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{Commune, Territory, store};
-use crate::api::{ListPage, Problem};
+use crate::api::ListPage;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::web::territory::InTerritory;
@@ -32,7 +32,7 @@ pub struct TerritoryDetail {
 #[utoipa::path(get, path = "/territories", tag = "territories",
     responses((status = 200, description = "The territories", body = ListPage<Territory>)))]
 pub async fn list_territories(State(state): State<AppState>) -> AppResult<Json<ListPage<Territory>>> {
-    Ok(Json(ListPage { items: store::list(&state.db).await?, next: None }))
+    Ok(Json(store::list(&state.db).await?.into_iter().collect()))
 }
 
 /// One territory and its communes.
@@ -40,7 +40,7 @@ pub async fn list_territories(State(state): State<AppState>) -> AppResult<Json<L
     params(("slug" = String, Path, description = "The territory's slug")),
     responses(
         (status = 200, description = "The territory", body = TerritoryDetail),
-        (status = 404, description = "No such territory", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such territory"),
     ))]
 pub async fn get_territory(
     State(state): State<AppState>,
