@@ -46,6 +46,25 @@ where
         .into_response())
 }
 
+/// The `file` field of a multipart form (spreadsheet imports): its name, at most 120 characters
+/// (`default_name` when the browser sends none), and its bytes; `None` without one.
+/// `unreadable` is the form's problem when the form itself cannot be read.
+pub async fn read_file_field(
+    multipart: &mut axum::extract::Multipart,
+    default_name: &str,
+    unreadable: &'static str,
+) -> AppResult<Option<(String, Vec<u8>)>> {
+    let mut file = None;
+    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::invalid("file", unreadable))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or(default_name).chars().take(120).collect::<String>();
+            let bytes = field.bytes().await.map_err(|_| AppError::invalid("file", "error.too_large"))?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    Ok(file)
+}
+
 /// The `photo` file of a multipart form (listing and product photo forms).
 pub async fn read_photo_field(multipart: &mut axum::extract::Multipart) -> AppResult<Vec<u8>> {
     let mut upload = None;

@@ -23,7 +23,7 @@ use crate::web::form::FormFields;
 use crate::web::i18n::Lang;
 use crate::web::page::Page;
 use crate::web::territory::territory_of;
-use crate::web::upload::{photo_added_flash, photo_routes, read_photo_field};
+use crate::web::upload::{photo_added_flash, photo_routes, read_file_field, read_photo_field};
 use crate::web::{FormErrors, render, render_status, see_other};
 
 /// Products per page of the public catalogue.
@@ -611,16 +611,7 @@ async fn upload(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     let (territory, business) = managed(&state, &page, &slug, id).await?;
-    let mut file = None;
-    while let Some(field) =
-        multipart.next_field().await.map_err(|_| AppError::invalid("file", "catalog.import.unreadable"))?
-    {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("catalogue").chars().take(120).collect::<String>();
-            let bytes = field.bytes().await.map_err(|_| AppError::invalid("file", "error.too_large"))?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
+    let file = read_file_field(&mut multipart, "catalogue", "catalog.import.unreadable").await?;
     let error = |key: &'static str| FormErrors(vec![FieldError { field: "file", message: key }]);
     let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         let mut view = ImportPage::empty(page.with_csrf().await?, territory, business);
