@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::spreadsheet::{self, Mapping, ProductReport, ProductRow, Table};
+use super::spreadsheet::{self, Mapping, ProductReport, Table};
 use super::store::{self, ProductSearch};
 use super::{Allergen, Unit};
 use crate::accounts::User;
@@ -108,8 +108,8 @@ fn yes() -> bool {
     true
 }
 
-/// A checked product, ready to store.
-#[derive(Clone, Debug, PartialEq)]
+/// A checked product, ready to store; also what a spreadsheet row reads and what the exports write.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CleanProduct {
     /// Reference.
     pub reference: String,
@@ -240,8 +240,8 @@ pub fn validate(input: &ProductInput) -> Result<CleanProduct, Vec<FieldError>> {
     }
 }
 
-impl From<&ProductRow> for ProductInput {
-    fn from(row: &ProductRow) -> Self {
+impl From<&CleanProduct> for ProductInput {
+    fn from(row: &CleanProduct) -> Self {
         Self {
             reference: row.reference.clone(),
             name: row.name.clone(),
@@ -455,7 +455,7 @@ pub async fn import_rows(
     let mut outcome = ImportOutcome::default();
     let mut tx = db.begin().await?;
     for row in &report.accepted {
-        let clean = validate(&ProductInput::from(row)).map_err(AppError::Invalid)?;
+        let clean = validate(&ProductInput::from(&row.product)).map_err(AppError::Invalid)?;
         match store::by_reference(&mut tx, business_id, &clean.reference).await? {
             Some(existing) => {
                 let same = validate(&ProductInput::from(&existing)).is_ok_and(|current| current == clean);

@@ -25,10 +25,18 @@ pub fn router() -> Router<AppState> {
         .route("/register", get(show_register).post(register))
         .route("/register/done", get(registered))
         .route("/account/confirm", get(confirm_email))
-        .route("/confirm/resend", get(show_resend).post(resend_confirmation))
+        .route(
+            "/confirm/resend",
+            get(|page| show_email_form(page, RESEND))
+                .post(|state, ip, page, form| send_email(state, ip, page, form, RESEND)),
+        )
         .route("/login", get(show_login).post(login))
         .route("/logout", post(logout))
-        .route("/password/forgot", get(show_forgot).post(forgot_password))
+        .route(
+            "/password/forgot",
+            get(|page| show_email_form(page, FORGOT))
+                .post(|state, ip, page, form| send_email(state, ip, page, form, FORGOT)),
+        )
         .route("/password/reset", get(show_reset).post(reset_password))
         .route("/account", get(show_account))
         .route("/account/password", post(change_password))
@@ -211,27 +219,73 @@ struct EmailForm {
     email: String,
 }
 
-async fn show_resend(page: Page) -> AppResult<Response> {
+/// What sends the mail of an email form.
+#[derive(Clone, Copy)]
+enum EmailMail {
+    Confirmation,
+    PasswordReset,
+}
+
+/// One of the forms asking for one email address: its page's keys, where it posts, what it sends.
+#[derive(Clone, Copy)]
+struct EmailRequest {
+    title: &'static str,
+    intro: &'static str,
+    action: &'static str,
+    submit: &'static str,
+    done: &'static str,
+    mail: EmailMail,
+}
+
+/// Sending the confirmation link again.
+const RESEND: EmailRequest = EmailRequest {
+    title: "accounts.resend.title",
+    intro: "accounts.resend.intro",
+    action: "/confirm/resend",
+    submit: "accounts.resend.submit",
+    done: "accounts.resend.done",
+    mail: EmailMail::Confirmation,
+};
+
+/// A forgotten password.
+const FORGOT: EmailRequest = EmailRequest {
+    title: "accounts.forgot.title",
+    intro: "accounts.forgot.intro",
+    action: "/password/forgot",
+    submit: "accounts.forgot.submit",
+    done: "accounts.forgot.done",
+    mail: EmailMail::PasswordReset,
+};
+
+async fn show_email_form(page: Page, request: EmailRequest) -> AppResult<Response> {
     let page = page.with_csrf().await?;
     render(&EmailFormPage {
         page,
-        title: "accounts.resend.title",
-        intro: "accounts.resend.intro",
-        action: "/confirm/resend",
-        submit: "accounts.resend.submit",
+        title: request.title,
+        intro: request.intro,
+        action: request.action,
+        submit: request.submit,
         errors: FormErrors::default(),
     })
 }
 
-async fn resend_confirmation(
+async fn send_email(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     page: Page,
     Form(form): Form<EmailForm>,
+    request: EmailRequest,
 ) -> AppResult<Response> {
     crate::accounts::count_email_request(&state.db, &ip, "mail", state.config.register_limit).await?;
-    crate::accounts::resend_confirmation(&state.db, &state.base_url, &form.email).await?;
-    message(page, "accounts.resend.title", "accounts.resend.done", None)
+    match request.mail {
+        EmailMail::Confirmation => {
+            crate::accounts::resend_confirmation(&state.db, &state.base_url, &form.email).await?;
+        }
+        EmailMail::PasswordReset => {
+            crate::accounts::request_password_reset(&state.db, &state.base_url, &form.email).await?;
+        }
+    }
+    message(page, request.title, request.done, None)
 }
 
 #[derive(Template)]
@@ -332,29 +386,6 @@ async fn logout(page: Page) -> AppResult<Response> {
         auth::sign_out(session).await?;
     }
     Ok(see_other("/"))
-}
-
-async fn show_forgot(page: Page) -> AppResult<Response> {
-    let page = page.with_csrf().await?;
-    render(&EmailFormPage {
-        page,
-        title: "accounts.forgot.title",
-        intro: "accounts.forgot.intro",
-        action: "/password/forgot",
-        submit: "accounts.forgot.submit",
-        errors: FormErrors::default(),
-    })
-}
-
-async fn forgot_password(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    page: Page,
-    Form(form): Form<EmailForm>,
-) -> AppResult<Response> {
-    crate::accounts::count_email_request(&state.db, &ip, "mail", state.config.register_limit).await?;
-    crate::accounts::request_password_reset(&state.db, &state.base_url, &form.email).await?;
-    message(page, "accounts.forgot.title", "accounts.forgot.done", None)
 }
 
 #[derive(Template)]

@@ -23,7 +23,7 @@ use crate::web::form::FormFields;
 use crate::web::i18n::Lang;
 use crate::web::page::Page;
 use crate::web::territory::territory_of;
-use crate::web::upload::{image_response, photo_added_flash, read_photo_field};
+use crate::web::upload::{photo_added_flash, photo_routes, read_file_field, read_photo_field};
 use crate::web::{FormErrors, render, render_status, see_other};
 
 /// Products per page of the public catalogue.
@@ -54,8 +54,9 @@ pub fn router() -> Router<AppState> {
             post(add_photo).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
         )
         .route("/t/{slug}/annuaire/{id}/produits/{product}/photos/{photo}/supprimer", post(remove_photo))
-        .route("/photos/produits/{photo}", get(serve_photo))
-        .route("/photos/produits/{photo}/mini", get(serve_thumbnail))
+        .merge(photo_routes("/photos/produits/{photo}", |state, viewer, id, thumbnail| async move {
+            crate::catalog::photo(&state.db, viewer.as_ref(), id, thumbnail).await
+        }))
 }
 
 async fn business_in(
@@ -610,16 +611,7 @@ async fn upload(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     let (territory, business) = managed(&state, &page, &slug, id).await?;
-    let mut file = None;
-    while let Some(field) =
-        multipart.next_field().await.map_err(|_| AppError::invalid("file", "catalog.import.unreadable"))?
-    {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("catalogue").chars().take(120).collect::<String>();
-            let bytes = field.bytes().await.map_err(|_| AppError::invalid("file", "error.too_large"))?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
+    let file = read_file_field(&mut multipart, "catalogue", "catalog.import.unreadable").await?;
     let error = |key: &'static str| FormErrors(vec![FieldError { field: "file", message: key }]);
     let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         let mut view = ImportPage::empty(page.with_csrf().await?, territory, business);
@@ -799,30 +791,4 @@ async fn remove_photo(
         &format!("/t/{}/annuaire/{id}/produits/{product_id}#photos", territory.slug),
     )
     .await
-}
-
-async fn photo_response(
-    state: &AppState,
-    user: Option<&crate::accounts::User>,
-    id: i64,
-    thumbnail: bool,
-) -> AppResult<Response> {
-    let (content_type, bytes) = crate::catalog::photo(&state.db, user, id, thumbnail).await?;
-    Ok(image_response(content_type, bytes))
-}
-
-async fn serve_photo(
-    State(state): State<AppState>,
-    crate::web::auth::MaybeUser(user): crate::web::auth::MaybeUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    photo_response(&state, user.as_ref(), id, false).await
-}
-
-async fn serve_thumbnail(
-    State(state): State<AppState>,
-    crate::web::auth::MaybeUser(user): crate::web::auth::MaybeUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    photo_response(&state, user.as_ref(), id, true).await
 }

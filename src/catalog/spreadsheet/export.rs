@@ -1,45 +1,11 @@
 //! Export: products to CSV and XLSX in the import's layout, so that export → edit → import loses
 //! nothing.
 
-use serde::{Deserialize, Serialize};
-
 use crate::catalog::{Allergen, Unit};
 use crate::tabular::{CsvWriter, ExportCell, XlsxSheet, write_xlsx};
 
-/// A product as exported (the caller converts its stored products).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExportProduct {
-    /// The seller's code.
-    pub reference: String,
-    /// The name.
-    pub name: String,
-    /// Free text.
-    pub description: String,
-    /// The shelf.
-    pub category: Option<String>,
-    /// The unit of sale.
-    pub unit: Unit,
-    /// The price including VAT, in cents.
-    pub price_cents: i64,
-    /// The VAT rate in basis points.
-    pub vat_rate_bp: Option<i64>,
-    /// The units in stock; `None` is unlimited.
-    pub stock: Option<i64>,
-    /// On sale.
-    pub available: bool,
-    /// Sold by weight.
-    pub sold_by_weight: bool,
-    /// The estimated weight of one piece, in grams.
-    pub estimated_weight_g: Option<i64>,
-    /// Organic.
-    pub organic: bool,
-    /// Carries the local label.
-    pub local_label: bool,
-    /// The allergens.
-    pub allergens: Vec<Allergen>,
-    /// The ingredients.
-    pub ingredients: String,
-}
+/// A product as exported: the catalogue's checked product (the caller converts its stored products).
+pub type ExportProduct = crate::catalog::CleanProduct;
 
 /// The export's titles, in the order of [`Field::ALL`]; [`detect_mapping`] reads them back.
 pub(super) const EXPORT_HEADERS: [&str; 15] = [

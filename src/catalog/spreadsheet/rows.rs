@@ -10,47 +10,31 @@ use super::columns::{Field, Mapping};
 use super::values::{
     parse_allergens, parse_price, parse_stock, parse_unit, parse_vat, parse_weight, parse_yes_no,
 };
-use crate::catalog::{Allergen, Unit};
+use crate::catalog::CleanProduct;
 use crate::catalog::{
     MAX_CATEGORY_CHARS, MAX_DESCRIPTION_CHARS, MAX_INGREDIENTS_CHARS, MAX_NAME_CHARS, MAX_REFERENCE_CHARS,
 };
 use crate::tabular::{is_blank, shown};
 
-/// One product read from a row, checked and ready to be stored.
+/// One product read from a row, checked and ready to be stored: the seller's code trimmed and
+/// unique in the file regardless of case, texts with line breaks as `\n` (HTML in them is plain
+/// text, the web layer escapes it), a piece when the unit cell is empty, on sale when the
+/// availability cell is empty, `None` stock for unlimited, allergens sorted without duplicates.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductRow {
     /// The spreadsheet row it came from.
     pub row: usize,
-    /// The seller's code, trimmed; unique in the file regardless of case.
-    pub reference: String,
-    /// The name, trimmed.
-    pub name: String,
-    /// Free text (line breaks as `\n`); HTML in it is plain text (the web layer escapes it).
-    pub description: String,
-    /// The shelf, when given.
-    pub category: Option<String>,
-    /// The unit of sale (a piece when the cell is empty).
-    pub unit: Unit,
-    /// The price including VAT for one unit, in cents; zero is allowed.
-    pub price_cents: i64,
-    /// The VAT rate in basis points (5.5 % = 550), when given.
-    pub vat_rate_bp: Option<i64>,
-    /// The units in stock; `None` means unlimited.
-    pub stock: Option<i64>,
-    /// On sale (yes when the cell is empty).
-    pub available: bool,
-    /// Sold by weight.
-    pub sold_by_weight: bool,
-    /// The estimated weight of one piece, in grams (more than zero).
-    pub estimated_weight_g: Option<i64>,
-    /// Organic.
-    pub organic: bool,
-    /// Carries the local label.
-    pub local_label: bool,
-    /// The allergens, sorted, without duplicates.
-    pub allergens: Vec<Allergen>,
-    /// The ingredients (line breaks as `\n`).
-    pub ingredients: String,
+    /// The product it holds.
+    #[serde(flatten)]
+    pub product: CleanProduct,
+}
+
+impl std::ops::Deref for ProductRow {
+    type Target = CleanProduct;
+
+    fn deref(&self) -> &CleanProduct {
+        &self.product
+    }
 }
 
 /// A product row that was not imported, and why.
@@ -272,7 +256,7 @@ pub fn rows_to_products(table: &Table, mapping: &Mapping) -> ProductReport {
                 let key = product.reference.to_lowercase();
                 if let Some(&first_row) = first_row_of_reference.get(&key) {
                     let reason =
-                        RefusalReason::DuplicateReference { reference: product.reference, first_row };
+                        RefusalReason::DuplicateReference { reference: product.product.reference, first_row };
                     report.refused.push(RefusedRow { row, reason });
                 } else {
                     first_row_of_reference.insert(key, row);
@@ -338,21 +322,23 @@ fn read_product(row: usize, cells: &[String], columns: &Columns) -> Result<Produ
 
     Ok(ProductRow {
         row,
-        reference: reference.to_owned(),
-        name: name.to_owned(),
-        description,
-        category: (!category.is_empty()).then(|| category.to_owned()),
-        unit,
-        price_cents,
-        vat_rate_bp,
-        stock,
-        available,
-        sold_by_weight,
-        estimated_weight_g,
-        organic,
-        local_label,
-        allergens,
-        ingredients,
+        product: CleanProduct {
+            reference: reference.to_owned(),
+            name: name.to_owned(),
+            description,
+            category: (!category.is_empty()).then(|| category.to_owned()),
+            unit,
+            price_cents,
+            vat_rate_bp,
+            stock,
+            available,
+            sold_by_weight,
+            estimated_weight_g,
+            organic,
+            local_label,
+            allergens,
+            ingredients,
+        },
     })
 }
 

@@ -21,6 +21,7 @@ use crate::web::auth::CurrentUser;
 use crate::web::i18n::Lang;
 use crate::web::page::{self, Page};
 use crate::web::territory::{InTerritory, territory_of};
+use crate::web::upload::read_file_field;
 use crate::web::{FormErrors, render, render_status};
 
 /// The moderation routes.
@@ -151,6 +152,27 @@ async fn require_moderator(state: &AppState, user: &User, territory: &Territory)
     }
 }
 
+impl ImportPage {
+    fn empty(page: Page, territory: Territory) -> Self {
+        Self {
+            page,
+            territory,
+            batch: None,
+            filename: String::new(),
+            report: None,
+            refused: Vec::new(),
+            outcome: None,
+            errors: FormErrors::default(),
+        }
+    }
+
+    /// The upload form again, with the file's problem.
+    fn refusing(page: Page, territory: Territory, filename: String, key: &'static str) -> Self {
+        let errors = FormErrors(vec![FieldError { field: "file", message: key }]);
+        Self { filename, errors, ..Self::empty(page, territory) }
+    }
+}
+
 async fn show_import(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -158,17 +180,7 @@ async fn show_import(
     InTerritory(territory): InTerritory,
 ) -> AppResult<Response> {
     require_moderator(&state, &user, &territory).await?;
-    let page = page.with_csrf().await?;
-    render(&ImportPage {
-        page,
-        territory,
-        batch: None,
-        filename: String::new(),
-        report: None,
-        refused: Vec::new(),
-        outcome: None,
-        errors: FormErrors::default(),
-    })
+    render(&ImportPage::empty(page.with_csrf().await?, territory))
 }
 
 fn refused_views(report: &ImportReport, lang: Lang) -> Vec<RefusedView> {
@@ -190,63 +202,22 @@ async fn upload_import(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     require_moderator(&state, &user, &territory).await?;
-    let mut file = None;
-    while let Some(field) =
-        multipart.next_field().await.map_err(|_| AppError::invalid("file", "directory.import.unreadable"))?
-    {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("import.csv").chars().take(120).collect::<String>();
-            let bytes = field.bytes().await.map_err(|_| AppError::invalid("file", "error.too_large"))?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
+    let file = read_file_field(&mut multipart, "import.csv", "directory.import.unreadable").await?;
     let page = page.with_csrf().await?;
     let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        let errors = FormErrors(vec![FieldError { field: "file", message: "directory.import.missing" }]);
-        return render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ImportPage {
-                page,
-                territory,
-                batch: None,
-                filename: String::new(),
-                report: None,
-                refused: Vec::new(),
-                outcome: None,
-                errors,
-            },
-        );
+        let view = ImportPage::refusing(page, territory, String::new(), "directory.import.missing");
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &view);
     };
     match crate::directory::import_preview(&state.db, &user, &territory, &filename, &bytes).await {
         Ok((batch, report)) => {
             let refused = refused_views(&report, page.lang());
-            render(&ImportPage {
-                page,
-                territory,
-                batch: Some(batch),
-                filename,
-                report: Some(report),
-                refused,
-                outcome: None,
-                errors: FormErrors::default(),
-            })
+            let empty = ImportPage::empty(page, territory);
+            render(&ImportPage { batch: Some(batch), filename, report: Some(report), refused, ..empty })
         }
-        Err(AppError::BadRequest(key)) => {
-            let errors = FormErrors(vec![FieldError { field: "file", message: key }]);
-            render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ImportPage {
-                    page,
-                    territory,
-                    batch: None,
-                    filename,
-                    report: None,
-                    refused: Vec::new(),
-                    outcome: None,
-                    errors,
-                },
-            )
-        }
+        Err(AppError::BadRequest(key)) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ImportPage::refusing(page, territory, filename, key),
+        ),
         Err(other) => Err(other),
     }
 }
@@ -260,16 +231,8 @@ async fn confirm_import(
     let territory = territory_of(&state, &slug).await?;
     let (outcome, report) = crate::directory::import_confirm(&state.db, &user, &territory, batch).await?;
     let refused = refused_views(&report, page.lang());
-    render(&ImportPage {
-        page,
-        territory,
-        batch: None,
-        filename: String::new(),
-        report: Some(report),
-        refused,
-        outcome: Some(outcome),
-        errors: FormErrors::default(),
-    })
+    let empty = ImportPage::empty(page, territory);
+    render(&ImportPage { report: Some(report), refused, outcome: Some(outcome), ..empty })
 }
 
 #[derive(Template)]

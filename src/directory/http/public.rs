@@ -12,11 +12,10 @@ use crate::directory::store::{Category, PhotoMeta};
 use crate::directory::{Access, Business, CrisisStatus, Found, SearchQuery, Service};
 use crate::error::{AppError, AppResult};
 use crate::territory::{self, Commune, Territory};
-use crate::web::auth::MaybeUser;
 use crate::web::page::Page;
 use crate::web::render;
 use crate::web::territory::territory_of;
-use crate::web::upload::image_response;
+use crate::web::upload::photo_routes;
 
 /// Results per page of the directory.
 const PER_PAGE: i64 = 20;
@@ -27,8 +26,9 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/annuaire", get(show_directory))
         .route("/t/{slug}/annuaire/carte", get(show_map))
         .route("/t/{slug}/annuaire/{id}", get(show_business))
-        .route("/photos/{id}", get(serve_photo))
-        .route("/photos/{id}/mini", get(serve_thumbnail))
+        .merge(photo_routes("/photos/{id}", |state, viewer, id, thumbnail| async move {
+            crate::directory::photo(&state.db, viewer.as_ref(), id, thumbnail).await
+        }))
 }
 
 /// The directory's filters as they arrive from the search form (all text, so that a wrong value
@@ -383,32 +383,6 @@ async fn show_business(
         summary,
         status_confirmed,
     })
-}
-
-async fn photo_response(
-    state: &AppState,
-    user: Option<&crate::accounts::User>,
-    id: i64,
-    thumbnail: bool,
-) -> AppResult<Response> {
-    let (content_type, bytes) = crate::directory::photo(&state.db, user, id, thumbnail).await?;
-    Ok(image_response(content_type, bytes))
-}
-
-async fn serve_photo(
-    State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    photo_response(&state, user.as_ref(), id, false).await
-}
-
-async fn serve_thumbnail(
-    State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    photo_response(&state, user.as_ref(), id, true).await
 }
 
 #[cfg(test)]

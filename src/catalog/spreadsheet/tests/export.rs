@@ -72,23 +72,7 @@ fn varied_products() -> Vec<ExportProduct> {
 }
 
 fn as_exported(product: &ProductRow) -> ExportProduct {
-    ExportProduct {
-        reference: product.reference.clone(),
-        name: product.name.clone(),
-        description: product.description.clone(),
-        category: product.category.clone(),
-        unit: product.unit,
-        price_cents: product.price_cents,
-        vat_rate_bp: product.vat_rate_bp,
-        stock: product.stock,
-        available: product.available,
-        sold_by_weight: product.sold_by_weight,
-        estimated_weight_g: product.estimated_weight_g,
-        organic: product.organic,
-        local_label: product.local_label,
-        allergens: product.allergens.clone(),
-        ingredients: product.ingredients.clone(),
-    }
+    product.product.clone()
 }
 
 #[test]
