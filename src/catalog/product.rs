@@ -8,7 +8,7 @@ use super::store::{self, ProductSearch};
 use super::{Allergen, Unit};
 use crate::accounts::User;
 use crate::db::Db;
-use crate::directory::{self, Business, ListingState};
+use crate::directory::{self, Business, ListingState, StoredPhoto};
 use crate::error::{AppError, AppResult, FieldError};
 
 /// A product as stored.
@@ -556,20 +556,16 @@ pub async fn remove_photo(db: &Db, actor: &User, product_id: i64, photo_id: i64)
 
 /// A product photo's bytes, if the product's business is visible to `viewer` and the product is
 /// on sale (or `viewer` manages it).
-pub async fn photo(
-    db: &Db,
-    viewer: Option<&User>,
-    photo_id: i64,
-    thumbnail: bool,
-) -> AppResult<(String, Vec<u8>)> {
+pub async fn photo(db: &Db, viewer: Option<&User>, photo_id: i64, thumbnail: bool) -> AppResult<StoredPhoto> {
     let (product_id, content_type, bytes) =
         store::photo_bytes(db, photo_id, thumbnail).await?.ok_or(AppError::NotFound)?;
     let product = store::get(db, product_id).await?.ok_or(AppError::NotFound)?;
-    let (_, can_edit) = public_business(db, viewer, product.business_id).await?;
+    let (business, can_edit) = public_business(db, viewer, product.business_id).await?;
     if !product.available && !can_edit {
         return Err(AppError::NotFound);
     }
-    Ok((content_type, bytes))
+    let public = product.available && business.state() == directory::ListingState::Published;
+    Ok(StoredPhoto { content_type, bytes, public })
 }
 
 /// Imports a Data Food Consortium catalogue into a business (owners and moderators), in one

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde_json::json;
 
 use super::import_export::{self, ExportedBusiness, ImportReport, ImportedBusiness};
+use super::photo::StoredPhoto;
 use super::store::{self, Category, Derived};
 use super::{
     Business, BusinessInput, CleanBusiness, CrisisStatus, ListingState, fold, search_text, validate,
@@ -821,16 +822,11 @@ pub async fn remove_photo(db: &Db, actor: &User, id: i64, photo_id: i64) -> AppR
 }
 
 /// A photo's bytes, if its listing is visible to `viewer`.
-pub async fn photo(
-    db: &Db,
-    viewer: Option<&User>,
-    photo_id: i64,
-    thumbnail: bool,
-) -> AppResult<(String, Vec<u8>)> {
+pub async fn photo(db: &Db, viewer: Option<&User>, photo_id: i64, thumbnail: bool) -> AppResult<StoredPhoto> {
     let (business_id, content_type, bytes) =
         store::photo_bytes(db, photo_id, thumbnail).await?.ok_or(AppError::NotFound)?;
-    view(db, viewer, business_id).await?;
-    Ok((content_type, bytes))
+    let (business, _) = view(db, viewer, business_id).await?;
+    Ok(StoredPhoto { content_type, bytes, public: business.state() == ListingState::Published })
 }
 
 /// The listings `user` owns.

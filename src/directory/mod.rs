@@ -18,6 +18,7 @@ pub use listing::{
     is_moderator, moderation_queue, owned_by, photo, process_upload, propose, published_listing,
     refuse_or_unpublish, remove_category, remove_photo, search, taxonomy, update, update_status, view,
 };
+pub use photo::StoredPhoto;
 pub use store::{
     add_owner, get as business_by_id, is_owner, owned_by as listings_owned_by, photos, purge_imports,
 };

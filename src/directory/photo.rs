@@ -39,6 +39,18 @@ pub const JPEG_QUALITY: u8 = 82;
 /// The content type of every output.
 const JPEG_CONTENT_TYPE: &str = "image/jpeg";
 
+/// A stored photo as a viewer may get it.
+#[derive(Clone, Debug)]
+pub struct StoredPhoto {
+    /// Its media type.
+    pub content_type: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Everyone may see it (a published listing's, a product on sale's): shared caches may keep
+    /// it. Otherwise only its owners and moderators see it, and nothing keeps a copy.
+    pub public: bool,
+}
+
 /// An uploaded photo, re-encoded twice.
 #[derive(Debug)]
 pub struct ProcessedPhoto {

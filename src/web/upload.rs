@@ -10,16 +10,17 @@ use axum::routing::get;
 
 use crate::accounts::User;
 use crate::app::AppState;
+use crate::directory::StoredPhoto;
 use crate::error::{AppError, AppResult};
 use crate::web::auth::MaybeUser;
 
 /// The routes of one kind of stored photo (listing or product photos): the image at `path`, its
-/// thumbnail at `{path}/mini`. `read(state, viewer, photo id, thumbnail)` finds the content type
-/// and bytes the viewer may see; the answer is cached a day.
+/// thumbnail at `{path}/mini`. `read(state, viewer, photo id, thumbnail)` finds the photo the
+/// viewer may see; a public one is cached a day, one only its managers see is never kept.
 pub fn photo_routes<F, Fut>(path: &str, read: F) -> Router<AppState>
 where
     F: Fn(AppState, Option<User>, i64, bool) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = AppResult<(String, Vec<u8>)>> + Send + 'static,
+    Fut: Future<Output = AppResult<StoredPhoto>> + Send + 'static,
 {
     let full = read.clone();
     Router::new()
@@ -39,11 +40,11 @@ async fn serve_photo<F, Fut>(
 ) -> AppResult<Response>
 where
     F: Fn(AppState, Option<User>, i64, bool) -> Fut,
-    Fut: Future<Output = AppResult<(String, Vec<u8>)>>,
+    Fut: Future<Output = AppResult<StoredPhoto>>,
 {
-    let (content_type, bytes) = read(state, viewer, id, thumbnail).await?;
-    Ok(([(CONTENT_TYPE, content_type), (CACHE_CONTROL, "public, max-age=86400".to_owned())], bytes)
-        .into_response())
+    let photo = read(state, viewer, id, thumbnail).await?;
+    let cache = if photo.public { "public, max-age=86400" } else { "private, no-store" };
+    Ok(([(CONTENT_TYPE, photo.content_type), (CACHE_CONTROL, cache.to_owned())], photo.bytes).into_response())
 }
 
 /// The `file` field of a multipart form (spreadsheet imports): its name, at most 120 characters

@@ -749,3 +749,31 @@ async fn a_moderator_cannot_approve_his_own_claim_owners_are_told_and_moderation
     assert_eq!(subject, "Un nouveau responsable pour votre fiche");
     assert!(body.contains(&moderator.display_name), "{body}");
 }
+
+#[tokio::test]
+async fn a_pending_listings_photo_is_shown_to_its_owner_but_never_kept_in_a_cache() {
+    let app = TestApp::spawn().await;
+    let territory = app.territory("marguerittes", "Marguerittes").await;
+    let moderator = app.user("animation@exemple.fr", PASSWORD, true).await;
+    let baker = app.user("boulangerie@exemple.fr", PASSWORD, false).await;
+    let input = halle::directory::BusinessInput { name: "Boulangerie Lafont".into(), ..Default::default() };
+    let business = halle::directory::propose(&app.db, "", &baker, &territory, &input).await.unwrap();
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(32, 32, image::Rgba([200, 120, 40, 255])))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let photo = halle::directory::add_photo(&app.db, &baker, business.id, png).await.unwrap();
+    let url = format!("/photos/{photo}");
+    assert_eq!(
+        reqwest::get(app.url(&url)).await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "hidden while pending"
+    );
+    app.login("boulangerie@exemple.fr", PASSWORD).await;
+    let own = app.get(&url).await;
+    assert_eq!(own.status(), StatusCode::OK);
+    assert_eq!(own.headers()["cache-control"], "private, no-store");
+    halle::directory::approve(&app.db, "", &moderator, business.id).await.unwrap();
+    let published = reqwest::get(app.url(&url)).await.unwrap();
+    assert_eq!(published.headers()["cache-control"], "public, max-age=86400");
+}
