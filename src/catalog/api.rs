@@ -220,14 +220,11 @@ pub async fn import_products(
     let is_json = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.contains("json"));
     if is_json {
         // A Data Food Consortium catalogue.
-        let document: serde_json::Value = serde_json::from_slice(&body)
-            .map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))?;
-        let read = super::dfc::jsonld_to_catalog(&document)
-            .map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))?;
+        let read = super::read_dfc(body.to_vec()).await?;
         let outcome = if params.dry_run() {
             super::ImportOutcome::default()
         } else {
-            super::import_dfc(&state.db, &user, id, &document).await?.0
+            super::import_dfc(&state.db, &user, id, &read).await?.0
         };
         let refused = read.problems.iter().map(|p| RefusedRowJson { row: 0, reason: p.clone() }).collect();
         let done = (outcome.created, outcome.updated);

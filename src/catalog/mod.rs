@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod dfc;
+mod fetch;
 pub mod http;
 mod product;
 pub mod spreadsheet;
@@ -11,11 +12,12 @@ mod store;
 pub use product::{
     CleanProduct, ImportOutcome, MAX_CATEGORY_CHARS, MAX_DESCRIPTION_CHARS, MAX_INGREDIENTS_CHARS,
     MAX_NAME_CHARS, MAX_PHOTOS, MAX_REFERENCE_CHARS, Product, ProductInput, ProductPage, add_photo,
-    all_products, categories, create, delete, duplicate, fetch_dfc, import_dfc, import_rows, import_table,
+    all_products, categories, create, delete, duplicate, import_dfc, import_rows, import_table,
     import_upload, is_public, managed_business, managed_product, parse_price_cents, parse_stock, photo,
-    public_business, remove_photo, search, set_available, update, validate,
+    public_business, read_dfc, remove_photo, search, set_available, update, validate,
 };
 
+pub use fetch::fetch_dfc;
 use serde::{Deserialize, Serialize};
 pub use store::{
     by_ids as products_by_ids, get as product_by_id, give_back_stock, purge_imports, take_stock,

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::dfc::{DfcImport, DfcReadError};
 use super::spreadsheet::{self, Mapping, ProductReport, Table};
 use super::store::{self, ProductSearch};
 use super::{Allergen, Unit};
@@ -568,6 +569,33 @@ pub async fn photo(db: &Db, viewer: Option<&User>, photo_id: i64, thumbnail: boo
     Ok(StoredPhoto { content_type, bytes, public })
 }
 
+/// How long reading a DFC catalogue may take.
+const DFC_READ_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Reads a DFC catalogue (JSON-LD bytes) on a blocking thread, not on the ones serving requests,
+/// within [`DFC_READ_TIME`]: an unreadable document is a 400, one too large or too slow to read a
+/// 422 naming the cause.
+pub async fn read_dfc(bytes: Vec<u8>) -> AppResult<DfcImport> {
+    let deadline = std::time::Instant::now() + DFC_READ_TIME;
+    let reading = tokio::task::spawn_blocking(move || {
+        let document: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| DfcReadError::Unreadable(e.to_string()))?;
+        super::dfc::jsonld_to_catalog_before(&document, Some(deadline))
+    });
+    let too_slow = || AppError::invalid("file", "catalog.import.dfc_too_slow");
+    match tokio::time::timeout(DFC_READ_TIME, reading).await {
+        Ok(Ok(Ok(read))) => Ok(read),
+        Ok(Ok(Err(DfcReadError::Unreadable(_)))) => {
+            Err(AppError::BadRequest("catalog.import.dfc_unreadable"))
+        }
+        Ok(Ok(Err(DfcReadError::TooManyNodes))) => {
+            Err(AppError::invalid("file", "catalog.import.dfc_too_many_nodes"))
+        }
+        Ok(Ok(Err(DfcReadError::TooSlow))) | Err(_) => Err(too_slow()),
+        Ok(Err(join)) => Err(AppError::Internal(join.into())),
+    }
+}
+
 /// Imports a Data Food Consortium catalogue into a business (owners and moderators), in one
 /// transaction, upserting on the reference. Fields DFC does not carry (category, allergens,
 /// ingredients, weights, local label) keep their current values.
@@ -575,11 +603,9 @@ pub async fn import_dfc(
     db: &Db,
     actor: &User,
     business_id: i64,
-    document: &serde_json::Value,
+    read: &DfcImport,
 ) -> AppResult<(ImportOutcome, Vec<String>)> {
     managed_business(db, actor, business_id).await?;
-    let read = super::dfc::jsonld_to_catalog(document)
-        .map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))?;
     let mut outcome = ImportOutcome::default();
     let mut problems = read.problems.clone();
     let mut tx = db.begin().await?;
@@ -622,52 +648,6 @@ pub async fn import_dfc(
     }
     tx.commit().await?;
     Ok((outcome, problems))
-}
-
-/// Fetches a DFC catalogue from its address: http or https only, never a private or loopback
-/// address unless the instance allows it (tests), 10 s and 6 MB at most.
-pub async fn fetch_dfc(url: &str, allow_private: bool) -> AppResult<serde_json::Value> {
-    let parsed = url::Url::parse(url.trim()).map_err(|_| AppError::invalid("url", "directory.error.url"))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(AppError::invalid("url", "directory.error.url"));
-    }
-    let host = parsed.host_str().ok_or(AppError::invalid("url", "directory.error.url"))?.to_owned();
-    let port = parsed.port_or_known_default().unwrap_or(443);
-    let addresses: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
-        .await
-        .map_err(|_| AppError::invalid("url", "catalog.import.dfc_unreachable"))?
-        .collect();
-    let private = addresses.iter().any(|a| match a.ip() {
-        std::net::IpAddr::V4(ip) => {
-            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
-        }
-        std::net::IpAddr::V6(ip) => {
-            ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00
-        }
-    });
-    if addresses.is_empty() || (private && !allow_private) {
-        return Err(AppError::invalid("url", "catalog.import.dfc_unreachable"));
-    }
-    let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let response = client
-        .get(parsed)
-        .header("accept", "application/ld+json, application/json")
-        .send()
-        .await
-        .map_err(|_| AppError::invalid("url", "catalog.import.dfc_unreachable"))?;
-    if !response.status().is_success() || response.content_length().is_some_and(|l| l > 6 * 1024 * 1024) {
-        return Err(AppError::invalid("url", "catalog.import.dfc_unreachable"));
-    }
-    let bytes =
-        response.bytes().await.map_err(|_| AppError::invalid("url", "catalog.import.dfc_unreachable"))?;
-    if bytes.len() > 6 * 1024 * 1024 {
-        return Err(AppError::TooLarge);
-    }
-    serde_json::from_slice(&bytes).map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))
 }
 
 #[cfg(test)]

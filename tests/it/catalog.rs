@@ -23,7 +23,12 @@ fn api(token: &str) -> reqwest::Client {
 
 /// A published bakery owned by `boulangerie@exemple.fr`, and another merchant.
 async fn shop() -> Shop {
-    let app = TestApp::spawn().await;
+    shop_with(|_| {}).await
+}
+
+/// [`shop`] on an instance with adjusted settings.
+async fn shop_with(adjust: impl FnOnce(&mut halle::config::Config)) -> Shop {
+    let app = TestApp::spawn_with(adjust).await;
     let territory = app.territory("marguerittes", "Marguerittes").await;
     let admin = app.user("admin@exemple.fr", PASSWORD, true).await;
     let merchant = app.user("boulangerie@exemple.fr", PASSWORD, false).await;
@@ -360,7 +365,91 @@ async fn a_dfc_catalogue_is_imported_from_a_file_or_an_address() {
         .unwrap();
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = scraper::Html::parse_document(&refused.text().await.unwrap());
-    assert!(text(&html, "[role=alert]").contains("n’a pas pu être téléchargé"));
+    let alert = text(&html, "[role=alert]");
+    assert!(alert.contains("Cette adresse n’est pas acceptée"), "{alert}");
+    assert!(
+        html.select(&scraper::Selector::parse("[role=alert] a[href='#dfc_url']").unwrap()).next().is_some()
+    );
+}
+
+/// Imports `dfc_url` through the web form of the shop's business.
+async fn import_dfc_address(s: &Shop, dfc_url: &str) -> reqwest::Response {
+    let import_page = format!("/t/marguerittes/annuaire/{}/produits/import", s.business);
+    let (_, page) = s.app.page(&import_page).await;
+    let token = csrf_token(&page).unwrap();
+    let form = reqwest::multipart::Form::new().text("dfc_url", dfc_url.to_owned());
+    s.app
+        .client
+        .post(
+            s.app.url(&format!("/t/marguerittes/annuaire/{}/produits/import-dfc?_csrf={token}", s.business)),
+        )
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_dfc_address_on_the_hosting_network_or_another_port_is_fetched_only_where_allowed() {
+    let s = shop_with(|config| config.allow_private_fetch = true).await;
+    import(&s, &s.merchant, FIXTURE.to_vec(), "text/csv", false).await;
+    s.app.login("boulangerie@exemple.fr", PASSWORD).await;
+    let own = s.app.url(&format!("/api/v1/businesses/{}/catalog.jsonld", s.business));
+    let fetched = import_dfc_address(&s, &own).await;
+    assert_eq!(fetched.status(), StatusCode::OK, "an instance allowing private addresses fetches {own}");
+    assert_eq!(products(&s).await.len(), 11);
+
+    let s = shop().await;
+    s.app.login("boulangerie@exemple.fr", PASSWORD).await;
+    for address in [
+        s.app.url(&format!("/api/v1/businesses/{}/catalog.jsonld", s.business)),
+        "http://localhost/catalog.jsonld".to_owned(),
+        "http://[::ffff:127.0.0.1]/catalog.jsonld".to_owned(),
+        "http://169.254.169.254/latest/meta-data/".to_owned(),
+        "https://catalogue.example:8080/catalog.jsonld".to_owned(),
+    ] {
+        let refused = import_dfc_address(&s, &address).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{address}");
+        let html = scraper::Html::parse_document(&refused.text().await.unwrap());
+        assert!(text(&html, "[role=alert]").contains("Cette adresse n’est pas acceptée"), "{address}");
+    }
+}
+
+/// A DFC catalogue of `items` products, four nodes each (item, product, offer, price), written
+/// with the references pointing backwards, and `extra` more nodes.
+fn large_dfc_catalogue(items: usize, extra: usize) -> Vec<u8> {
+    let mut graph = Vec::new();
+    for i in 0..items {
+        graph.push(json!({ "@id": format!("ex:item/{i}"), "@type": "dfc-b:CatalogItem", "dfc-b:sku": format!("R-{i}") }));
+        graph.push(json!({ "@id": format!("ex:product/{i}"), "@type": "dfc-b:SuppliedProduct",
+            "dfc-b:name": format!("Produit {i}"), "dfc-b:referencedBy": { "@id": format!("ex:item/{i}") } }));
+        graph.push(json!({ "@id": format!("ex:offer/{i}"), "@type": "dfc-b:Offer",
+            "dfc-b:offeredItem": { "@id": format!("ex:item/{i}") }, "dfc-b:hasPrice": { "@id": format!("ex:price/{i}") } }));
+        graph.push(json!({ "@id": format!("ex:price/{i}"), "@type": "dfc-b:Price", "dfc-b:value": "1.20",
+            "dfc-b:hasUnit": "dfc-m:Euro" }));
+    }
+    for i in 0..extra {
+        graph.push(json!({ "@id": format!("ex:catalog/{i}"), "@type": "dfc-b:Catalog" }));
+    }
+    let context = json!([halle::catalog::dfc::DFC_CONTEXT, { "ex": "https://example.org/" }]);
+    serde_json::to_vec(&json!({ "@context": context, "@graph": graph })).unwrap()
+}
+
+#[tokio::test]
+async fn a_dfc_catalogue_of_twenty_thousand_nodes_is_imported_and_one_more_node_is_refused() {
+    let s = shop().await;
+    let accepted = import(&s, &s.merchant, large_dfc_catalogue(5_000, 0), "application/ld+json", true).await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+    let report: serde_json::Value = accepted.json().await.unwrap();
+    assert_eq!(report["accepted"], 5_000, "{}", report["refused"][0]);
+    for dry_run in [true, false] {
+        let refused =
+            import(&s, &s.merchant, large_dfc_catalogue(5_000, 1), "application/ld+json", dry_run).await;
+        let body = problem(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(body["errors"][0]["code"], "catalog.import.dfc_too_many_nodes", "{body}");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains("plus de 20 000 éléments"), "{body}");
+    }
+    assert!(products(&s).await.is_empty(), "nothing was imported");
 }
 
 #[tokio::test]

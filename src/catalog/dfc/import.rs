@@ -2,22 +2,41 @@
 //! enough JSON-LD to flatten the graph, then each catalog item with its product, offer and price.
 
 use std::collections::{HashMap, HashSet};
+use std::time::Instant;
 
 use serde_json::{Map, Value};
 
 use super::export::{dfc_quantity, hundredths};
 use super::{
-    DfcImport, DfcImportedProduct, HALLE_AVAILABLE, HALLE_UNIT, ORGANIC_LABELS, UNIT_ALIASES, UNITS, Unit,
+    DfcImport, DfcImportedProduct, DfcReadError, HALLE_AVAILABLE, HALLE_UNIT, MAX_NODES, ORGANIC_LABELS,
+    UNIT_ALIASES, UNITS, Unit,
 };
 
 /// Reads a DFC catalogue, as we export it or as the connector (or Open Food Network) writes it,
 /// compacted with the DFC prefixes or expanded. Nodes of unknown types, products without an offer
 /// or a price, units we lack and rounded numbers are reported in `problems`, never fatal; an
-/// error means the document is not JSON-LD holding DFC nodes at all.
-pub fn jsonld_to_catalog(document: &Value) -> Result<DfcImport, String> {
+/// error means the document is not JSON-LD holding DFC nodes at all, or holds more than
+/// [`MAX_NODES`] nodes.
+pub fn jsonld_to_catalog(document: &Value) -> Result<DfcImport, DfcReadError> {
+    jsonld_to_catalog_before(document, None)
+}
+
+/// [`jsonld_to_catalog`], giving up with [`DfcReadError::TooSlow`] once `deadline` has passed: the
+/// work stops between two nodes or items, so that a refused document does not keep a thread busy.
+pub fn jsonld_to_catalog_before(
+    document: &Value,
+    deadline: Option<Instant>,
+) -> Result<DfcImport, DfcReadError> {
+    let in_time = || match deadline {
+        Some(deadline) if Instant::now() >= deadline => Err(DfcReadError::TooSlow),
+        _ => Ok(()),
+    };
     let graph = Graph::read(document)?;
+    in_time()?;
     if !graph.nodes.iter().any(|n| n.types.iter().any(|t| t.starts_with("dfc-b:"))) {
-        return Err("Le document ne contient aucun nœud du standard DFC (dfc-b:…).".into());
+        return Err(DfcReadError::Unreadable(
+            "Le document ne contient aucun nœud du standard DFC (dfc-b:…).".into(),
+        ));
     }
     let mut problems = Vec::new();
     for node in &graph.nodes {
@@ -28,6 +47,7 @@ pub fn jsonld_to_catalog(document: &Value) -> Result<DfcImport, String> {
     let mut products = Vec::new();
     let mut listed = HashSet::new();
     for item in graph.of_type("dfc-b:CatalogItem") {
+        in_time()?;
         let Some(product) = graph.item_product(item) else {
             problems.push(format!(
                 "L'article de catalogue {} ne désigne aucun produit (dfc-b:references) : il est ignoré.",
@@ -293,24 +313,53 @@ pub(super) enum Price {
 /// The nodes of a JSON-LD document, flattened, with every IRI written `dfc-b:Name` when it is in
 /// a DFC namespace. Enough JSON-LD for catalogues: prefixes and aliases of inline contexts, the DFC
 /// context assumed for remote ones, `@graph`, embedded nodes, `@list`/`@set`, expanded form.
+///
+/// Every lookup is by index, built once while reading: nodes by `@id`, and for the two properties
+/// that DFC also writes backwards (an offer naming its item, a product naming its item), the nodes
+/// pointing at each id; a catalogue of n items is read in time proportional to n, not n².
 #[derive(Default)]
 pub(super) struct Graph {
     nodes: Vec<Node>,
     index: HashMap<String, usize>,
+    /// `(property, target id)` to the nodes whose property references the target, in document
+    /// order, for [`BACKWARD_PROPERTIES`].
+    incoming: HashMap<(String, String), Vec<usize>>,
     terms: HashMap<String, String>,
+    /// Anonymous nodes named so far (their ids are `_:halle-<n>`).
+    blank: usize,
+    /// More than [`MAX_NODES`] nodes were met: reading stopped.
+    is_over: bool,
 }
 
+/// The properties read backwards (from their target to the nodes holding them).
+const BACKWARD_PROPERTIES: [&str; 2] = ["dfc-b:referencedBy", "dfc-b:offeredItem"];
+
 impl Graph {
-    fn read(document: &Value) -> Result<Self, String> {
+    pub(super) fn read(document: &Value) -> Result<Self, DfcReadError> {
         let mut graph = Graph::default();
         for (prefix, namespace) in NAMESPACES.iter().filter(|(_, ns)| ns.starts_with("https://")) {
             graph.terms.insert(prefix.trim_end_matches(':').into(), (*namespace).into());
         }
         match document {
             Value::Object(object) => graph.read_top(object),
-            Value::Array(list) => list.iter().filter_map(Value::as_object).for_each(|o| graph.read_top(o)),
-            _ => return Err("Le document n'est pas du JSON-LD : un objet ou une liste est attendu.".into()),
+            Value::Array(list) => {
+                for object in list.iter().filter_map(Value::as_object) {
+                    if graph.is_over {
+                        break;
+                    }
+                    graph.read_top(object);
+                }
+            }
+            _ => {
+                return Err(DfcReadError::Unreadable(
+                    "Le document n'est pas du JSON-LD : un objet ou une liste est attendu.".into(),
+                ));
+            }
         }
+        if graph.is_over {
+            return Err(DfcReadError::TooManyNodes);
+        }
+        graph.index_incoming();
         Ok(graph)
     }
 
@@ -321,11 +370,30 @@ impl Graph {
         match object.get("@graph") {
             Some(nodes) => {
                 for node in one_or_list(nodes).filter_map(Value::as_object) {
+                    if self.is_over {
+                        break;
+                    }
                     self.read_node(node);
                 }
             }
             None => _ = self.read_node(object),
         }
+    }
+
+    /// Fills [`Graph::incoming`], once every node is read.
+    fn index_incoming(&mut self) {
+        let mut incoming: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for at in 0..self.nodes.len() {
+            for property in BACKWARD_PROPERTIES {
+                for target in self.references(at, property) {
+                    let pointing = incoming.entry((property.to_owned(), target)).or_default();
+                    if pointing.last() != Some(&at) {
+                        pointing.push(at);
+                    }
+                }
+            }
+        }
+        self.incoming = incoming;
     }
 
     /// Learns the prefixes and aliases of an inline context; a remote one is taken as the DFC's.
@@ -365,9 +433,17 @@ impl Graph {
 
     /// Adds (or completes) a node and the nodes embedded in it; returns its id.
     fn read_node(&mut self, object: &Map<String, Value>) -> String {
+        if self.is_over {
+            return String::new();
+        }
         let id = match object.get("@id").and_then(Value::as_str) {
             Some(id) => self.expand(id),
-            None => format!("_:halle-{}", self.nodes.len()),
+            None => {
+                // Counted apart from the nodes: an anonymous node's embedded anonymous nodes are
+                // added before it, and must not take its name.
+                self.blank += 1;
+                format!("_:halle-{}", self.blank)
+            }
         };
         let types: Vec<String> = object
             .get("@type")
@@ -385,6 +461,10 @@ impl Graph {
         }
         let at = match self.index.get(&id) {
             Some(&at) => at,
+            None if self.nodes.len() >= MAX_NODES => {
+                self.is_over = true;
+                return id;
+            }
             None => {
                 self.nodes.push(Node { id: id.clone(), ..Node::default() });
                 self.index.insert(id.clone(), self.nodes.len() - 1);
@@ -425,8 +505,13 @@ impl Graph {
         }
     }
 
-    fn node(&self, id: &str) -> Option<usize> {
+    pub(super) fn node(&self, id: &str) -> Option<usize> {
         self.index.get(id).copied()
+    }
+
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.nodes.len()
     }
 
     fn of_type<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = usize> + 'a {
@@ -461,10 +546,12 @@ impl Graph {
         self.references(node, property).into_iter().next()
     }
 
-    /// The nodes of a type whose property points at `target`.
-    fn pointing_at(&self, kind: &str, property: &str, target: usize) -> Vec<usize> {
-        let id = &self.nodes[target].id;
-        self.of_type(kind).filter(|&n| self.references(n, property).contains(id)).collect()
+    /// The nodes of a type whose property (one of [`BACKWARD_PROPERTIES`]) points at `target`.
+    pub(super) fn pointing_at(&self, kind: &str, property: &str, target: usize) -> Vec<usize> {
+        debug_assert!(BACKWARD_PROPERTIES.contains(&property), "{property} is not indexed backwards");
+        let key = (property.to_owned(), self.nodes[target].id.clone());
+        let pointing = self.incoming.get(&key).map_or(&[][..], Vec::as_slice);
+        pointing.iter().copied().filter(|&n| self.nodes[n].types.iter().any(|t| t == kind)).collect()
     }
 
     fn item_product(&self, item: usize) -> Option<usize> {

@@ -27,7 +27,7 @@ mod product_type;
 use super::{Allergen, Unit};
 
 pub use export::catalog_to_jsonld;
-pub use import::jsonld_to_catalog;
+pub use import::{jsonld_to_catalog, jsonld_to_catalog_before};
 pub use product_type::product_type;
 
 /// The `@context` the connector's exporter writes (and its importer resolves without network).
@@ -80,6 +80,25 @@ pub struct DfcProduct {
     pub ingredients: String,
     /// The merchant's category, exported as a DFC product type when one fits.
     pub category: Option<String>,
+}
+
+/// The most nodes a catalogue may hold (items, products, offers, prices, quantities...): about
+/// 4,000 products, far more than a local producer's catalogue, and a bound on the work a document
+/// can ask of the server.
+pub const MAX_NODES: usize = 20_000;
+
+/// Why a document could not be read as a DFC catalogue.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DfcReadError {
+    /// Not JSON-LD, or no DFC node in it (the French reason).
+    #[error("{0}")]
+    Unreadable(String),
+    /// More than [`MAX_NODES`] nodes.
+    #[error("more than {MAX_NODES} nodes")]
+    TooManyNodes,
+    /// The deadline passed before the reading was done.
+    #[error("reading took too long")]
+    TooSlow,
 }
 
 /// A DFC catalogue read back: the products found and, in French, what could not be read.

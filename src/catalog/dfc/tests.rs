@@ -294,3 +294,79 @@ fn decimals_are_read_on_their_digits() {
         assert_eq!(scaled(bad, 2, Rounding::HalfUp), None, "{bad}");
     }
 }
+
+/// A catalogue of `items` products written backwards (the product and the offer name their
+/// item), four nodes each, and `extra` more nodes.
+fn large_catalogue(items: usize, extra: usize) -> Value {
+    let mut graph = Vec::new();
+    for i in 0..items {
+        graph.push(json!({ "@id": format!("ex:item/{i}"), "@type": "dfc-b:CatalogItem", "dfc-b:sku": format!("R-{i}") }));
+        graph.push(json!({ "@id": format!("ex:product/{i}"), "@type": "dfc-b:SuppliedProduct",
+            "dfc-b:name": format!("Produit {i}"), HALLE_UNIT: "piece", "dfc-b:referencedBy": { "@id": format!("ex:item/{i}") } }));
+        graph.push(json!({ "@id": format!("ex:offer/{i}"), "@type": "dfc-b:Offer",
+            "dfc-b:offeredItem": { "@id": format!("ex:item/{i}") }, "dfc-b:hasPrice": { "@id": format!("ex:price/{i}") } }));
+        graph.push(json!({ "@id": format!("ex:price/{i}"), "@type": "dfc-b:Price", "dfc-b:value": "1.20",
+            "dfc-b:hasUnit": "dfc-m:Euro" }));
+    }
+    for i in 0..extra {
+        graph.push(json!({ "@id": format!("ex:catalog/{i}"), "@type": "dfc-b:Catalog" }));
+    }
+    json!({ "@context": [DFC_CONTEXT, { "ex": "https://example.org/" }], "@graph": graph })
+}
+
+#[test]
+fn the_graph_indexes_nodes_by_id_and_the_nodes_pointing_backwards() {
+    let document = json!({
+        "@context": [DFC_CONTEXT, { "ex": "https://example.org/" }],
+        "@graph": [
+            { "@id": "ex:item/1", "@type": "dfc-b:CatalogItem" },
+            { "@id": "ex:offer/a", "@type": "dfc-b:Offer", "dfc-b:offeredItem": { "@id": "ex:item/1" } },
+            { "@id": "ex:note", "@type": "ex:Note", "dfc-b:offeredItem": "ex:item/1" },
+            { "@id": "ex:offer/b", "@type": "dfc-b:Offer", "dfc-b:offeredItem": ["ex:item/1", "ex:item/1"] },
+            { "@id": "ex:offer/c", "@type": "dfc-b:Offer", "dfc-b:offeredItem": { "@id": "ex:item/2" } },
+        ],
+    });
+    let graph = Graph::read(&document).unwrap();
+    assert_eq!(graph.len(), 5);
+    let item = graph.node("https://example.org/item/1").unwrap();
+    assert_eq!(graph.node("ex:item/1"), None, "ids are stored expanded");
+    let offers = graph.pointing_at("dfc-b:Offer", "dfc-b:offeredItem", item);
+    let expected =
+        ["https://example.org/offer/a", "https://example.org/offer/b"].map(|id| graph.node(id).unwrap());
+    assert_eq!(offers, expected, "in document order, once each, of the asked type only");
+    assert!(graph.pointing_at("dfc-b:SuppliedProduct", "dfc-b:referencedBy", item).is_empty());
+}
+
+#[test]
+fn an_anonymous_node_and_the_anonymous_node_inside_it_stay_two_nodes() {
+    let document = json!({
+        "@context": DFC_CONTEXT,
+        "@graph": [{ "@type": "dfc-b:Offer", "dfc-b:hasPrice": { "@type": "dfc-b:Price", "dfc-b:value": "2" } }],
+    });
+    let graph = Graph::read(&document).unwrap();
+    assert_eq!(graph.len(), 2);
+    assert_ne!(graph.node("_:halle-1"), graph.node("_:halle-2"));
+}
+
+#[test]
+fn a_catalogue_of_twenty_thousand_nodes_written_backwards_is_read() {
+    let read = jsonld_to_catalog(&large_catalogue(MAX_NODES / 4, 0)).unwrap();
+    assert_eq!(read.products.len(), 5_000);
+    assert!(read.problems.is_empty(), "{:?}", &read.problems[..3.min(read.problems.len())]);
+    assert_eq!((read.products[4_999].reference.as_str(), read.products[4_999].price_cents), ("R-4999", 120));
+}
+
+#[test]
+fn a_catalogue_of_more_than_twenty_thousand_nodes_is_refused() {
+    assert_eq!(jsonld_to_catalog(&large_catalogue(MAX_NODES / 4, 1)), Err(DfcReadError::TooManyNodes));
+    let flat: Vec<Value> =
+        (0..=MAX_NODES).map(|i| json!({ "@id": format!("n{i}"), "@type": "dfc-b:Catalog" })).collect();
+    assert_eq!(jsonld_to_catalog(&Value::Array(flat)), Err(DfcReadError::TooManyNodes));
+}
+
+#[test]
+fn reading_stops_once_the_deadline_has_passed() {
+    let past = std::time::Instant::now();
+    assert_eq!(jsonld_to_catalog_before(&large_catalogue(10, 0), Some(past)), Err(DfcReadError::TooSlow));
+    assert_eq!(jsonld_to_catalog_before(&large_catalogue(10, 0), None).map(|r| r.products.len()), Ok(10));
+}

@@ -736,12 +736,15 @@ async fn import_dfc(
     let document = if !url.trim().is_empty() {
         crate::catalog::fetch_dfc(&url, state.config.allow_private_fetch).await
     } else if !file.is_empty() {
-        serde_json::from_slice(&file).map_err(|_| AppError::BadRequest("catalog.import.dfc_unreadable"))
+        Ok(file)
     } else {
         Err(AppError::invalid("dfc_file", "catalog.import.dfc_missing"))
     };
     let result = match document {
-        Ok(document) => crate::catalog::import_dfc(&state.db, &user, id, &document).await,
+        Ok(document) => match crate::catalog::read_dfc(document).await {
+            Ok(read) => crate::catalog::import_dfc(&state.db, &user, id, &read).await,
+            Err(err) => Err(err),
+        },
         Err(err) => Err(err),
     };
     let mut view = ImportPage::empty(page.with_csrf().await?, territory, business);
@@ -752,6 +755,16 @@ async fn import_dfc(
             render(&view)
         }
         Err(AppError::Invalid(fields)) => {
+            // The domain names the address and the document; the form calls them dfc_url, dfc_file.
+            let on_form = |field| match field {
+                "url" => "dfc_url",
+                "file" => "dfc_file",
+                other => other,
+            };
+            let fields = fields
+                .into_iter()
+                .map(|e| FieldError { field: on_form(e.field), message: e.message })
+                .collect();
             view.errors = FormErrors(fields);
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
         }
