@@ -7,6 +7,7 @@ mod demo;
 pub mod http;
 mod payment;
 mod posting;
+mod request;
 pub mod statement;
 mod store;
 mod treasury;
@@ -18,6 +19,7 @@ pub use payment::{
     paying_account, preview_payment,
 };
 pub use posting::{NewTransfer, Posted, TransferRef, pay_order_in_tx, post_in_tx, refund_order_in_tx};
+pub use request::{paid_requests, pay_request, preview_request_payment, request_client_id, request_payment};
 pub use treasury::{
     Audit, Dashboard, Day, ImportReport, accounts_csv, audit, audit_all, audit_for, correct_transfer,
     correction_preview, dashboard, import_statement, is_treasurer, mark_unrelated, match_entry,

@@ -197,6 +197,21 @@ pub async fn insert_transfer(
         .fetch_optional(&mut **conn).await)?)
 }
 
+/// Which of these client ids a transfer already has (one query).
+pub async fn existing_client_ids(db: &Db, ids: &[String]) -> AppResult<Vec<String>> {
+    // Only ids made of hex digits and hyphens (our derived UUIDs) are put in the statement.
+    let ids: Vec<&String> = ids
+        .iter()
+        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'))
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(|id| format!("'{id}'")).collect::<Vec<_>>().join(",");
+    let sql = format!("select client_id from ledger_transfer where client_id in ({list})");
+    Ok(on_db!(db, pool => sqlx::query_scalar::<_, String>(&sql).fetch_all(pool).await)?)
+}
+
 /// A transfer by its client id.
 pub async fn transfer_by_client_id(ex: impl Into<Exec<'_>>, client_id: &str) -> AppResult<Option<Transfer>> {
     let sql = format!("select {TRANSFER_COLUMNS} from ledger_transfer where client_id = $1");

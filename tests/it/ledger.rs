@@ -279,6 +279,107 @@ async fn names_and_memos_that_look_like_formulas_are_written_inert_in_the_ledger
 }
 
 #[tokio::test]
+async fn a_payment_request_with_an_amount_is_paid_once_and_then_shows_paid_with_its_receipt() {
+    let app = TestApp::spawn().await;
+    let c = with_currency(&app).await;
+    let baker = member(&app, &c, "boulangere@test.example").await;
+    let (_, bakery_account) = business(&app, &c, &baker, "Boulangerie Lafont").await;
+    let jeanne = member(&app, &c, "jeanne@test.example").await;
+    let paul = member(&app, &c, "paul@test.example").await;
+    let operator = exchange_operator(&app, &c).await;
+    fund(&app, &c, &operator, &jeanne, 5_000).await;
+    fund(&app, &c, &operator, &paul, 5_000).await;
+    let request = ledger::create_payment_request(&app.db, &baker, bakery_account, Some(1_250), "Commande 12")
+        .await
+        .unwrap();
+    let link = format!("/t/marguerittes/monnaie/payer/{}", request.token);
+
+    let pay_as = |email: &'static str| {
+        let app = &app;
+        let link = link.clone();
+        async move {
+            let browser = crate::helpers::client();
+            crate::helpers::submit_with(
+                &browser,
+                &app.base,
+                "/login",
+                "/login",
+                &[("email", email), ("password", PASSWORD)],
+            )
+            .await;
+            let (_, page) = crate::helpers::page_with(&browser, &app.url(&link)).await;
+            let value = |name: &str| {
+                page.select(&scraper::Selector::parse(&format!("input[name={name}]")).unwrap())
+                    .next()
+                    .and_then(|i| i.value().attr("value"))
+                    .map(str::to_owned)
+            };
+            let Some(id) = value("id") else { return (browser, None) };
+            let fields = [
+                ("id", id),
+                ("to", value("to").unwrap()),
+                ("amount", value("amount").unwrap()),
+                ("memo", value("memo").unwrap()),
+                ("request", value("request").unwrap()),
+            ];
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let confirm = "/t/marguerittes/monnaie/payer/confirmer";
+            let paid = crate::helpers::submit_with(&browser, &app.base, &link, confirm, &fields).await;
+            (
+                browser,
+                Some((paid, fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>())),
+            )
+        }
+    };
+
+    let (jeannes, first) = pay_as("jeanne@test.example").await;
+    let (paid, fields) = first.expect("a pay form");
+    assert_eq!(paid.status(), StatusCode::SEE_OTHER);
+    assert!(location(&paid).starts_with("/t/marguerittes/monnaie/virements/"));
+    assert_eq!(balance(&app.db, bakery_account).await, 1_250);
+
+    // Jeanne opens the link again: it says paid, with her receipt, and offers no Pay button.
+    let (_, again) = crate::helpers::page_with(&jeannes, &app.url(&link)).await;
+    assert!(text(&again, "main").contains("Payée le"), "{}", text(&again, "main"));
+    assert!(
+        again.select(&scraper::Selector::parse("form[action$='/monnaie/payer']").unwrap()).next().is_none()
+    );
+    let receipt = again.select(&scraper::Selector::parse("a[href*='/virements/']").unwrap()).next().unwrap();
+    assert_eq!(receipt.value().attr("href"), Some(location(&paid).as_str()));
+    // Sending the old form again (a new transfer id) pays nothing more.
+    let mut replay: Vec<(String, String)> = fields.clone();
+    replay[0].1 = uuid();
+    let replay: Vec<(&str, &str)> = replay.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let twice = crate::helpers::submit_with(
+        &jeannes,
+        &app.base,
+        &link,
+        "/t/marguerittes/monnaie/payer/confirmer",
+        &replay,
+    )
+    .await;
+    assert_eq!(location(&twice), link);
+    // Paul, with the same link, cannot pay it either.
+    let (_, second) = pay_as("paul@test.example").await;
+    assert!(second.is_none(), "no pay form once paid");
+    assert_eq!(balance(&app.db, bakery_account).await, 1_250);
+    // The baker's page shows it paid.
+    let bakers = crate::helpers::client();
+    crate::helpers::submit_with(
+        &bakers,
+        &app.base,
+        "/login",
+        "/login",
+        &[("email", "boulangere@test.example"), ("password", PASSWORD)],
+    )
+    .await;
+    let (_, mine) = crate::helpers::page_with(&bakers, &app.url(&link)).await;
+    assert!(text(&mine, "main").contains("Payée le"));
+    assert_audit_clean(&app.db, c.territory.id).await;
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_transfer_retried_with_its_id_is_applied_once_and_another_content_is_refused() {
     let app = TestApp::spawn().await;
     let c = with_currency(&app).await;

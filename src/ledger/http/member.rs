@@ -413,10 +413,18 @@ async fn preview_payment(
 ) -> AppResult<Response> {
     let (territory, currency) = currency_in(&state, &slug).await?;
     let previewed = match form.to_input() {
+        Ok(input) if !form.request.is_empty() => {
+            crate::ledger::preview_request_payment(&state.db, &user, territory.id, &form.request, &input)
+                .await
+        }
         Ok(input) => crate::ledger::preview_payment(&state.db, &user, territory.id, &input).await,
         Err(errors) => Err(AppError::Invalid(errors)),
     };
     match previewed {
+        // Paid already: the request's page says so, with its receipt.
+        Err(AppError::Conflict("ledger.error.request_paid")) => {
+            Ok(see_other(&format!("/t/{slug}/monnaie/payer/{}", form.request)))
+        }
         Ok(preview) => {
             let page = page.with_csrf().await?;
             render(&ConfirmPage {
@@ -446,10 +454,16 @@ async fn confirm_payment(
 ) -> AppResult<Response> {
     let (territory, currency) = currency_in(&state, &slug).await?;
     let paid = match form.to_input() {
+        Ok(input) if !form.request.is_empty() => {
+            crate::ledger::pay_request(&state.db, &user, territory.id, &form.request, &input).await
+        }
         Ok(input) => crate::ledger::pay(&state.db, &user, territory.id, &input).await,
         Err(errors) => Err(AppError::Invalid(errors)),
     };
     match paid {
+        Err(AppError::Conflict("ledger.error.request_paid")) => {
+            Ok(see_other(&format!("/t/{slug}/monnaie/payer/{}", form.request)))
+        }
         Ok(posted) => {
             Ok(see_other(&format!("/t/{slug}/monnaie/virements/{}", posted.transfers()[0].client_id)))
         }
@@ -546,6 +560,9 @@ struct RequestPage {
     is_owner: bool,
     url: String,
     form: PayForm,
+    /// The payment, once a request with an amount was paid, and whether this viewer may open its
+    /// receipt (the payee's managers and the payer).
+    paid: Option<(Transfer, bool)>,
 }
 
 async fn show_request(
@@ -572,8 +589,12 @@ async fn show_request(
         ..PayForm::default()
     };
     let url = format!("{}/t/{}/monnaie/payer/{}", state.base_url, territory.slug, request.token);
+    let paid = crate::ledger::request_payment(&state.db, &request).await?.map(|transfer| {
+        let is_payer = page.user.as_ref().is_some_and(|user| transfer.author_user_id == Some(user.id));
+        (transfer, is_owner || is_payer)
+    });
     let page = page.with_csrf().await?;
-    render(&RequestPage { page, territory, units, request, payee, is_owner, url, form })
+    render(&RequestPage { page, territory, units, request, payee, is_owner, url, form, paid })
 }
 
 async fn request_qr(
@@ -601,6 +622,8 @@ struct BusinessPage {
     account: Option<Account>,
     standing: Option<PaymentRequest>,
     requests: Vec<PaymentRequest>,
+    /// The ids of the requests that were paid.
+    paid: std::collections::HashSet<i64>,
     reconversions: Vec<Reconversion>,
     lines: Vec<HistoryLine>,
     fee_text: String,
@@ -621,6 +644,7 @@ async fn business_page(state: &AppState, page: Page, slug: &str, id: i64) -> App
         ),
         None => (None, Vec::new(), Vec::new(), Vec::new()),
     };
+    let paid = crate::ledger::paid_requests(&state.db, &requests).await?;
     let fee = currency.reconversion_fee_bp;
     let fee_text = if page.lang() == crate::web::i18n::Lang::Fr {
         format!("{},{:02}\u{a0}%", fee / 100, fee % 100)
@@ -637,6 +661,7 @@ async fn business_page(state: &AppState, page: Page, slug: &str, id: i64) -> App
         account,
         standing,
         requests: requests.into_iter().filter(|r| r.amount_cents.is_some() || !r.memo.is_empty()).collect(),
+        paid,
         reconversions,
         lines,
         fee_text,
