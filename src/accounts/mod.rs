@@ -432,7 +432,11 @@ pub async fn reset_link_is_valid(db: &Db, token: &str) -> AppResult<bool> {
     store::email_token_is_valid(db, &hash_token(token), "reset", now()).await
 }
 
+/// Checks the password a signed-in member types again (to change the password or the address,
+/// or to delete the account): at most 10 tries in 15 minutes, so that a session left open is no
+/// way to guess it.
 async fn check_current_password(db: &Db, user: &User, current: &str) -> AppResult<()> {
+    rate_limit::check(db, &format!("password-check:{}", user.id), 10, 900).await?;
     let (_, hash) = store::find_user_with_hash(db, &user.email).await?.ok_or(AppError::NotFound)?;
     let current = current.to_owned();
     if blocking(move || verify_password(&current, &hash)).await? {

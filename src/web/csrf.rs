@@ -1,6 +1,7 @@
-//! Anti-forgery tokens: one per session, put in every form as `_csrf` (or sent by htmx as the
-//! `X-CSRF-Token` header, or in the query of a multipart form's action), checked for every
-//! unsafe request outside the token-authenticated API.
+//! Anti-forgery tokens: one per session, put in every form as the `_csrf` field (file forms
+//! included) or sent by htmx as the `X-CSRF-Token` header, checked for every unsafe request
+//! outside the token-authenticated API. Never in an address, where logs and the `Referer`
+//! header would keep it.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -47,6 +48,18 @@ fn field_in(query: &str) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
+/// The `_csrf` field of a multipart body, read from the buffered bytes.
+async fn multipart_field(bytes: axum::body::Bytes, boundary: String) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(FIELD) {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
+
 /// Middleware: refuses an unsafe request whose token is missing or wrong, before any handler
 /// runs. A form body is read (within the body limit) and handed on unchanged.
 pub async fn verify(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -66,20 +79,23 @@ async fn check(state: &AppState, request: Request) -> AppResult<Request> {
     if let Some(given) = request.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
         return if matches(&expected, given) { Ok(request) } else { Err(AppError::Csrf) };
     }
-    if let Some(given) = request.uri().query().and_then(field_in) {
-        return if matches(&expected, &given) { Ok(request) } else { Err(AppError::Csrf) };
-    }
-    let is_form = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return Err(AppError::Csrf);
-    }
+    let content_type =
+        request.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let given;
     let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, state.config.max_body_bytes).await.map_err(|_| AppError::TooLarge)?;
-    let given = field_in(std::str::from_utf8(&bytes).map_err(|_| AppError::Csrf)?).ok_or(AppError::Csrf)?;
+    let bytes = if content_type.starts_with("application/x-www-form-urlencoded") {
+        let bytes = to_bytes(body, state.config.max_body_bytes).await.map_err(|_| AppError::TooLarge)?;
+        given = field_in(std::str::from_utf8(&bytes).map_err(|_| AppError::Csrf)?).ok_or(AppError::Csrf)?;
+        bytes
+    } else if content_type.starts_with("multipart/form-data") {
+        // A file form is read whole (uploads are capped) to find its token, then handed on.
+        let boundary = multer::parse_boundary(&content_type).map_err(|_| AppError::Csrf)?;
+        let bytes = to_bytes(body, crate::app::UPLOAD_MAX_BYTES).await.map_err(|_| AppError::TooLarge)?;
+        given = multipart_field(bytes.clone(), boundary).await.ok_or(AppError::Csrf)?;
+        bytes
+    } else {
+        return Err(AppError::Csrf);
+    };
     if !matches(&expected, &given) {
         return Err(AppError::Csrf);
     }

@@ -220,9 +220,9 @@ async fn a_merchant_corrects_the_column_mapping_before_importing() {
     let token = csrf_token(&page).unwrap();
     let file = "Code;Produit;PV;Qté\nPAIN-01;Baguette;1,20;10\nPAIN-02;Campagne;3,10;\n".as_bytes().to_vec();
     let form = reqwest::multipart::Form::new()
+        .text("_csrf", token.clone())
         .part("file", reqwest::multipart::Part::bytes(file).file_name("tarifs.csv"));
-    let uploaded =
-        s.app.client.post(s.app.url(&format!("{base}?_csrf={token}"))).multipart(form).send().await.unwrap();
+    let uploaded = s.app.client.post(s.app.url(&format!("{base}"))).multipart(form).send().await.unwrap();
     assert_eq!(uploaded.status(), StatusCode::SEE_OTHER);
     let preview_path = location(&uploaded);
     let (_, preview) = s.app.page(&preview_path).await;
@@ -354,11 +354,12 @@ async fn a_dfc_catalogue_is_imported_from_a_file_or_an_address() {
     let (_, page) = s.app.page(&import_page).await;
     let token = csrf_token(&page).unwrap();
     let form = reqwest::multipart::Form::new()
+        .text("_csrf", token.clone())
         .text("dfc_url", s.app.url(&format!("/api/v1/businesses/{}/catalog.jsonld", s.business)));
     let refused = s
         .app
         .client
-        .post(s.app.url(&format!("/t/marguerittes/annuaire/{}/produits/import-dfc?_csrf={token}", second.id)))
+        .post(s.app.url(&format!("/t/marguerittes/annuaire/{}/produits/import-dfc", second.id)))
         .multipart(form)
         .send()
         .await
@@ -377,12 +378,11 @@ async fn import_dfc_address(s: &Shop, dfc_url: &str) -> reqwest::Response {
     let import_page = format!("/t/marguerittes/annuaire/{}/produits/import", s.business);
     let (_, page) = s.app.page(&import_page).await;
     let token = csrf_token(&page).unwrap();
-    let form = reqwest::multipart::Form::new().text("dfc_url", dfc_url.to_owned());
+    let form =
+        reqwest::multipart::Form::new().text("_csrf", token.clone()).text("dfc_url", dfc_url.to_owned());
     s.app
         .client
-        .post(
-            s.app.url(&format!("/t/marguerittes/annuaire/{}/produits/import-dfc?_csrf={token}", s.business)),
-        )
+        .post(s.app.url(&format!("/t/marguerittes/annuaire/{}/produits/import-dfc", s.business)))
         .multipart(form)
         .send()
         .await
@@ -483,15 +483,10 @@ async fn a_product_photo_is_re_encoded_shown_on_the_public_page_and_guarded() {
     let (_, page) = s.app.page(&edit).await;
     let token = csrf_token(&page).unwrap();
     let form = reqwest::multipart::Form::new()
+        .text("_csrf", token.clone())
         .part("photo", reqwest::multipart::Part::bytes(png).file_name("baguette.png"));
-    let uploaded = s
-        .app
-        .client
-        .post(s.app.url(&format!("{edit}/photos?_csrf={token}")))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let uploaded =
+        s.app.client.post(s.app.url(&format!("{edit}/photos"))).multipart(form).send().await.unwrap();
     assert_eq!(uploaded.status(), StatusCode::SEE_OTHER);
     let (_, public) = s.app.page(&format!("/t/marguerittes/annuaire/{}/catalogue", s.business)).await;
     let selector = scraper::Selector::parse(".product-card img").unwrap();
