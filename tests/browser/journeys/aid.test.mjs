@@ -11,7 +11,7 @@ import {
   logIn,
   newPage,
   pathIs,
-  readOutboxLink,
+  readMailLink,
   registerByApi,
   withHalle,
 } from '../lib/harness.mjs';
@@ -45,8 +45,8 @@ describe('mutual aid', () => {
       await admin.getByLabel('Longitude', { exact: true }).fill('4,4432');
       await admin.getByRole('button', exact('Ajouter la commune')).click();
       await admin.getByRole('table', exact('Communes')).getByText('Marguerittes').waitFor();
-      const confirmDriver = await readOutboxLink(admin, halle.baseUrl, driver.email, '/account/confirm?token=');
-      const confirmHome = await readOutboxLink(admin, halle.baseUrl, home.email, '/account/confirm?token=');
+      const confirmDriver = await readMailLink(halle.baseUrl, driver.email, '/account/confirm?token=');
+      const confirmHome = await readMailLink(halle.baseUrl, home.email, '/account/confirm?token=');
 
       // The driver posts an offer of transport.
       const karim = await newPage(browser);

@@ -12,7 +12,7 @@ import {
   logIn,
   newPage,
   pathIs,
-  readOutboxLink,
+  readMailLink,
   registerByApi,
   withHalle,
 } from '../lib/harness.mjs';
@@ -36,7 +36,7 @@ describe('catalogue', () => {
       await registerByApi(halle.baseUrl, baker);
       const admin = await newPage(browser);
       await logIn(admin, halle.baseUrl, ADMIN.email, ADMIN.password);
-      const confirm = await readOutboxLink(admin, halle.baseUrl, baker.email, '/account/confirm?token=');
+      const confirm = await readMailLink(halle.baseUrl, baker.email, '/account/confirm?token=');
 
       // Her listing, approved by the moderator.
       const shop = await newPage(browser);

@@ -10,7 +10,7 @@ import {
   logIn,
   newPage,
   pathIs,
-  readOutboxLink,
+  readMailLink,
   registerByApi,
   withHalle,
 } from '../lib/harness.mjs';
@@ -32,7 +32,7 @@ describe('directory', () => {
       await registerByApi(halle.baseUrl, merchant);
       const admin = await newPage(browser);
       await logIn(admin, halle.baseUrl, ADMIN.email, ADMIN.password);
-      const confirm = await readOutboxLink(admin, halle.baseUrl, merchant.email, '/account/confirm?token=');
+      const confirm = await readMailLink(halle.baseUrl, merchant.email, '/account/confirm?token=');
 
       // The merchant confirms the address, logs in and proposes the listing.
       const shop = await newPage(browser);

@@ -10,7 +10,7 @@ import {
   journey,
   logIn,
   newPage,
-  readOutboxLink,
+  readMailLink,
   registerByApi,
   withHalle,
 } from '../lib/harness.mjs';
@@ -56,8 +56,8 @@ describe('drive', () => {
       await registerByApi(base, resident);
       const admin = await newPage(browser);
       await logIn(admin, base, ADMIN.email, ADMIN.password);
-      const confirmBaker = await readOutboxLink(admin, base, baker.email, '/account/confirm?token=');
-      const confirmResident = await readOutboxLink(admin, base, resident.email, '/account/confirm?token=');
+      const confirmBaker = await readMailLink(base, baker.email, '/account/confirm?token=');
+      const confirmResident = await readMailLink(base, resident.email, '/account/confirm?token=');
       await admin.goto(confirmBaker);
       await admin.goto(confirmResident);
 

@@ -15,7 +15,7 @@ import {
   logIn,
   newPage,
   pathIs,
-  readOutboxLink,
+  readMailLink,
   registerByApi,
   withHalle,
 } from '../lib/harness.mjs';
@@ -40,7 +40,7 @@ function totp(secret, offset = 0) {
 
 async function confirmedMember(admin, baseUrl, person) {
   await registerByApi(baseUrl, person);
-  const link = await readOutboxLink(admin, baseUrl, person.email, '/account/confirm?token=');
+  const link = await readMailLink(baseUrl, person.email, '/account/confirm?token=');
   await admin.goto(link);
 }
 
