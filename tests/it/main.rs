@@ -13,6 +13,7 @@ mod group_commit;
 mod ledger;
 mod mail;
 mod orders;
+mod parsers;
 mod platform;
 mod structure;
 mod territory;
