@@ -9,7 +9,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::accounts::User;
-use crate::accounts::totp::{VERIFIED_KEY, begin_setup, is_enabled, verify};
+use crate::accounts::totp::{begin_setup, is_enabled, mark_session_verified, verify};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::web::auth::{CurrentUser, session_error};
@@ -129,7 +129,7 @@ async fn submit(
         Ok(()) => {
             let session = page.form_session()?;
             session.cycle_id().await.map_err(session_error)?;
-            session.insert(VERIFIED_KEY, user.id).await.map_err(session_error)?;
+            mark_session_verified(session, &user).await?;
             page::flash(session, "accounts.totp.verified").await?;
             Ok(see_other(&next))
         }
