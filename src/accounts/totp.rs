@@ -4,7 +4,8 @@
 //! a code, and the [`FreshFactor`] proof that money operations ask for. Its table is `user_totp`.
 
 use axum::response::Response;
-use rand::RngCore;
+use rand::{Rng, RngCore};
+use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, TOTP};
 use tower_sessions::Session;
 
@@ -20,6 +21,11 @@ use crate::web::see_other;
 const VERIFIED_KEY: &str = "totp_verified";
 /// Seconds per code.
 const STEP: u64 = 30;
+/// Recovery codes made when a set-up is confirmed.
+pub const RECOVERY_CODES: usize = 10;
+/// Characters of a recovery code (no 0, O, 1 or I to misread), 16 of them: 80 bits.
+const RECOVERY_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+const RECOVERY_LEN: usize = 16;
 /// How long a code given on the web proves the second factor: after that, the step-up page asks
 /// again before any page or operation that needs it.
 pub const FRESH_SECS: i64 = 15 * 60;
@@ -78,12 +84,19 @@ pub async fn begin_setup(db: &Db, user: &User) -> AppResult<(String, String)> {
 }
 
 /// Checks a code for `user`: valid in the current 30-second step or the one just before or
-/// after, and newer than the last code accepted (a code works once). Confirms a set-up on
-/// first success. At most 10 tries per member per 15 minutes.
+/// after, and newer than the last code accepted (a code works once); or one of the member's
+/// unused recovery codes, which is used up by the same statement that accepts it. Confirms a
+/// set-up on first success. At most 10 tries per member per 15 minutes.
 pub async fn verify(db: &Db, user: &User, code: &str) -> AppResult<()> {
     rate_limit::check(db, &format!("totp:{}", user.id), 10, 900).await?;
     let (secret, _) =
         stored(db, user.id).await?.ok_or(AppError::invalid("code", "accounts.totp.error.code"))?;
+    let typed: String =
+        code.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
+    if typed.len() == RECOVERY_LEN {
+        let used = super::store::use_recovery_code(db, user.id, &recovery_hash(&typed)).await?;
+        return if used { Ok(()) } else { Err(AppError::invalid("code", "accounts.totp.error.code")) };
+    }
     let totp = totp_for(&secret, &user.email)?;
     let code: String = code.chars().filter(char::is_ascii_digit).collect();
     let current = u64::try_from(now()).unwrap_or_default() / STEP;
@@ -102,6 +115,36 @@ pub async fn verify(db: &Db, user: &User, code: &str) -> AppResult<()> {
 pub async fn fresh_from_code(db: &Db, user: &User, code: &str) -> AppResult<FreshFactor> {
     verify(db, user, code).await?;
     Ok(FreshFactor { user_id: user.id, verified_at: now() })
+}
+
+/// Confirms a set-up with a code (as [`verify`]) and, when the factor was not confirmed before,
+/// makes its [`RECOVERY_CODES`] recovery codes: returned to be shown once, only their hashes
+/// kept. Empty when the factor was already confirmed.
+pub async fn confirm_setup(db: &Db, user: &User, code: &str) -> AppResult<Vec<String>> {
+    let was_enabled = is_enabled(db, user.id).await?;
+    verify(db, user, code).await?;
+    if was_enabled {
+        return Ok(Vec::new());
+    }
+    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
+    let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(&c.replace('-', ""))).collect();
+    super::store::replace_recovery_codes(db, user.id, &hashes).await?;
+    Ok(codes)
+}
+
+/// A new recovery code, in groups of four: `ABCD-EFGH-JKLM-NPQR`.
+fn new_recovery_code() -> String {
+    let mut rng = rand::rngs::OsRng;
+    let chars: Vec<char> = (0..RECOVERY_LEN)
+        .map(|_| char::from(RECOVERY_ALPHABET[rng.gen_range(0..RECOVERY_ALPHABET.len())]))
+        .collect();
+    chars.chunks(4).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+}
+
+/// The stored form of a recovery code (upper case, without dashes): its SHA-256, in hex. The
+/// codes are random enough (80 bits) not to need a slow hash.
+fn recovery_hash(code: &str) -> String {
+    hex::encode(Sha256::digest(code.as_bytes()))
 }
 
 /// Turns the factor off (an instance admin, for a member who lost their phone).
@@ -182,6 +225,16 @@ mod tests {
             session_version: 0,
             created_at: 0,
         }
+    }
+
+    #[test]
+    fn recovery_codes_are_four_groups_of_four_readable_characters() {
+        let code = new_recovery_code();
+        assert_eq!(code.len(), 19);
+        let groups: Vec<&str> = code.split('-').collect();
+        assert_eq!(groups.len(), 4);
+        assert!(code.replace('-', "").bytes().all(|b| RECOVERY_ALPHABET.contains(&b)), "{code}");
+        assert_ne!(new_recovery_code(), code);
     }
 
     #[test]

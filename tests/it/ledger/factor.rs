@@ -286,3 +286,74 @@ async fn an_operators_daily_cap_holds_under_concurrent_issuances() {
     assert_eq!(problem(over, StatusCode::FORBIDDEN).await["code"], "ledger.error.desk_cap");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_recovery_code_shown_at_set_up_replaces_a_code_once() {
+    let app = TestApp::spawn().await;
+    let c = with_currency(&app).await;
+    let boss = member(&app, &c, "tresorier@test.example").await;
+    grant(&app, &c, &boss, Role::Treasurer).await;
+    app.login("tresorier@test.example", PASSWORD).await;
+    let treasury = "/t/marguerittes/monnaie/tresorerie";
+    let (_, html) = app.page(&format!("/account/2fa?next={treasury}")).await;
+    let secret = text(&html, "#totp-secret");
+    let shown = app
+        .submit("/account/2fa", "/account/2fa", &[("code", &code_at(&secret, 0)), ("next", treasury)])
+        .await;
+    assert_eq!(shown.status(), StatusCode::OK);
+    let html = scraper::Html::parse_document(&shown.text().await.unwrap());
+    assert_eq!(text(&html, "h1"), "Vos codes de secours");
+    let codes = crate::helpers::texts(&html, "#recovery-codes code");
+    assert_eq!(codes.len(), 10);
+    // They are not shown again.
+    let (_, again) = app.page("/account/2fa").await;
+    assert!(again.select(&scraper::Selector::parse("#recovery-codes").unwrap()).next().is_none());
+
+    // By API: typed in lower case, a recovery code works once.
+    let bearer = token(&app, &boss).await;
+    let statements = app.url("/api/v1/territories/marguerittes/currency/statements");
+    let csv = "Date;Libellé;Montant\n17/03/2026;FRAIS BANCAIRES;-4,00\n";
+    let import = |code: String| {
+        app.client.post(&statements).bearer_auth(&bearer).header("X-TOTP-Code", code).body(csv).send()
+    };
+    assert_eq!(import(codes[0].to_lowercase()).await.unwrap().status(), StatusCode::OK);
+    let replayed = import(codes[0].clone()).await.unwrap();
+    assert_eq!(problem(replayed, StatusCode::FORBIDDEN).await["code"], "ledger.error.totp_code");
+
+    // On the web, after signing in elsewhere: the step-up page takes one.
+    let phone = crate::helpers::client();
+    crate::helpers::submit_with(
+        &phone,
+        &app.base,
+        "/login",
+        "/login",
+        &[("email", "tresorier@test.example"), ("password", PASSWORD)],
+    )
+    .await;
+    let verify = format!("/account/2fa/verify?next={treasury}");
+    let use_code = |code: String| {
+        let (phone, verify, base) = (&phone, &verify, &app.base);
+        async move {
+            crate::helpers::submit_with(
+                phone,
+                base,
+                verify,
+                "/account/2fa/verify",
+                &[("code", &code), ("next", treasury)],
+            )
+            .await
+        }
+    };
+    let accepted = use_code(codes[1].clone()).await;
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&accepted), treasury);
+    assert_eq!(use_code(codes[1].clone()).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Two requests with the same code at once: one wins.
+    let (first, second) = tokio::join!(
+        accounts::totp::verify(&app.db, &boss, &codes[2]),
+        accounts::totp::verify(&app.db, &boss, &codes[2])
+    );
+    assert!(first.is_ok() != second.is_ok(), "{first:?} {second:?}");
+    app.stop().await;
+}
