@@ -357,3 +357,30 @@ async fn a_recovery_code_shown_at_set_up_replaces_a_code_once() {
     assert!(first.is_ok() != second.is_ok(), "{first:?} {second:?}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_treasury_form_without_a_recent_code_goes_through_the_step_up_page_and_back_to_the_treasury() {
+    let app = TestApp::spawn().await;
+    let c = with_currency(&app).await;
+    let boss = treasurer(&app, &c, "tresorier@test.example").await;
+    app.login("tresorier@test.example", PASSWORD).await;
+    // Signed in with the password only: the form is not run, the code is asked first.
+    let action = "/t/marguerittes/monnaie/tresorerie/ecritures/1/sans-rapport";
+    let asked = app.submit("/account", action, &[]).await;
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&asked), "/account/2fa/verify?next=%2Ft%2Fmarguerittes%2Fmonnaie%2Ftresorerie");
+    let (status, html) = app.page(&location(&asked)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(text(&html, "label[for=code]"), "Code à 6 chiffres affiché par l’application");
+    assert_eq!(text(&html, "label[for=recovery]"), "Code de secours (16 caractères)");
+    let stepped = app
+        .submit(
+            &location(&asked),
+            "/account/2fa/verify",
+            &[("code", &code_at(&boss.secret, 0)), ("next", "/t/marguerittes/monnaie/tresorerie")],
+        )
+        .await;
+    assert_eq!(location(&stepped), "/t/marguerittes/monnaie/tresorerie");
+    assert_eq!(app.get("/t/marguerittes/monnaie/tresorerie").await.status(), StatusCode::OK);
+    app.stop().await;
+}
