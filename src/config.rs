@@ -146,6 +146,11 @@ pub struct Config {
     #[arg(long, env = "HALLE_MAX_BODY_BYTES", default_value_t = 256 * 1024, global = true)]
     pub max_body_bytes: usize,
 
+    /// The most an exchange operator may issue at the desk of a territory per day (Paris time),
+    /// in cents.
+    #[arg(long, env = "HALLE_DESK_DAILY_CAP_CENTS", default_value_t = 200_000, global = true)]
+    pub desk_daily_cap_cents: i64,
+
     /// Login attempts allowed per client address and per account in 15 minutes.
     #[arg(long, env = "HALLE_LOGIN_LIMIT", default_value_t = 10, global = true)]
     pub login_limit: i64,
@@ -220,6 +225,7 @@ impl Config {
             log_format: "text".to_owned(),
             max_body_bytes: 256 * 1024,
             request_timeout_secs: 60,
+            desk_daily_cap_cents: 200_000,
             login_limit: 10,
             register_limit: 5,
             job_interval_secs: 5,

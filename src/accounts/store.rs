@@ -1,4 +1,5 @@
-//! All of the accounts context's SQL: users, memberships, email tokens and API tokens.
+//! All of the accounts context's SQL: users, memberships, email tokens, API tokens and the
+//! second factor with its recovery codes.
 
 use serde::Serialize;
 
@@ -378,8 +379,40 @@ pub async fn accept_totp_step(db: &Db, user_id: i64, step: i64) -> AppResult<boo
     Ok(accepted == 1)
 }
 
-/// Removes a member's second factor.
+/// Removes a member's second factor and its recovery codes.
 pub async fn delete_totp(db: &Db, user_id: i64) -> AppResult<()> {
-    on_db!(db, pool => sqlx::query("delete from user_totp where user_id = $1").bind(user_id).execute(pool).await.map(|_| ()))?;
+    let mut tx = db.begin().await?;
+    for sql in
+        ["delete from totp_recovery_code where user_id = $1", "delete from user_totp where user_id = $1"]
+    {
+        on_tx!(&mut tx, conn => sqlx::query(sql).bind(user_id).execute(&mut **conn).await.map(|_| ()))?;
+    }
+    tx.commit().await?;
     Ok(())
+}
+
+/// Replaces a member's recovery codes by these hashes.
+pub async fn replace_recovery_codes(db: &Db, user_id: i64, hashes: &[String]) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, conn => sqlx::query("delete from totp_recovery_code where user_id = $1")
+        .bind(user_id).execute(&mut **conn).await.map(|_| ()))?;
+    for hash in hashes {
+        on_tx!(&mut tx, conn => sqlx::query(
+            "insert into totp_recovery_code (user_id, code_hash, created_at) values ($1, $2, $3)")
+            .bind(user_id).bind(hash).bind(now()).execute(&mut **conn).await.map(|_| ()))?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Marks an unused recovery code of a member used, in one statement (two requests with the same
+/// code cannot both succeed); false when there is no such unused code.
+pub async fn use_recovery_code(db: &Db, user_id: i64, hash: &str) -> AppResult<bool> {
+    let mut tx = db.begin().await?;
+    let used = on_tx!(&mut tx, conn => sqlx::query(
+        "update totp_recovery_code set used_at = $3
+         where user_id = $1 and code_hash = $2 and used_at is null")
+        .bind(user_id).bind(hash).bind(now()).execute(&mut **conn).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
+    Ok(used == 1)
 }

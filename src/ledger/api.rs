@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,7 +13,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::store::{Account, Currency, IssuanceRequest, PaymentRequest, Reconversion, Transfer};
-use super::{Audit, DeskMethod, HistoryLine, ImportReport, PaymentInput, Posted};
+use super::{Audit, DeskIssuance, DeskMethod, HistoryLine, ImportReport, PaymentInput, Posted};
+use crate::accounts::User;
+use crate::accounts::totp::FreshFactor;
 use crate::api::ListPage;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
@@ -38,6 +40,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_reconversion))
         .routes(routes!(import_statement))
         .routes(routes!(get_audit))
+}
+
+/// The header carrying a fresh second-factor code (TOTP, or a recovery code) on each call that
+/// creates or moves the association's money.
+const TOTP_HEADER: &str = "x-totp-code";
+
+/// The proof of the code given in [`TOTP_HEADER`]; a missing, wrong or replayed code is `403`.
+async fn header_factor(state: &AppState, user: &User, headers: &HeaderMap) -> AppResult<FreshFactor> {
+    let code = headers.get(TOTP_HEADER).and_then(|v| v.to_str().ok());
+    super::factor_from_code(&state.db, user, code).await
 }
 
 /// What enables a currency.
@@ -298,25 +310,27 @@ pub struct CorrectionInput {
     pub memo: String,
 }
 
-/// Reverses a transfer by a new transfer of kind `correction` (treasurers with a second
-/// factor); calling it again answers 200 with the same correction.
+/// Reverses a transfer by a new transfer of kind `correction` (treasurers, with a fresh code
+/// of their second factor); calling it again answers 200 with the same correction.
 #[utoipa::path(post, path = "/territories/{slug}/currency/transfers/{id}/correction", tag = "currency",
-    params(("slug" = String, Path, description = "Territory"), ("id" = String, Path, description = "Client id of the transfer to reverse")),
+    params(("slug" = String, Path, description = "Territory"), ("id" = String, Path, description = "Client id of the transfer to reverse"), ("X-TOTP-Code" = String, Header, description = "The current code of the caller's authenticator app (or an unused recovery code); each code works once")),
     request_body = CorrectionInput,
     responses(
         (status = 201, description = "The reversing transfer", body = TransferJson),
         (status = 200, description = "Already corrected", body = TransferJson),
-        (status = 403, description = "Not a treasurer"),
+        (status = 403, description = "Not a treasurer, or no valid X-TOTP-Code"),
         (status = 422, description = "The credited account has spent the units"),
     ))]
 pub async fn correct_transfer(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path((slug, id)): Path<(String, String)>,
+    headers: HeaderMap,
     ApiJson(input): ApiJson<CorrectionInput>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let posted = super::correct_transfer(&state.db, &user, territory.id, &id, &input.memo).await?;
+    let factor = header_factor(&state, &user, &headers).await?;
+    let posted = super::correct_transfer(&state.db, &user, &factor, territory.id, &id, &input.memo).await?;
     Ok(posted_response(&posted))
 }
 
@@ -492,34 +506,35 @@ pub struct DeskInput {
 }
 
 /// Credits a member at once against euros received at an exchange point (operators and
-/// treasurers).
+/// treasurers, with a fresh code of their second factor; never themselves; within their daily
+/// cap).
 #[utoipa::path(post, path = "/territories/{slug}/currency/exchange", tag = "currency",
-    params(("slug" = String, Path, description = "Territory")),
+    params(("slug" = String, Path, description = "Territory"), ("X-TOTP-Code" = String, Header, description = "The current code of the caller's authenticator app (or an unused recovery code); each code works once")),
     request_body = DeskInput,
     responses(
         (status = 201, description = "Issued", body = TransferJson),
         (status = 200, description = "Already issued with this id", body = TransferJson),
-        (status = 403, description = "Not an exchange-point operator"),
+        (status = 403, description = "Not an exchange-point operator, no valid X-TOTP-Code, the operator's own account, or past the operator's daily cap"),
     ))]
 pub async fn issue_at_desk(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(slug): Path<String>,
+    headers: HeaderMap,
     ApiJson(input): ApiJson<DeskInput>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
     let method =
         DeskMethod::parse(&input.method).ok_or_else(|| AppError::invalid("method", "ledger.error.method"))?;
-    let posted = super::issue_at_desk(
-        &state.db,
-        &user,
-        territory.id,
-        &input.email,
-        input.amount_cents,
+    let factor = header_factor(&state, &user, &headers).await?;
+    let issuance = DeskIssuance {
+        member_email: input.email,
+        amount_cents: input.amount_cents,
         method,
-        &input.id,
-    )
-    .await?;
+        client_id: input.id,
+    };
+    let cap = state.config.desk_daily_cap_cents;
+    let posted = super::issue_at_desk(&state.db, &user, &factor, territory.id, &issuance, cap).await?;
     Ok(posted_response(&posted))
 }
 
@@ -562,26 +577,28 @@ pub async fn create_reconversion(
     Ok((StatusCode::CREATED, Json(reconversion)).into_response())
 }
 
-/// Imports a bank statement of the guarantee fund (CAMT.053 XML or CSV; treasurers with a
-/// second factor). Entries already imported are not counted again.
+/// Imports a bank statement of the guarantee fund (CAMT.053 XML or CSV; treasurers, with a
+/// fresh code of their second factor). Entries already imported are not counted again.
 #[utoipa::path(post, path = "/territories/{slug}/currency/statements", tag = "currency",
-    params(("slug" = String, Path, description = "Territory")),
+    params(("slug" = String, Path, description = "Territory"), ("X-TOTP-Code" = String, Header, description = "The current code of the caller's authenticator app (or an unused recovery code); each code works once")),
     request_body(content = String, content_type = "application/xml", description = "CAMT.053 or CSV file"),
     responses(
         (status = 200, description = "The reconciliation report", body = ImportReport),
         (status = 400, description = "Unreadable file"),
-        (status = 403, description = "Not a treasurer, or no second factor"),
+        (status = 403, description = "Not a treasurer, or no valid X-TOTP-Code"),
     ))]
 pub async fn import_statement(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(slug): Path<String>,
+    headers: HeaderMap,
     body: Body,
 ) -> AppResult<Json<ImportReport>> {
     let body =
         axum::body::to_bytes(body, crate::app::UPLOAD_MAX_BYTES).await.map_err(|_| AppError::TooLarge)?;
     let territory = territory_of(&state, &slug).await?;
-    Ok(Json(super::import_statement(&state.db, &user, territory.id, &body).await?))
+    let factor = header_factor(&state, &user, &headers).await?;
+    Ok(Json(super::import_statement(&state.db, &user, &factor, territory.id, &body).await?))
 }
 
 /// Checks every invariant of the ledger (treasurers).

@@ -1,6 +1,7 @@
 //! The demo's currency: "Bulle" on the demo territory, the bakery accepting it, a resident who
 //! exchanged cash and paid for her bread, and a request waiting for its bank transfer.
 
+use super::desk::{DeskIssuance, issue_for_demo};
 use super::{DeskMethod, PaymentInput};
 use crate::accounts::User;
 use crate::db::Db;
@@ -21,12 +22,14 @@ pub async fn seed_demo(db: &Db, territory_id: i64, users: &[User]) -> anyhow::Re
             super::business_account(db, baker, territory_id, business.id, true).await.map_err(err)?;
     }
     let id = || uuid::Uuid::new_v4().to_string();
-    super::issue_at_desk(db, operator, territory_id, &resident.email, 8_000, DeskMethod::Cash, &id())
-        .await
-        .map_err(err)?;
-    super::issue_at_desk(db, operator, territory_id, &baker.email, 2_000, DeskMethod::Cheque, &id())
-        .await
-        .map_err(err)?;
+    // The seed runs before the server, without anyone to type a second-factor code.
+    for (who, amount_cents, method) in
+        [(resident, 8_000, DeskMethod::Cash), (baker, 2_000, DeskMethod::Cheque)]
+    {
+        let issuance =
+            DeskIssuance { member_email: who.email.clone(), amount_cents, method, client_id: id() };
+        issue_for_demo(db, operator, territory_id, &issuance).await.map_err(err)?;
+    }
     if let Some(bakery) = bakery_account {
         for (amount, memo) in [(1_250, "Pain et croissants"), (640, "Fougasse et baguette")] {
             let payment = PaymentInput {

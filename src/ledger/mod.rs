@@ -4,6 +4,7 @@
 
 pub mod api;
 mod demo;
+mod desk;
 pub mod http;
 mod payment;
 mod posting;
@@ -14,6 +15,7 @@ mod treasury;
 mod wallet;
 
 pub use demo::seed_demo;
+pub use desk::{DeskIssuance, DeskMethod, is_desk_operator, issue_at_desk};
 pub use payment::{
     CheckedPayment, PaymentInput, PaymentPreview, check_payment, clean_client_id, pay, payees,
     paying_account, preview_payment,
@@ -22,16 +24,15 @@ pub use posting::{NewTransfer, Posted, TransferRef, pay_order_in_tx, post_in_tx,
 pub use request::{paid_requests, pay_request, preview_request_payment, request_client_id, request_payment};
 pub use treasury::{
     Audit, Dashboard, Day, ImportReport, accounts_csv, audit, audit_all, audit_for, correct_transfer,
-    correction_preview, dashboard, import_statement, is_treasurer, mark_unrelated, match_entry,
-    require_treasurer, update_settings,
+    correction_preview, dashboard, factor_from_code, import_statement, is_treasurer, mark_unrelated,
+    match_entry, require_treasurer, update_settings,
 };
 pub use wallet::{
-    DeskMethod, HistoryLine, WalletExport, accepts_currency, account_names, acts_for, business_account,
+    HistoryLine, WalletExport, accepts_currency, account_names, acts_for, business_account,
     create_payment_request, currency_of, enable_currency, enabled_currency, export_for, history, history_csv,
-    is_business_owner, is_desk_operator, issue_at_desk, member_account, my_requests, own_account,
-    payment_request, payment_requests_of, reconversions_of, request_issuance,
-    request_issuance_with_reference, request_reconversion, request_reconversion_with_reference,
-    standing_payment_request, transfer_for,
+    is_business_owner, member_account, my_requests, own_account, payment_request, payment_requests_of,
+    reconversions_of, request_issuance, request_issuance_with_reference, request_reconversion,
+    request_reconversion_with_reference, standing_payment_request, transfer_for,
 };
 
 use rand::Rng;

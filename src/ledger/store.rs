@@ -448,6 +448,16 @@ pub async fn insert_issuance(
     Ok(())
 }
 
+/// Units an operator issued at the desk of a territory since `since` (Unix seconds), in cents.
+pub async fn desk_issued_since(tx: &mut Tx, territory_id: i64, operator: i64, since: i64) -> AppResult<i64> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(
+        "select cast(coalesce(sum(amount_cents), 0) as bigint) from issuance
+         where territory_id = $1 and operator_user_id = $2 and created_at >= $3
+           and source in ('desk_cash', 'desk_cheque')")
+        .bind(territory_id).bind(operator).bind(since)
+        .fetch_one(&mut **conn).await)?)
+}
+
 /// A reconversion.
 #[derive(Clone, Debug, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Reconversion {

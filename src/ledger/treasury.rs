@@ -9,6 +9,7 @@ use super::statement::{self, Entry};
 use super::store::{self, BankEntry, Currency, IssuanceRequest, Reconversion, Sums, Transfer};
 use super::wallet::{enabled_currency, system_account};
 use super::{AccountKind, TransferKind};
+use crate::accounts::totp::FreshFactor;
 use crate::accounts::{self, Role, User};
 use crate::db::{Db, Tx, now};
 use crate::error::{AppError, AppResult};
@@ -20,8 +21,8 @@ pub async fn is_treasurer(db: &Db, user: &User, territory_id: i64) -> AppResult<
 }
 
 /// Checks that `user` is a treasurer of the territory with a second factor (TOTP) set up;
-/// `403 ledger.error.totp_required` when the factor is missing. (The web pages also ask for a
-/// fresh code once per session.)
+/// `403 ledger.error.totp_required` when the factor is missing. Enough to read; operations that
+/// move money also ask for a fresh code ([`require_fresh`]).
 pub async fn require_treasurer(db: &Db, user: &User, territory_id: i64) -> AppResult<()> {
     if !is_treasurer(db, user, territory_id).await? {
         return Err(AppError::Forbidden);
@@ -30,6 +31,42 @@ pub async fn require_treasurer(db: &Db, user: &User, territory_id: i64) -> AppRe
         return Err(AppError::Denied("ledger.error.totp_required"));
     }
     Ok(())
+}
+
+/// Checks that `factor` proves a recent second factor of `actor`, whose factor is still on:
+/// `403 ledger.error.totp_code` otherwise. Every operation that creates or moves the
+/// association's money asks for it, instance administrators included.
+pub(super) async fn require_fresh(db: &Db, actor: &User, factor: &FreshFactor) -> AppResult<()> {
+    if !factor.proves(actor) || !accounts::totp::is_enabled(db, actor.id).await? {
+        return Err(AppError::Denied("ledger.error.totp_code"));
+    }
+    Ok(())
+}
+
+/// [`require_treasurer`] and [`require_fresh`]: what a treasurer's money operation asks.
+async fn require_treasurer_now(
+    db: &Db,
+    actor: &User,
+    factor: &FreshFactor,
+    territory_id: i64,
+) -> AppResult<()> {
+    require_treasurer(db, actor, territory_id).await?;
+    require_fresh(db, actor, factor).await
+}
+
+/// The proof of a second factor given with an API call (its `X-TOTP-Code` header): `403
+/// ledger.error.totp_required` when the member has no confirmed factor, `403
+/// ledger.error.totp_code` when the code is missing, wrong or already used.
+pub async fn factor_from_code(db: &Db, actor: &User, code: Option<&str>) -> AppResult<FreshFactor> {
+    if !accounts::totp::is_enabled(db, actor.id).await? {
+        return Err(AppError::Denied("ledger.error.totp_required"));
+    }
+    let code =
+        code.map(str::trim).filter(|c| !c.is_empty()).ok_or(AppError::Denied("ledger.error.totp_code"))?;
+    match accounts::totp::fresh_from_code(db, actor, code).await {
+        Err(AppError::Invalid(_)) => Err(AppError::Denied("ledger.error.totp_code")),
+        other => other,
+    }
 }
 
 /// What importing a statement did.
@@ -57,14 +94,16 @@ pub struct ImportReport {
 /// not seen before is recorded; a credit carrying the code of a pending issuance request (any
 /// case, anywhere in its label) with the same amount issues the units; a debit carrying the
 /// reference of a pending payout with its amount settles it; every other new entry waits for
-/// review. Entries already imported are skipped, so importing again changes nothing.
+/// review. Entries already imported are skipped, so importing again changes nothing. Needs a
+/// fresh second factor, like every treasurer operation below that moves money.
 pub async fn import_statement(
     db: &Db,
     actor: &User,
+    factor: &FreshFactor,
     territory_id: i64,
     bytes: &[u8],
 ) -> AppResult<ImportReport> {
-    require_treasurer(db, actor, territory_id).await?;
+    require_treasurer_now(db, actor, factor, territory_id).await?;
     enabled_currency(db, territory_id).await?;
     let parsed = statement::parse(bytes).map_err(AppError::BadRequest)?;
     let now = now();
@@ -273,11 +312,12 @@ async fn settle_payout(
 pub async fn match_entry(
     db: &Db,
     actor: &User,
+    factor: &FreshFactor,
     territory_id: i64,
     entry_id: i64,
     code: &str,
 ) -> AppResult<()> {
-    require_treasurer(db, actor, territory_id).await?;
+    require_treasurer_now(db, actor, factor, territory_id).await?;
     let code = code.trim().to_uppercase();
     let now = now();
     let mut tx = db.begin().await?;
@@ -309,8 +349,14 @@ pub async fn match_entry(
 }
 
 /// Marks an entry waiting for review as not about the currency (a membership fee, bank fees).
-pub async fn mark_unrelated(db: &Db, actor: &User, territory_id: i64, entry_id: i64) -> AppResult<()> {
-    require_treasurer(db, actor, territory_id).await?;
+pub async fn mark_unrelated(
+    db: &Db,
+    actor: &User,
+    factor: &FreshFactor,
+    territory_id: i64,
+    entry_id: i64,
+) -> AppResult<()> {
+    require_treasurer_now(db, actor, factor, territory_id).await?;
     let now = now();
     let mut tx = db.begin().await?;
     if !store::resolve_entry(&mut tx, territory_id, entry_id, "unrelated", None, None, Some(actor.id), now)
@@ -548,11 +594,12 @@ pub async fn correction_preview(
 pub async fn correct_transfer(
     db: &Db,
     actor: &User,
+    factor: &FreshFactor,
     territory_id: i64,
     client_id: &str,
     memo: &str,
 ) -> AppResult<Posted> {
-    require_treasurer(db, actor, territory_id).await?;
+    require_treasurer_now(db, actor, factor, territory_id).await?;
     let memo = super::clean_memo(memo).map_err(|m| AppError::invalid("memo", m))?;
     let original = correctable(db, territory_id, client_id).await?;
     let reversal = NewTransfer {

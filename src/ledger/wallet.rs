@@ -1,6 +1,6 @@
-//! What members, businesses and exchange-point operators do with the currency: open accounts,
-//! pay, ask for units, exchange euros at a desk, ask for payment, reconvert. Every function
-//! receives the acting user and decides what it may do.
+//! What members and businesses do with the currency: open accounts, pay, ask for units, ask
+//! for payment, reconvert (the exchange desk is in `desk.rs`). Every function receives the
+//! acting user and decides what it may do.
 
 use serde::Serialize;
 
@@ -8,7 +8,7 @@ use super::payment::clean_client_id;
 use super::posting::{NewTransfer, Posted, post_in_tx};
 use super::store::{self, Account, Currency, IssuanceRequest, PaymentRequest, Reconversion, Transfer};
 use super::{AccountKind, TransferKind, clean_memo};
-use crate::accounts::{self, Role, User};
+use crate::accounts::{self, User};
 use crate::db::{Db, Tx, now};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::tabular::{CsvWriter, decimal_comma};
@@ -392,109 +392,6 @@ pub async fn request_issuance_with_reference(
 pub async fn my_requests(db: &Db, actor: &User, territory_id: i64) -> AppResult<Vec<IssuanceRequest>> {
     store::expire_requests(db, now()).await?;
     store::requests_of(db, territory_id, actor.id).await
-}
-
-/// How euros were given at an exchange point.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DeskMethod {
-    /// Banknotes and coins.
-    Cash,
-    /// A cheque.
-    Cheque,
-}
-
-impl DeskMethod {
-    /// Parses `cash` or `cheque`.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "cash" => Some(Self::Cash),
-            "cheque" => Some(Self::Cheque),
-            _ => None,
-        }
-    }
-
-    fn source(self) -> &'static str {
-        match self {
-            Self::Cash => "desk_cash",
-            Self::Cheque => "desk_cheque",
-        }
-    }
-}
-
-/// True when `user` may issue units at an exchange desk of the territory: its exchange
-/// operators and its treasurers.
-pub async fn is_desk_operator(db: &Db, user: &User, territory_id: i64) -> AppResult<bool> {
-    Ok(accounts::has_role(db, user, territory_id, Role::ExchangeOperator).await?
-        || accounts::has_role(db, user, territory_id, Role::Treasurer).await?)
-}
-
-/// Credits a member at once at an exchange point, against euros the operator received: an
-/// issuance transfer and its issuance record in one transaction, idempotent on `client_id`.
-/// Exchange-point operators and treasurers only.
-pub async fn issue_at_desk(
-    db: &Db,
-    operator: &User,
-    territory_id: i64,
-    member_email: &str,
-    amount_cents: i64,
-    method: DeskMethod,
-    client_id: &str,
-) -> AppResult<Posted> {
-    enabled_currency(db, territory_id).await?;
-    if !is_desk_operator(db, operator, territory_id).await? {
-        return Err(AppError::Forbidden);
-    }
-    let client_id = clean_client_id(client_id)?;
-    if amount_cents <= 0 || amount_cents > super::MAX_AMOUNT_CENTS {
-        return Err(AppError::invalid("amount_cents", "ledger.error.amount"));
-    }
-    let email = accounts::normalize_email(member_email);
-    let member = accounts::find_user_with_hash(db, &email)
-        .await?
-        .map(|(u, _)| u)
-        .ok_or_else(|| AppError::invalid("email", "ledger.error.unknown_member"))?;
-    let account = member_account(db, &member, territory_id).await?;
-    let mut tx = db.begin().await?;
-    let issuance = system_account(&mut tx, territory_id, AccountKind::Issuance).await?;
-    let transfer = NewTransfer {
-        territory_id,
-        client_id,
-        debit_account_id: issuance.id,
-        credit_account_id: account.id,
-        amount_cents,
-        kind: TransferKind::Issuance,
-        memo: match method {
-            DeskMethod::Cash => "Change en espèces".to_owned(),
-            DeskMethod::Cheque => "Change par chèque".to_owned(),
-        },
-        author_user_id: Some(operator.id),
-        reference: None,
-    };
-    let posted = post_in_tx(&mut tx, std::slice::from_ref(&transfer)).await?;
-    if let Posted::Created(transfers) = &posted {
-        let now = now();
-        store::insert_issuance(
-            &mut tx,
-            territory_id,
-            method.source(),
-            amount_cents,
-            transfers[0].id,
-            Some(operator.id),
-            now,
-        )
-        .await?;
-        store::log_event(
-            &mut tx,
-            territory_id,
-            Some(operator.id),
-            "desk_issuance",
-            &format!("{} {amount_cents}", method.source()),
-            now,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(posted)
 }
 
 /// Creates a payment request for an account `actor` acts for: with an amount, or without one

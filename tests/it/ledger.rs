@@ -1,20 +1,24 @@
 //! The local currency: transfers and their idempotency, balance floors under concurrency, the
 //! bank statement fixture, issuance, payments, reconversion, the order extension point, the
-//! treasurer's second factor, and the ledger's invariants after random load and a crash.
+//! treasurer's second factor (and in `factor.rs` the fresh code every money operation needs),
+//! and the ledger's invariants after random load and a crash.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
+use halle::accounts::totp::FreshFactor;
 use halle::accounts::{self, Role, User};
 use halle::db::Db;
 use halle::directory::BusinessInput;
-use halle::ledger::{self, DeskMethod, PaymentInput, Posted};
+use halle::ledger::{self, DeskIssuance, DeskMethod, PaymentInput, Posted};
 use halle::territory::Territory;
 use rand::{Rng, SeedableRng};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestApp, location, problem, text};
+
+mod factor;
 
 const FIXTURE: &[u8] = include_bytes!("../fixtures/releve-banque-camt053.xml");
 
@@ -42,26 +46,62 @@ async fn grant(app: &TestApp, c: &Currency, user: &User, role: Role) {
     accounts::grant_role(&app.db, &c.admin, user.id, c.territory.id, role).await.unwrap();
 }
 
-/// A treasurer with a confirmed second factor.
-async fn treasurer(app: &TestApp, c: &Currency, email: &str) -> User {
-    treasurer_with_secret(app, c, email).await.0
+/// A treasurer or an exchange operator: the member, the secret of their confirmed second
+/// factor (to type codes on the web or in `X-TOTP-Code`), and the proof of the code that
+/// confirmed it (what money operations ask for). It reads as the member where a `&User` is asked.
+struct Staff {
+    user: User,
+    secret: String,
+    factor: FreshFactor,
 }
 
-/// A treasurer with a confirmed second factor, and the factor's secret (to sign in on the web).
-async fn treasurer_with_secret(app: &TestApp, c: &Currency, email: &str) -> (User, String) {
+impl std::ops::Deref for Staff {
+    type Target = User;
+
+    fn deref(&self) -> &User {
+        &self.user
+    }
+}
+
+/// Sets up a member's second factor, confirmed with the code of the previous 30-second step so
+/// that the current and the next codes stay free for the test (each code works once): the
+/// secret, and the proof of that code.
+async fn second_factor(db: &Db, user: &User) -> (String, FreshFactor) {
+    let (_, secret) = accounts::totp::begin_setup(db, user).await.unwrap();
+    let code = accounts::totp::code_for_secret(&secret, now_secs() - 30).unwrap();
+    let factor = accounts::totp::fresh_from_code(db, user, &code).await.unwrap();
+    (secret, factor)
+}
+
+/// A code of `secret`, `offset` seconds from now: 0 and 30 are free after [`second_factor`].
+fn code_at(secret: &str, offset: u64) -> String {
+    accounts::totp::code_for_secret(secret, now_secs() + offset).unwrap()
+}
+
+/// A member of the territory with `role` and a confirmed second factor.
+async fn staff(app: &TestApp, c: &Currency, email: &str, role: Role) -> Staff {
     let user = member(app, c, email).await;
-    grant(app, c, &user, Role::Treasurer).await;
-    let (_, secret) = accounts::totp::begin_setup(&app.db, &user).await.unwrap();
-    let code = accounts::totp::code_for_secret(&secret, now_secs()).unwrap();
-    accounts::totp::verify(&app.db, &user, &code).await.unwrap();
-    (user, secret)
+    grant(app, c, &user, role).await;
+    let (secret, factor) = second_factor(&app.db, &user).await;
+    Staff { user, secret, factor }
 }
 
-/// An exchange-point operator of the territory.
-async fn exchange_operator(app: &TestApp, c: &Currency) -> User {
-    let operator = member(app, c, "change@test.example").await;
-    grant(app, c, &operator, Role::ExchangeOperator).await;
-    operator
+/// A treasurer with a confirmed second factor.
+async fn treasurer(app: &TestApp, c: &Currency, email: &str) -> Staff {
+    staff(app, c, email, Role::Treasurer).await
+}
+
+/// An exchange-point operator of the territory with a confirmed second factor.
+async fn exchange_operator(app: &TestApp, c: &Currency) -> Staff {
+    staff(app, c, "change@test.example", Role::ExchangeOperator).await
+}
+
+/// No daily cap at the desk, for tests about something else.
+const NO_CAP: i64 = i64::MAX;
+
+/// An issuance at the desk, in cash, with a new id.
+fn cash(who: &str, amount_cents: i64) -> DeskIssuance {
+    DeskIssuance { member_email: who.to_owned(), amount_cents, method: DeskMethod::Cash, client_id: uuid() }
 }
 
 fn now_secs() -> u64 {
@@ -73,8 +113,9 @@ fn uuid() -> String {
 }
 
 /// Credits a member at an exchange point (cash), as the given operator.
-async fn fund(app: &TestApp, c: &Currency, operator: &User, who: &User, cents: i64) {
-    ledger::issue_at_desk(&app.db, operator, c.territory.id, &who.email, cents, DeskMethod::Cash, &uuid())
+async fn fund(app: &TestApp, c: &Currency, operator: &Staff, who: &User, cents: i64) {
+    let issuance = cash(&who.email, cents);
+    ledger::issue_at_desk(&app.db, operator, &operator.factor, c.territory.id, &issuance, NO_CAP)
         .await
         .unwrap();
 }
@@ -144,8 +185,10 @@ async fn the_fixture_statement_issues_250_units_settles_the_payout_and_leaves_on
 
     let bearer = token(&app, &boss).await;
     let url = app.url("/api/v1/territories/marguerittes/currency/statements");
-    let first: Value =
-        app.client.post(&url).bearer_auth(&bearer).body(FIXTURE).send().await.unwrap().json().await.unwrap();
+    let import = |code: String| {
+        app.client.post(&url).bearer_auth(&bearer).header("X-TOTP-Code", code).body(FIXTURE).send()
+    };
+    let first: Value = import(code_at(&boss.secret, 0)).await.unwrap().json().await.unwrap();
     assert_eq!(first["format"], "camt053");
     assert_eq!(first["entries"], 4);
     assert_eq!(first["already_imported"], 0);
@@ -169,8 +212,7 @@ async fn the_fixture_statement_issues_250_units_settles_the_payout_and_leaves_on
     assert_eq!(audit.sums.deposits_cents, 27_000);
     assert_eq!(audit.sums.payouts_cents, 2_000);
 
-    let again: Value =
-        app.client.post(&url).bearer_auth(&bearer).body(FIXTURE).send().await.unwrap().json().await.unwrap();
+    let again: Value = import(code_at(&boss.secret, 30)).await.unwrap().json().await.unwrap();
     assert_eq!(again["entries"], 4);
     assert_eq!(again["already_imported"], 4);
     assert_eq!(again["issued_count"], 0);
@@ -192,20 +234,31 @@ async fn entries_left_for_review_are_matched_by_hand_or_marked_unrelated() {
     // The member forgot the code: the entry waits for the treasurer.
     let csv =
         "Date;Libellé;Montant\n16/03/2026;VIR M LATE ADHESION;35,50\n17/03/2026;FRAIS BANCAIRES;-4,00\n";
-    let report = ledger::import_statement(&app.db, &boss, c.territory.id, csv.as_bytes()).await.unwrap();
+    let report =
+        ledger::import_statement(&app.db, &boss, &boss.factor, c.territory.id, csv.as_bytes()).await.unwrap();
     assert_eq!((report.issued_count, report.review.len()), (0, 2));
     let credit = report.review.iter().find(|e| e.is_credit).unwrap().id;
     let debit = report.review.iter().find(|e| !e.is_credit).unwrap().id;
-    let wrong = ledger::match_entry(&app.db, &boss, c.territory.id, credit, "ZZZZ-ZZZZ").await.unwrap_err();
-    assert!(matches!(wrong, halle::error::AppError::Invalid(_)));
-    ledger::match_entry(&app.db, &boss, c.territory.id, credit, &request.reference.to_lowercase())
+    let wrong = ledger::match_entry(&app.db, &boss, &boss.factor, c.territory.id, credit, "ZZZZ-ZZZZ")
         .await
-        .unwrap();
-    ledger::mark_unrelated(&app.db, &boss, c.territory.id, debit).await.unwrap();
+        .unwrap_err();
+    assert!(matches!(wrong, halle::error::AppError::Invalid(_)));
+    ledger::match_entry(
+        &app.db,
+        &boss,
+        &boss.factor,
+        c.territory.id,
+        credit,
+        &request.reference.to_lowercase(),
+    )
+    .await
+    .unwrap();
+    ledger::mark_unrelated(&app.db, &boss, &boss.factor, c.territory.id, debit).await.unwrap();
     let account = ledger::member_account(&app.db, &late, c.territory.id).await.unwrap();
     assert_eq!(account.balance_cents, 3_550);
-    let twice =
-        ledger::match_entry(&app.db, &boss, c.territory.id, credit, &request.reference).await.unwrap_err();
+    let twice = ledger::match_entry(&app.db, &boss, &boss.factor, c.territory.id, credit, &request.reference)
+        .await
+        .unwrap_err();
     assert!(matches!(twice, halle::error::AppError::Conflict(_)));
     assert!(ledger::entries_to_review(&app.db, c.territory.id).await.unwrap().is_empty());
     assert_audit_clean(&app.db, c.territory.id).await;
@@ -222,20 +275,22 @@ async fn a_treasurer_cannot_dismiss_another_territorys_bank_lines() {
     let theirs = app.user("tresoriere@nimes.example", PASSWORD, false).await;
     accounts::join_territory(&app.db, &theirs, other.id).await.unwrap();
     accounts::grant_role(&app.db, &c.admin, theirs.id, other.id, Role::Treasurer).await.unwrap();
-    let (_, secret) = accounts::totp::begin_setup(&app.db, &theirs).await.unwrap();
-    let code = accounts::totp::code_for_secret(&secret, now_secs()).unwrap();
-    accounts::totp::verify(&app.db, &theirs, &code).await.unwrap();
+    let (_, their_factor) = second_factor(&app.db, &theirs).await;
     let csv = "Date;Libellé;Montant\n17/03/2026;FRAIS BANCAIRES;-4,00\n";
-    let report = ledger::import_statement(&app.db, &theirs, other.id, csv.as_bytes()).await.unwrap();
+    let report =
+        ledger::import_statement(&app.db, &theirs, &their_factor, other.id, csv.as_bytes()).await.unwrap();
     let entry = report.review[0].id;
     // Our treasurer names his own territory and their entry's id.
-    let refused = ledger::mark_unrelated(&app.db, &ours, c.territory.id, entry).await.unwrap_err();
+    let refused =
+        ledger::mark_unrelated(&app.db, &ours, &ours.factor, c.territory.id, entry).await.unwrap_err();
     assert!(matches!(refused, halle::error::AppError::NotFound), "{refused:?}");
-    let refused = ledger::match_entry(&app.db, &ours, c.territory.id, entry, "ZZZZ-ZZZZ").await.unwrap_err();
+    let refused = ledger::match_entry(&app.db, &ours, &ours.factor, c.territory.id, entry, "ZZZZ-ZZZZ")
+        .await
+        .unwrap_err();
     assert!(matches!(refused, halle::error::AppError::NotFound), "{refused:?}");
     let waiting = ledger::entries_to_review(&app.db, other.id).await.unwrap();
     assert_eq!(waiting.iter().map(|e| e.id).collect::<Vec<_>>(), [entry], "the line still waits for them");
-    ledger::mark_unrelated(&app.db, &theirs, other.id, entry).await.unwrap();
+    ledger::mark_unrelated(&app.db, &theirs, &their_factor, other.id, entry).await.unwrap();
     assert!(ledger::entries_to_review(&app.db, other.id).await.unwrap().is_empty());
     app.stop().await;
 }
@@ -484,6 +539,7 @@ async fn a_transfer_retried_with_its_id_is_applied_once_and_another_content_is_r
         .client
         .post(&correction)
         .bearer_auth(&boss_token)
+        .header("X-TOTP-Code", code_at(&boss.secret, 0))
         .json(&json!({"memo": "Erreur de montant"}))
         .send()
         .await
@@ -498,6 +554,7 @@ async fn a_transfer_retried_with_its_id_is_applied_once_and_another_content_is_r
         .client
         .post(&correction)
         .bearer_auth(&boss_token)
+        .header("X-TOTP-Code", code_at(&boss.secret, 30))
         .json(&json!({"memo": "Erreur de montant"}))
         .send()
         .await
@@ -698,8 +755,13 @@ async fn treasurer_pages_ask_for_a_second_factor_once_per_session() {
             &[("code", &code), ("next", "/t/marguerittes/monnaie/tresorerie")],
         )
         .await;
-    assert_eq!(done.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&done), "/t/marguerittes/monnaie/tresorerie");
+    // The set-up is confirmed: its recovery codes are shown once, then the treasury.
+    assert_eq!(done.status(), StatusCode::OK);
+    assert_eq!(done.headers()["cache-control"], "no-store");
+    let html = scraper::Html::parse_document(&done.text().await.unwrap());
+    assert_eq!(crate::helpers::texts(&html, "#recovery-codes code").len(), 10);
+    let next = html.select(&scraper::Selector::parse("a.button").unwrap()).next().unwrap();
+    assert_eq!(next.value().attr("href"), Some("/t/marguerittes/monnaie/tresorerie"));
     let (status, html) = app.page("/t/marguerittes/monnaie/tresorerie").await;
     assert_eq!(status, StatusCode::OK);
     assert!(text(&html, "h1").starts_with("Trésorerie"));
@@ -739,11 +801,21 @@ async fn a_member_pays_a_business_by_its_payment_request_and_the_business_reconv
     let c = with_currency(&app).await;
     let jeanne = member(&app, &c, "jeanne@test.example").await;
     let baker = member(&app, &c, "baker@test.example").await;
-    exchange_operator(&app, &c).await;
+    let operator = exchange_operator(&app, &c).await;
     let (bakery, bakery_account) = business(&app, &c, &baker, "Boulangerie Lafont").await;
 
-    // The exchange desk credits Jeanne on the web.
+    // The exchange desk asks the operator for a code, then credits Jeanne on the web.
     app.login("change@test.example", PASSWORD).await;
+    let first = app.get("/t/marguerittes/monnaie/bureau-de-change").await;
+    assert!(location(&first).starts_with("/account/2fa/verify?next="), "{}", location(&first));
+    let stepped = app
+        .submit(
+            &location(&first),
+            "/account/2fa/verify",
+            &[("code", &code_at(&operator.secret, 0)), ("next", "/t/marguerittes/monnaie/bureau-de-change")],
+        )
+        .await;
+    assert_eq!(location(&stepped), "/t/marguerittes/monnaie/bureau-de-change");
     let desk = app
         .submit(
             "/t/marguerittes/monnaie/bureau-de-change",
@@ -915,14 +987,11 @@ async fn issuance_requests_get_short_unique_codes_and_only_operators_issue_at_a_
     problem(refused, StatusCode::FORBIDDEN).await;
     let operator = exchange_operator(&app, &c).await;
     let op_token = token(&app, &operator).await;
-    assert_eq!(
-        app.client.post(&desk).bearer_auth(&op_token).json(&body).send().await.unwrap().status(),
-        StatusCode::CREATED
-    );
-    assert_eq!(
-        app.client.post(&desk).bearer_auth(&op_token).json(&body).send().await.unwrap().status(),
-        StatusCode::OK
-    );
+    let issue = |code: String| {
+        app.client.post(&desk).bearer_auth(&op_token).header("X-TOTP-Code", code).json(&body).send()
+    };
+    assert_eq!(issue(code_at(&operator.secret, 0)).await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(issue(code_at(&operator.secret, 30)).await.unwrap().status(), StatusCode::OK);
     let audit = ledger::audit(&app.db, c.territory.id).await.unwrap();
     assert!(audit.ok);
     assert_eq!(audit.sums.deposits_cents, 2_000);
@@ -1104,7 +1173,9 @@ async fn two_server_instances_on_one_database_never_overdraw_an_account() {
     for user in [&payer, &payee] {
         accounts::join_territory(&db, user, territory.id).await.unwrap();
     }
-    ledger::issue_at_desk(&db, &admin, territory.id, &payer.email, 1_000, DeskMethod::Cash, &uuid())
+    // Instance administrators give a second factor like anyone else.
+    let (_, factor) = second_factor(&db, &admin).await;
+    ledger::issue_at_desk(&db, &admin, &factor, territory.id, &cash(&payer.email, 1_000), NO_CAP)
         .await
         .unwrap();
     let payee_account = ledger::member_account(&db, &payee, territory.id).await.unwrap();
@@ -1189,13 +1260,14 @@ async fn killing_the_server_during_a_load_of_transfers_loses_no_acknowledged_tra
     let admin = accounts::create_confirmed(&db, "admin@test.example", None, PASSWORD, true).await.unwrap();
     ledger::enable_currency(&db, &admin, territory.id, "Bulle", "B").await.unwrap();
     accounts::grant_role(&db, &admin, admin.id, territory.id, Role::ExchangeOperator).await.unwrap();
+    let (_, factor) = second_factor(&db, &admin).await;
     let mut clients = Vec::new();
     for index in 0..6 {
         let user = accounts::create_confirmed(&db, &format!("m{index}@test.example"), None, PASSWORD, false)
             .await
             .unwrap();
         accounts::join_territory(&db, &user, territory.id).await.unwrap();
-        ledger::issue_at_desk(&db, &admin, territory.id, &user.email, 100_000, DeskMethod::Cash, &uuid())
+        ledger::issue_at_desk(&db, &admin, &factor, territory.id, &cash(&user.email, 100_000), NO_CAP)
             .await
             .unwrap();
         let account = ledger::member_account(&db, &user, territory.id).await.unwrap();
@@ -1389,23 +1461,16 @@ async fn a_drive_order_paid_in_the_local_currency_is_refunded_when_cancelled() {
 async fn a_treasurer_corrects_a_mistaken_payment_on_the_web_once() {
     let app = TestApp::spawn().await;
     let c = with_currency(&app).await;
-    let (_, secret) = treasurer_with_secret(&app, &c, "tresorier@test.example").await;
+    let secret = treasurer(&app, &c, "tresorier@test.example").await.secret;
     let jeanne = member(&app, &c, "jeanne@test.example").await;
     let baker = member(&app, &c, "baker@test.example").await;
     let operator = exchange_operator(&app, &c).await;
     let (_, bakery_account) = business(&app, &c, &baker, "Boulangerie Lafont").await;
     let issued = uuid();
-    ledger::issue_at_desk(
-        &app.db,
-        &operator,
-        c.territory.id,
-        &jeanne.email,
-        5_000,
-        DeskMethod::Cash,
-        &issued,
-    )
-    .await
-    .unwrap();
+    let issuance = DeskIssuance { client_id: issued.clone(), ..cash(&jeanne.email, 5_000) };
+    ledger::issue_at_desk(&app.db, &operator, &operator.factor, c.territory.id, &issuance, NO_CAP)
+        .await
+        .unwrap();
     // Jeanne paid the wrong shop.
     let paid = uuid();
     let input = PaymentInput {

@@ -1,15 +1,17 @@
-//! The second factor's pages: set-up with a QR code, and the code asked once per session
-//! before the treasurer's pages.
+//! The second factor's pages: set-up with a QR code (then the recovery codes, shown once), and
+//! the code asked again every 15 minutes before the treasurer's and the exchange desk's pages.
 
 use askama::Template;
 use axum::extract::{Query, State};
+use axum::http::HeaderValue;
+use axum::http::header::CACHE_CONTROL;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::accounts::User;
-use crate::accounts::totp::{VERIFIED_KEY, begin_setup, is_enabled, verify};
+use crate::accounts::totp::{self, begin_setup, is_enabled, mark_session_verified, verify};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::web::auth::{CurrentUser, session_error};
@@ -46,6 +48,14 @@ struct SetupPage {
     enabled: bool,
     next: String,
     errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/totp_recovery.html")]
+struct RecoveryPage {
+    page: Page,
+    codes: Vec<String>,
+    next: String,
 }
 
 #[derive(Template)]
@@ -125,13 +135,24 @@ async fn submit(
     is_setup: bool,
 ) -> AppResult<Response> {
     let next = page::local_path(Some(&form.next));
-    match verify(&state.db, &user, &form.code).await {
-        Ok(()) => {
+    let outcome = if is_setup {
+        totp::confirm_setup(&state.db, &user, &form.code).await
+    } else {
+        verify(&state.db, &user, &form.code).await.map(|()| Vec::new())
+    };
+    match outcome {
+        Ok(codes) => {
             let session = page.form_session()?;
             session.cycle_id().await.map_err(session_error)?;
-            session.insert(VERIFIED_KEY, user.id).await.map_err(session_error)?;
-            page::flash(session, "accounts.totp.verified").await?;
-            Ok(see_other(&next))
+            mark_session_verified(session, &user).await?;
+            if codes.is_empty() {
+                page::flash(session, "accounts.totp.verified").await?;
+                return Ok(see_other(&next));
+            }
+            // The recovery codes are shown this once: never kept by a cache.
+            let mut response = render(&RecoveryPage { page, codes, next })?;
+            response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            Ok(response)
         }
         Err(AppError::Invalid(errors)) => {
             let page = page.with_csrf().await?;

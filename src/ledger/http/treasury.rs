@@ -1,6 +1,7 @@
 //! The treasurer's pages (dashboard with the fund and the circulation, statement import and its
-//! report, manual matching, settings, exports) behind a second factor checked once per session,
-//! and the exchange desk where operators credit members against cash or cheques.
+//! report, manual matching, settings, exports) and the exchange desk where operators credit
+//! members against cash or cheques, all behind a second-factor code given less than 15 minutes
+//! ago (the step-up page asks again after that).
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
@@ -11,11 +12,12 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::member::{Parties, Units, csv_download, currency_in, parties};
+use crate::accounts::totp::FreshFactor;
 use crate::accounts::{self, User};
 use crate::app::{AppState, UPLOAD_MAX_BYTES};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::ledger::store::{Currency, Transfer};
-use crate::ledger::{Dashboard, DeskMethod, ImportReport, parse_amount};
+use crate::ledger::{Dashboard, DeskIssuance, DeskMethod, ImportReport, parse_amount};
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
 use crate::web::page::{self, Page};
@@ -38,23 +40,28 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/monnaie/bureau-de-change", get(show_desk).post(issue_at_desk))
 }
 
-/// The territory, its currency and the treasurer, or where to go for the second factor.
+/// The territory, its currency, the treasurer and the proof of their recent second factor, or
+/// where to go for the second factor (coming back to the page `next`: a form's POST comes back
+/// to the dashboard).
 async fn treasurer_in(
     state: &AppState,
     page: &Page,
     slug: &str,
-) -> AppResult<Result<(Territory, Currency, User), Response>> {
+    next: &str,
+) -> AppResult<Result<(Territory, Currency, User, FreshFactor), Response>> {
     let user = page.user.clone().ok_or(AppError::Unauthorized)?;
     let (territory, currency) = currency_in(state, slug).await?;
     if !crate::ledger::is_treasurer(&state.db, &user, territory.id).await? {
         return Err(AppError::Forbidden);
     }
-    if let Some(redirect) =
-        accounts::totp::step_up(&state.db, page.session.as_ref(), &user, &page.path).await?
-    {
-        return Ok(Err(redirect));
-    }
-    Ok(Ok((territory, currency, user)))
+    Ok(accounts::totp::step_up(&state.db, page.session.as_ref(), &user, next)
+        .await?
+        .map(|factor| (territory, currency, user, factor)))
+}
+
+/// The treasurer's dashboard, where a form comes back after the step-up page.
+fn dashboard_path(slug: &str) -> String {
+    format!("/t/{slug}/monnaie/tresorerie")
 }
 
 /// A point of a chart, in SVG coordinates.
@@ -160,7 +167,7 @@ async fn show_dashboard(
     page: Page,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let (territory, _, user) = match treasurer_in(&state, &page, &slug).await? {
+    let (territory, _, user, _) = match treasurer_in(&state, &page, &slug, &page.path).await? {
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
@@ -174,10 +181,11 @@ async fn import_statement(
     Path(slug): Path<String>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let (territory, _, user) = match treasurer_in(&state, &page, &slug).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (territory, _, user, factor) =
+        match treasurer_in(&state, &page, &slug, &dashboard_path(&slug)).await? {
+            Ok(found) => found,
+            Err(redirect) => return Ok(redirect),
+        };
     let mut file = Vec::new();
     while let Some(field) = multipart
         .next_field()
@@ -191,7 +199,7 @@ async fn import_statement(
     let outcome = if file.is_empty() {
         Err(AppError::invalid("statement", "ledger.error.statement_missing"))
     } else {
-        crate::ledger::import_statement(&state.db, &user, territory.id, &file).await
+        crate::ledger::import_statement(&state.db, &user, &factor, territory.id, &file).await
     };
     match outcome {
         Ok(report) => {
@@ -228,11 +236,12 @@ async fn match_entry(
     Path((slug, id)): Path<(String, i64)>,
     Form(form): Form<MatchForm>,
 ) -> AppResult<Response> {
-    let (territory, _, user) = match treasurer_in(&state, &page, &slug).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
-    match crate::ledger::match_entry(&state.db, &user, territory.id, id, &form.code).await {
+    let (territory, _, user, factor) =
+        match treasurer_in(&state, &page, &slug, &dashboard_path(&slug)).await? {
+            Ok(found) => found,
+            Err(redirect) => return Ok(redirect),
+        };
+    match crate::ledger::match_entry(&state.db, &user, &factor, territory.id, id, &form.code).await {
         Ok(()) => {
             page.flash_and_go("ledger.review.matched", &format!("/t/{slug}/monnaie/tresorerie#a-verifier"))
                 .await
@@ -254,11 +263,12 @@ async fn mark_unrelated(
     page: Page,
     Path((slug, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let (territory, _, user) = match treasurer_in(&state, &page, &slug).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
-    crate::ledger::mark_unrelated(&state.db, &user, territory.id, id).await?;
+    let (territory, _, user, factor) =
+        match treasurer_in(&state, &page, &slug, &dashboard_path(&slug)).await? {
+            Ok(found) => found,
+            Err(redirect) => return Ok(redirect),
+        };
+    crate::ledger::mark_unrelated(&state.db, &user, &factor, territory.id, id).await?;
     page.flash_and_go("ledger.review.unrelated_done", &format!("/t/{slug}/monnaie/tresorerie#a-verifier"))
         .await
 }
@@ -278,7 +288,7 @@ async fn save_settings(
     Path(slug): Path<String>,
     Form(form): Form<SettingsForm>,
 ) -> AppResult<Response> {
-    let (territory, _, user) = match treasurer_in(&state, &page, &slug).await? {
+    let (territory, _, user, _) = match treasurer_in(&state, &page, &slug, &dashboard_path(&slug)).await? {
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
@@ -316,7 +326,7 @@ async fn export_accounts(
     page: Page,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let (territory, _, user) = match treasurer_in(&state, &page, &slug).await? {
+    let (territory, _, user, _) = match treasurer_in(&state, &page, &slug, &page.path).await? {
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
@@ -338,13 +348,22 @@ struct DeskPage {
     errors: FormErrors,
 }
 
-async fn operator_in(state: &AppState, page: &Page, slug: &str) -> AppResult<(Territory, Currency, User)> {
+/// The territory, its currency, the operator and the proof of their recent second factor, or
+/// where to go for the second factor (coming back to the desk).
+async fn operator_in(
+    state: &AppState,
+    page: &Page,
+    slug: &str,
+) -> AppResult<Result<(Territory, Currency, User, FreshFactor), Response>> {
     let user = page.user.clone().ok_or(AppError::Unauthorized)?;
     let (territory, currency) = currency_in(state, slug).await?;
     if !crate::ledger::is_desk_operator(&state.db, &user, territory.id).await? {
         return Err(AppError::Forbidden);
     }
-    Ok((territory, currency, user))
+    let desk = format!("/t/{slug}/monnaie/bureau-de-change");
+    Ok(accounts::totp::step_up(&state.db, page.session.as_ref(), &user, &desk)
+        .await?
+        .map(|factor| (territory, currency, user, factor)))
 }
 
 async fn show_desk(
@@ -353,7 +372,10 @@ async fn show_desk(
     page: Page,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let (territory, currency, _) = operator_in(&state, &page, &slug).await?;
+    let (territory, currency, _, _) = match operator_in(&state, &page, &slug).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
     let page = page.with_csrf().await?;
     render(&DeskPage {
         units: Units::of(&currency, &page),
@@ -387,7 +409,10 @@ async fn issue_at_desk(
     Path(slug): Path<String>,
     Form(form): Form<DeskForm>,
 ) -> AppResult<Response> {
-    let (territory, currency, user) = operator_in(&state, &page, &slug).await?;
+    let (territory, currency, user, factor) = match operator_in(&state, &page, &slug).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
     let mut errors = Vec::new();
     let amount = parse_amount(&form.amount);
     if amount.is_none() {
@@ -399,62 +424,63 @@ async fn issue_at_desk(
     }
     let outcome = match (amount, method) {
         (Some(amount), Some(method)) if errors.is_empty() => {
-            crate::ledger::issue_at_desk(
-                &state.db,
-                &user,
-                territory.id,
-                &form.email,
-                amount,
+            let issuance = DeskIssuance {
+                member_email: form.email.clone(),
+                amount_cents: amount,
                 method,
-                &form.id,
-            )
-            .await
+                client_id: form.id.clone(),
+            };
+            let cap = state.config.desk_daily_cap_cents;
+            crate::ledger::issue_at_desk(&state.db, &user, &factor, territory.id, &issuance, cap).await
         }
         _ => Err(AppError::Invalid(errors)),
     };
     let page = page.with_csrf().await?;
     let units = Units::of(&currency, &page);
-    match outcome {
-        Ok(posted) => render(&DeskPage {
+    let (status, errors) = match outcome {
+        Ok(posted) => {
+            return render(&DeskPage {
+                units,
+                page,
+                territory,
+                id: uuid::Uuid::new_v4().to_string(),
+                email: String::new(),
+                amount: String::new(),
+                method: "cash".to_owned(),
+                done: Some((form.email.trim().to_owned(), posted.transfers()[0].amount_cents)),
+                errors: FormErrors::default(),
+            });
+        }
+        Err(AppError::Invalid(errors)) => {
+            let errors = errors
+                .into_iter()
+                .map(|e| if e.field == "amount_cents" { FieldError { field: "amount", ..e } } else { e })
+                .collect();
+            (StatusCode::UNPROCESSABLE_ENTITY, errors)
+        }
+        // The desk's refusals are shown on its form, next to the field they are about.
+        Err(AppError::Denied(message @ "ledger.error.self_credit")) => {
+            (StatusCode::FORBIDDEN, vec![FieldError { field: "email", message }])
+        }
+        Err(AppError::Denied(message @ "ledger.error.desk_cap")) => {
+            (StatusCode::FORBIDDEN, vec![FieldError { field: "amount", message }])
+        }
+        Err(other) => return Err(other),
+    };
+    render_status(
+        status,
+        &DeskPage {
             units,
             page,
             territory,
-            id: uuid::Uuid::new_v4().to_string(),
-            email: String::new(),
-            amount: String::new(),
-            method: "cash".to_owned(),
-            done: Some((form.email.trim().to_owned(), posted.transfers()[0].amount_cents)),
-            errors: FormErrors::default(),
-        }),
-        Err(AppError::Invalid(errors)) => {
-            render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &DeskPage {
-                    units,
-                    page,
-                    territory,
-                    id: form.id,
-                    email: form.email,
-                    amount: form.amount,
-                    method: form.method,
-                    done: None,
-                    errors: FormErrors(
-                        errors
-                            .into_iter()
-                            .map(|e| {
-                                if e.field == "amount_cents" {
-                                    FieldError { field: "amount", ..e }
-                                } else {
-                                    e
-                                }
-                            })
-                            .collect(),
-                    ),
-                },
-            )
-        }
-        Err(other) => Err(other),
-    }
+            id: form.id,
+            email: form.email,
+            amount: form.amount,
+            method: form.method,
+            done: None,
+            errors: FormErrors(errors),
+        },
+    )
 }
 
 /// The correction form: the transfer's reference (on its receipt) and why.
@@ -485,6 +511,7 @@ struct Correction {
     territory: Territory,
     currency: Currency,
     user: User,
+    factor: FreshFactor,
     form: CorrectionForm,
     transfer: Transfer,
     done: Option<Transfer>,
@@ -498,10 +525,11 @@ async fn correction_of(
     slug: &str,
     form: CorrectionForm,
 ) -> AppResult<Result<Correction, Response>> {
-    let (territory, currency, user) = match treasurer_in(state, &page, slug).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(Err(redirect)),
-    };
+    let (territory, currency, user, factor) =
+        match treasurer_in(state, &page, slug, &dashboard_path(slug)).await? {
+            Ok(found) => found,
+            Err(redirect) => return Ok(Err(redirect)),
+        };
     let reference = form.transfer.trim().to_owned();
     let refused = |message: &'static str| FormErrors(vec![FieldError { field: "transfer", message }]);
     let errors = match crate::ledger::correction_preview(&state.db, &user, territory.id, &reference).await {
@@ -510,7 +538,9 @@ async fn correction_of(
                 field: "correction_memo",
                 message: "ledger.correction.memo_required",
             }]),
-            Ok(_) => return Ok(Ok(Correction { page, territory, currency, user, form, transfer, done })),
+            Ok(_) => {
+                return Ok(Ok(Correction { page, territory, currency, user, factor, form, transfer, done }));
+            }
             Err(message) => FormErrors(vec![FieldError { field: "correction_memo", message }]),
         },
         Err(AppError::NotFound) => refused("ledger.error.unknown_transfer"),
@@ -559,6 +589,7 @@ async fn confirm_correction(
     match crate::ledger::correct_transfer(
         &state.db,
         &c.user,
+        &c.factor,
         c.territory.id,
         &c.transfer.client_id,
         &c.form.memo,

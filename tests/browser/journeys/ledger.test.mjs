@@ -1,6 +1,7 @@
 // The local currency as the territory lives it: a resident asks for 50 units by bank transfer,
-// the treasurer (with her second factor) imports the bank statement that shows the euros, the
-// resident pays the baker by scanning her counter's QR code, and the baker reconverts.
+// the treasurer (with her second factor, and its recovery codes shown once) imports the bank
+// statement that shows the euros, the resident pays the baker by scanning her counter's QR
+// code, and the baker reconverts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -124,6 +125,11 @@ describe('local currency', () => {
       const secret = (await treasury.locator('#totp-secret').textContent()).trim();
       await treasury.getByLabel(/^Code à 6 chiffres/).fill(totp(secret));
       await treasury.getByRole('button', exact('Activer la double authentification')).click();
+      // Her recovery codes are shown once, then she goes on to the treasury.
+      await treasury.getByRole('heading', { name: 'Vos codes de secours' }).waitFor();
+      assert.equal(await treasury.locator('#recovery-codes code').count(), 10);
+      await expectNoAxeViolations(treasury, 'recovery codes');
+      await treasury.getByRole('link', { name: /^J’ai mis mes codes de secours à l’abri/ }).click();
       await treasury.waitForURL(pathIs('/t/marguerittes/monnaie/tresorerie'));
       await expectNoAxeViolations(treasury, 'treasury dashboard');
       await treasury.getByLabel(/^Fichier du relevé/).setInputFiles({
