@@ -325,7 +325,7 @@ pub async fn export_dfc(State(state): State<AppState>, Path(id): Path<i64>) -> A
 }
 
 /// The catalogue as CSV, in the import's layout (French Excel: `;`, decimal comma, BOM).
-#[utoipa::path(get, path = "/businesses/{id}/products.csv", tag = "catalog",
+#[utoipa::path(get, path = "/businesses/{id}/products.csv", tag = "catalog", operation_id = "export_products_csv",
     params(("id" = i64, Path, description = "Business")),
     responses((status = 200, description = "CSV file", content_type = "text/csv")))]
 pub async fn export_csv(

@@ -424,7 +424,7 @@ pub async fn export_geojson(State(state): State<AppState>, Path(slug): Path<Stri
 }
 
 /// The published directory as CSV (the import's columns), under the open-data licence.
-#[utoipa::path(get, path = "/territories/{slug}/businesses.csv", tag = "directory",
+#[utoipa::path(get, path = "/territories/{slug}/businesses.csv", tag = "directory", operation_id = "export_businesses_csv",
     params(("slug" = String, Path, description = "Territory")),
     responses((status = 200, description = "The CSV file", content_type = "text/csv")))]
 pub async fn export_csv(State(state): State<AppState>, Path(slug): Path<String>) -> AppResult<Response> {

@@ -108,6 +108,17 @@ async fn the_openapi_document_describes_every_api_route() {
     }
     assert_eq!(doc["servers"][0]["url"], "/api/v1");
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // Every operation has its own id (two sharing one make the document invalid for validators
+    // and code generators).
+    let mut ids: Vec<&str> = paths
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|operation| operation.get("operationId").and_then(|id| id.as_str()))
+        .collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "an operationId is used twice");
 }
 
 #[tokio::test]
