@@ -51,6 +51,13 @@ async fn main() -> anyhow::Result<()> {
         .map_err(fail)?;
     ledger::enable_currency(&db, &admin, territory.id, "Bulle", "B").await.map_err(fail)?;
     accounts::grant_role(&db, &admin, admin.id, territory.id, Role::ExchangeOperator).await.map_err(fail)?;
+    // The desk needs the operator's second factor: set it up, then prove it with a recovery code
+    // (the set-up used the current code, and a code works once). The bench's funding has no cap.
+    let (_, secret) = accounts::totp::begin_setup(&db, &admin).await.map_err(fail)?;
+    let now = u64::try_from(halle::db::now()).unwrap_or_default();
+    let code = accounts::totp::code_for_secret(&secret, now).ok_or_else(|| anyhow::anyhow!("no code"))?;
+    let recovery = accounts::totp::confirm_setup(&db, &admin, &code).await.map_err(fail)?;
+    let factor = accounts::totp::fresh_from_code(&db, &admin, &recovery[0]).await.map_err(fail)?;
     let mut members = Vec::new();
     for index in 0..MEMBERS {
         let user = accounts::create_confirmed(
@@ -63,17 +70,13 @@ async fn main() -> anyhow::Result<()> {
         .await
         .map_err(fail)?;
         accounts::join_territory(&db, &user, territory.id).await.map_err(fail)?;
-        ledger::issue_at_desk(
-            &db,
-            &admin,
-            territory.id,
-            &user.email,
-            10_000_000,
-            DeskMethod::Cash,
-            &uuid::Uuid::new_v4().to_string(),
-        )
-        .await
-        .map_err(fail)?;
+        let issuance = ledger::DeskIssuance {
+            member_email: user.email.clone(),
+            amount_cents: 10_000_000,
+            method: DeskMethod::Cash,
+            client_id: uuid::Uuid::new_v4().to_string(),
+        };
+        ledger::issue_at_desk(&db, &admin, &factor, territory.id, &issuance, i64::MAX).await.map_err(fail)?;
         let account = ledger::member_account(&db, &user, territory.id).await.map_err(fail)?;
         members.push((accounts::create_api_token(&db, &user, "bench").await.map_err(fail)?, account.id));
     }

@@ -151,7 +151,8 @@ pub struct Config {
     #[arg(long, env = "HALLE_DESK_DAILY_CAP_CENTS", default_value_t = 200_000, global = true)]
     pub desk_daily_cap_cents: i64,
 
-    /// Login attempts allowed per client address and per account in 15 minutes.
+    /// Login attempts allowed per account and client address in 15 minutes (three times that per
+    /// address over any accounts, ten times that per account from everywhere).
     #[arg(long, env = "HALLE_LOGIN_LIMIT", default_value_t = 10, global = true)]
     pub login_limit: i64,
 
