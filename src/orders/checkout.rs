@@ -199,8 +199,8 @@ pub async fn place_orders(
         })
         .collect();
     let hashes: Vec<String> = requests.iter().map(request_hash).collect();
-    if let Some(Some(first)) = keys.first()
-        && let Some(existing) = already_placed(db, &keys, &hashes, first).await?
+    if keys.first().is_some_and(Option::is_some)
+        && let Some(existing) = already_placed(db, &keys, &hashes).await?
     {
         return Ok(existing);
     }
@@ -233,40 +233,33 @@ pub async fn place_orders(
         .await;
     match placed {
         Err(AppError::Conflict("orders.error.duplicate")) => {
-            let first = keys.first().cloned().flatten().unwrap_or_default();
-            already_placed(db, &keys, &hashes, &first)
-                .await?
-                .ok_or(AppError::Conflict("orders.error.duplicate"))
+            already_placed(db, &keys, &hashes).await?.ok_or(AppError::Conflict("orders.error.duplicate"))
         }
         placed => placed,
     }
 }
 
-/// The orders placed before with these keys, when the first was used: the same request sent
-/// again gets them back; another request under a used key is refused (`409`), since answering
-/// with the first order would hide that the second was never placed.
+/// The orders placed before with these keys, when the first was used (`None` otherwise): the
+/// same request sent again gets them back; another request under a used key is refused (`409`),
+/// since answering with the first order would hide that the second was never placed. One query
+/// per key.
 async fn already_placed(
     db: &Db,
     keys: &[Option<String>],
     hashes: &[String],
-    first: &str,
 ) -> AppResult<Option<Vec<Order>>> {
-    if store::order_by_key(db, first).await?.is_none() {
-        return Ok(None);
-    }
     let mut orders = Vec::new();
     for (key, hash) in keys.iter().zip(hashes) {
         let Some(key) = key else { continue };
-        // All the orders of a request are placed together: a key left unused, or used with
-        // another request, means this is not the request sent before.
-        match store::request_hash_of_key(db, key).await? {
-            Some(Some(stored)) if stored != *hash => {
-                return Err(AppError::Conflict("orders.error.key_reused"));
+        // All the orders of a request are placed together: a later key left unused, or a key
+        // used with another request, means this is not the request sent before.
+        match store::order_by_key(db, key).await? {
+            None if orders.is_empty() => return Ok(None),
+            Some(found) if found.request_hash.as_ref().is_none_or(|stored| stored == hash) => {
+                orders.push(found.order);
             }
-            None => return Err(AppError::Conflict("orders.error.key_reused")),
-            _ => {}
+            _ => return Err(AppError::Conflict("orders.error.key_reused")),
         }
-        orders.extend(store::order_by_key(db, key).await?);
     }
     Ok(Some(orders))
 }

@@ -416,17 +416,21 @@ pub async fn insert_order(tx: &mut Tx, o: &NewOrder<'_>) -> AppResult<Option<Ord
         .bind(o.request_hash).fetch_optional(&mut **conn).await)?)
 }
 
-/// The request hash an idempotency key was first sent with, if the key was used.
-pub async fn request_hash_of_key(db: &Db, key: &str) -> AppResult<Option<Option<String>>> {
-    Ok(on_db!(db, pool => sqlx::query_scalar::<_, Option<String>>(
-        "select request_hash from customer_order where idempotency_key = $1")
-        .bind(key).fetch_optional(pool).await)?)
+/// An order found by its idempotency key, with the hash of the request the key came with (none
+/// for orders placed before hashes were kept).
+#[derive(sqlx::FromRow)]
+pub struct KeyedOrder {
+    /// The order.
+    #[sqlx(flatten)]
+    pub order: Order,
+    /// The request's hash.
+    pub request_hash: Option<String>,
 }
 
-/// The order placed with an idempotency key.
-pub async fn order_by_key(db: &Db, key: &str) -> AppResult<Option<Order>> {
-    let sql = format!("select {ORDER} from customer_order where idempotency_key = $1");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Order>(&sql).bind(key).fetch_optional(pool).await)?)
+/// The order placed with an idempotency key, and its request's hash.
+pub async fn order_by_key(db: &Db, key: &str) -> AppResult<Option<KeyedOrder>> {
+    let sql = format!("select {ORDER}, request_hash from customer_order where idempotency_key = $1");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, KeyedOrder>(&sql).bind(key).fetch_optional(pool).await)?)
 }
 
 /// Adds a line to an order.
