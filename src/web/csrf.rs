@@ -81,21 +81,21 @@ async fn check(state: &AppState, request: Request) -> AppResult<Request> {
     }
     let content_type =
         request.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    let given;
     let (parts, body) = request.into_parts();
-    let bytes = if content_type.starts_with("application/x-www-form-urlencoded") {
+    let (bytes, given) = if content_type.starts_with("application/x-www-form-urlencoded") {
         let bytes = to_bytes(body, state.config.max_body_bytes).await.map_err(|_| AppError::TooLarge)?;
-        given = field_in(std::str::from_utf8(&bytes).map_err(|_| AppError::Csrf)?).ok_or(AppError::Csrf)?;
-        bytes
+        let given = field_in(std::str::from_utf8(&bytes).map_err(|_| AppError::Csrf)?);
+        (bytes, given)
     } else if content_type.starts_with("multipart/form-data") {
         // A file form is read whole (uploads are capped) to find its token, then handed on.
         let boundary = multer::parse_boundary(&content_type).map_err(|_| AppError::Csrf)?;
         let bytes = to_bytes(body, crate::app::UPLOAD_MAX_BYTES).await.map_err(|_| AppError::TooLarge)?;
-        given = multipart_field(bytes.clone(), boundary).await.ok_or(AppError::Csrf)?;
-        bytes
+        let given = multipart_field(bytes.clone(), boundary).await;
+        (bytes, given)
     } else {
         return Err(AppError::Csrf);
     };
+    let given = given.ok_or(AppError::Csrf)?;
     if !matches(&expected, &given) {
         return Err(AppError::Csrf);
     }
