@@ -419,16 +419,8 @@ async fn a_payment_request_with_an_amount_is_paid_once_and_then_shows_paid_with_
     assert!(second.is_none(), "no pay form once paid");
     assert_eq!(balance(&app.db, bakery_account).await, 1_250);
     // The baker's page shows it paid.
-    let bakers = crate::helpers::client();
-    crate::helpers::submit_with(
-        &bakers,
-        &app.base,
-        "/login",
-        "/login",
-        &[("email", "boulangere@test.example"), ("password", PASSWORD)],
-    )
-    .await;
-    let (_, mine) = crate::helpers::page_with(&bakers, &app.url(&link)).await;
+    app.login("boulangere@test.example", PASSWORD).await;
+    let (_, mine) = app.page(&link).await;
     assert!(text(&mine, "main").contains("Payée le"));
     assert_audit_clean(&app.db, c.territory.id).await;
     app.stop().await;

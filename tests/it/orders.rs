@@ -60,6 +60,17 @@ async fn drive_on(app: TestApp, customers: usize) -> Drive {
     Drive { app, business: business.id, point, merchant: merchant_token, customers: tokens }
 }
 
+/// The day (in the territory's time zone) of an order's slot, as the merchant's pages take it.
+fn paris_day(order: &Value) -> jiff::civil::Date {
+    order["starts_at"]
+        .as_str()
+        .unwrap()
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Paris").unwrap())
+        .date()
+}
+
 impl Drive {
     async fn product(&self, reference: &str, price_cents: i64, stock: Option<i64>) -> i64 {
         let body = json!({"reference": reference, "name": format!("Produit {reference}"), "unit": "piece",
@@ -669,13 +680,7 @@ async fn the_merchant_sees_the_day_prints_the_picking_list_and_downloads_the_csv
     let order: Value =
         d.order(0, slot, json!([{"product_id": bread, "quantity": 4}])).await.json().await.unwrap();
     let id = order["id"].as_i64().unwrap();
-    let day = order["starts_at"]
-        .as_str()
-        .unwrap()
-        .parse::<jiff::Timestamp>()
-        .unwrap()
-        .to_zoned(jiff::tz::TimeZone::get("Europe/Paris").unwrap())
-        .date();
+    let day = paris_day(&order);
     let base = format!("/t/marguerittes/annuaire/{}/drive", d.business);
 
     // A customer is refused the merchant's pages.
@@ -783,13 +788,7 @@ async fn a_customer_name_that_looks_like_a_formula_is_written_inert_in_the_day_c
     let slot = d.slot(48, 10).await;
     let order: Value =
         d.order(0, slot, json!([{"product_id": bread, "quantity": 1}])).await.json().await.unwrap();
-    let day = order["starts_at"]
-        .as_str()
-        .unwrap()
-        .parse::<jiff::Timestamp>()
-        .unwrap()
-        .to_zoned(jiff::tz::TimeZone::get("Europe/Paris").unwrap())
-        .date();
+    let day = paris_day(&order);
     d.app.login("boulangerie@exemple.fr", PASSWORD).await;
     let base = format!("/t/marguerittes/annuaire/{}/drive", d.business);
     let body = d.app.get(&format!("{base}/export.csv?jour={day}")).await.text().await.unwrap();
