@@ -64,8 +64,8 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<()> {
         tx.commit().await?;
         users.push(user);
     }
-    seed_directory(db, &created, &users[0], &users[2]).await?;
-    crate::ledger::seed_demo(db, created.id, &users).await?;
+    let accepting = seed_directory(db, &created, &users[0], &users[2]).await?;
+    crate::ledger::seed_demo(db, created.id, &users, &accepting).await?;
     crate::aid::demo::seed(db, "", &created, &users, DEMO_PASSWORD).await?;
     tracing::info!("demo territory created");
     Ok(())
@@ -373,9 +373,16 @@ fn hours_of(pattern: Hours) -> OpeningHours {
 }
 
 /// Fills the demo directory: a taxonomy and twenty listings, one owned by the baker account.
-async fn seed_directory(db: &Db, territory: &Territory, admin: &User, baker: &User) -> anyhow::Result<()> {
+/// Returns the listings that accept the local currency (their wallet accounts are opened later).
+async fn seed_directory(
+    db: &Db,
+    territory: &Territory,
+    admin: &User,
+    baker: &User,
+) -> anyhow::Result<Vec<i64>> {
     let err = |e: crate::error::AppError| anyhow::anyhow!("{e}");
     let mut ids: Vec<(&str, i64)> = Vec::new();
+    let mut accepting = Vec::new();
     for (name, parent) in CATEGORIES {
         let parent_id = parent.and_then(|p| ids.iter().find(|(n, _)| *n == p).map(|(_, id)| *id));
         let id = directory::add_category(db, admin, territory.id, name, parent_id).await.map_err(err)?;
@@ -398,7 +405,6 @@ async fn seed_directory(db: &Db, territory: &Territory, admin: &User, baker: &Us
             phone: Some("04 66 00 00 00".into()),
             click_and_collect: services[0],
             delivery: services[1],
-            accepts_local_currency: services[2],
             takes_consignment: services[3],
             status: Some(status.as_str().into()),
             category_ids: category_id.into_iter().collect(),
@@ -406,6 +412,9 @@ async fn seed_directory(db: &Db, territory: &Territory, admin: &User, baker: &Us
             ..BusinessInput::default()
         };
         let created = directory::propose(db, "", admin, territory, &input).await.map_err(err)?;
+        if services[2] {
+            accepting.push(created.id);
+        }
         seed_products(db, admin, created.id, category).await?;
         if services[0] || services[1] {
             crate::orders::seed_demo_drive(db, admin, &created).await.map_err(err)?;
@@ -416,7 +425,7 @@ async fn seed_directory(db: &Db, territory: &Territory, admin: &User, baker: &Us
             tx.commit().await?;
         }
     }
-    Ok(())
+    Ok(accepting)
 }
 
 /// A demo product: name, unit, price in cents, allergens.

@@ -177,11 +177,6 @@ fn changes(before: &Business, after: &CleanBusiness) -> serde_json::Value {
     compare("opening_hours", json!(before.hours()), json!(after.opening_hours));
     compare("click_and_collect", json!(before.click_and_collect), json!(after.click_and_collect));
     compare("delivery", json!(before.delivery), json!(after.delivery));
-    compare(
-        "accepts_local_currency",
-        json!(before.accepts_local_currency),
-        json!(after.accepts_local_currency),
-    );
     compare("takes_consignment", json!(before.takes_consignment), json!(after.takes_consignment));
     compare("status", json!(before.status), json!(after.status.as_str()));
     compare("status_message", json!(before.status_message), json!(after.status_message));
@@ -602,7 +597,6 @@ fn imported_to_input(row: &ImportedBusiness, category_ids: Vec<i64>) -> Business
         social_links: row.social_links.clone(),
         click_and_collect: row.click_and_collect,
         delivery: row.delivery,
-        accepts_local_currency: row.accepts_local_currency,
         takes_consignment: row.takes_consignment,
         status: row.status.map(|s| s.as_str().to_owned()),
         status_message: None,

@@ -21,6 +21,7 @@ pub use listing::{
 pub use photo::StoredPhoto;
 pub use store::{
     add_owner, get as business_by_id, is_owner, owned_by as listings_owned_by, photos, purge_imports,
+    record_currency_acceptance,
 };
 
 use serde::{Deserialize, Serialize};
@@ -216,7 +217,8 @@ pub struct Business {
     pub click_and_collect: bool,
     /// Delivers.
     pub delivery: bool,
-    /// Accepts the local currency.
+    /// Accepts the local currency: kept by the wallet, true once the listing's managers opened
+    /// its account (see [`store::record_currency_acceptance`]); no form or import sets it.
     pub accepts_local_currency: bool,
     /// Takes other producers' goods on consignment.
     pub takes_consignment: bool,
@@ -356,8 +358,6 @@ pub struct BusinessInput {
     pub click_and_collect: bool,
     /// Delivery.
     pub delivery: bool,
-    /// Accepts the local currency.
-    pub accepts_local_currency: bool,
     /// Takes consignment.
     pub takes_consignment: bool,
     /// Crisis status: open, pickup_only, delivery_only, closed.
@@ -402,8 +402,6 @@ pub struct CleanBusiness {
     pub click_and_collect: bool,
     /// Delivery.
     pub delivery: bool,
-    /// Local currency.
-    pub accepts_local_currency: bool,
     /// Consignment.
     pub takes_consignment: bool,
     /// Status.
@@ -515,7 +513,6 @@ pub fn validate(input: &BusinessInput) -> Result<CleanBusiness, Vec<FieldError>>
             social_links,
             click_and_collect: input.click_and_collect,
             delivery: input.delivery,
-            accepts_local_currency: input.accepts_local_currency,
             takes_consignment: input.takes_consignment,
             status,
             status_message,

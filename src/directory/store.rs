@@ -37,16 +37,16 @@ pub async fn insert(
     let id: Option<i64> = on_tx!(tx, conn => sqlx::query_scalar(
         "insert into business (territory_id, name, kind, description, address, postcode, city, commune_id,
             latitude, longitude, phone, email, website, social_links, opening_hours, click_and_collect, delivery,
-            accepts_local_currency, takes_consignment, status, status_message, status_confirmed_at, state,
+            takes_consignment, status, status_message, status_confirmed_at, state,
             dedup_key, search_text, created_at, updated_at, published_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-            $22, $23, $24, $25, $22, $22, $26)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+            $21, $22, $23, $24, $21, $21, $25)
          on conflict (territory_id, dedup_key) do nothing returning id")
         .bind(territory_id).bind(&clean.name).bind(clean.kind.as_str()).bind(&clean.description)
         .bind(&clean.address).bind(&clean.postcode).bind(&clean.city).bind(derived.commune_id)
         .bind(clean.latitude).bind(clean.longitude).bind(&clean.phone).bind(&clean.email).bind(&clean.website)
         .bind(&links).bind(clean.opening_hours.to_json()).bind(clean.click_and_collect).bind(clean.delivery)
-        .bind(clean.accepts_local_currency).bind(clean.takes_consignment).bind(clean.status.as_str())
+        .bind(clean.takes_consignment).bind(clean.status.as_str())
         .bind(&clean.status_message).bind(now).bind(state.as_str()).bind(derived.dedup_key)
         .bind(derived.search_text).bind(published_at)
         .fetch_optional(&mut **conn).await)?;
@@ -66,14 +66,14 @@ pub async fn update(
         "update business set name = $2, kind = $3, description = $4, address = $5, postcode = $6, city = $7,
             commune_id = $8, latitude = $9, longitude = $10, phone = $11, email = $12, website = $13,
             social_links = $14, opening_hours = $15, click_and_collect = $16, delivery = $17,
-            accepts_local_currency = $18, takes_consignment = $19, status = $20, status_message = $21,
-            status_confirmed_at = $22, dedup_key = $23, search_text = $24, updated_at = $22
+            takes_consignment = $18, status = $19, status_message = $20,
+            status_confirmed_at = $21, dedup_key = $22, search_text = $23, updated_at = $21
          where id = $1")
         .bind(id).bind(&clean.name).bind(clean.kind.as_str()).bind(&clean.description)
         .bind(&clean.address).bind(&clean.postcode).bind(&clean.city).bind(derived.commune_id)
         .bind(clean.latitude).bind(clean.longitude).bind(&clean.phone).bind(&clean.email).bind(&clean.website)
         .bind(&links).bind(clean.opening_hours.to_json()).bind(clean.click_and_collect).bind(clean.delivery)
-        .bind(clean.accepts_local_currency).bind(clean.takes_consignment).bind(clean.status.as_str())
+        .bind(clean.takes_consignment).bind(clean.status.as_str())
         .bind(&clean.status_message).bind(now()).bind(derived.dedup_key).bind(derived.search_text)
         .execute(&mut **conn).await.map(|r| r.rows_affected()))?;
     Ok(())
@@ -149,6 +149,15 @@ pub async fn add_owner(tx: &mut Tx, business_id: i64, user_id: i64) -> AppResult
         "insert into business_owner (business_id, user_id, created_at) values ($1, $2, $3)
          on conflict (business_id, user_id) do nothing")
         .bind(business_id).bind(user_id).bind(now()).execute(&mut **conn).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Marks a listing as accepting the local currency. Only the wallet calls it, in the transaction
+/// that opens the listing's account, so the directory and the wallet cannot disagree.
+pub async fn record_currency_acceptance(tx: &mut Tx, business_id: i64) -> AppResult<()> {
+    on_tx!(tx, conn => sqlx::query(
+        "update business set accepts_local_currency = true, updated_at = $2 where id = $1")
+        .bind(business_id).bind(now()).execute(&mut **conn).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -6,8 +6,9 @@ use super::{DeskMethod, PaymentInput};
 use crate::accounts::User;
 use crate::db::Db;
 
-/// Enables the demo currency and gives it some activity. `users` are the demo accounts.
-pub async fn seed_demo(db: &Db, territory_id: i64, users: &[User]) -> anyhow::Result<()> {
+/// Enables the demo currency and gives it some activity. `users` are the demo accounts,
+/// `accepting` the listings that open their account (the administrator proposed them all).
+pub async fn seed_demo(db: &Db, territory_id: i64, users: &[User], accepting: &[i64]) -> anyhow::Result<()> {
     let err = |e: crate::error::AppError| anyhow::anyhow!("{e}");
     let find = |prefix: &str| users.iter().find(|u| u.email.starts_with(prefix));
     let (Some(admin), Some(baker), Some(operator), Some(resident)) =
@@ -16,6 +17,9 @@ pub async fn seed_demo(db: &Db, territory_id: i64, users: &[User]) -> anyhow::Re
         return Ok(());
     };
     super::enable_currency(db, admin, territory_id, "Bulle", "B").await.map_err(err)?;
+    for &business_id in accepting {
+        super::business_account(db, admin, territory_id, business_id, true).await.map_err(err)?;
+    }
     let mut bakery_account = None;
     for business in crate::directory::owned_by(db, baker).await.map_err(err)? {
         bakery_account =

@@ -159,6 +159,7 @@ pub async fn business_account(
         now(),
     )
     .await?;
+    crate::directory::record_currency_acceptance(&mut tx, business_id).await?;
     store::log_event(
         &mut tx,
         territory_id,

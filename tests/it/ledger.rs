@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestApp, location, problem, text};
 
+mod acceptance;
 mod factor;
 
 const FIXTURE: &[u8] = include_bytes!("../fixtures/releve-banque-camt053.xml");

@@ -77,7 +77,6 @@ impl FormFields<i64> {
         for (name, on) in [
             ("click_and_collect", business.click_and_collect),
             ("delivery", business.delivery),
-            ("accepts_local_currency", business.accepts_local_currency),
             ("takes_consignment", business.takes_consignment),
         ] {
             if on {
@@ -158,7 +157,6 @@ impl FormFields<i64> {
                 .collect(),
             click_and_collect: self.checked("click_and_collect"),
             delivery: self.checked("delivery"),
-            accepts_local_currency: self.checked("accepts_local_currency"),
             takes_consignment: self.checked("takes_consignment"),
             status: text("status"),
             status_message: text("status_message"),

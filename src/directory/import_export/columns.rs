@@ -22,12 +22,11 @@ pub(super) enum Field {
     Longitude,
     Status,
     Services,
-    LocalCurrency,
     Description,
 }
 
 impl Field {
-    pub(super) const ALL: [Self; 16] = [
+    pub(super) const ALL: [Self; 15] = [
         Self::Name,
         Self::Kind,
         Self::Category,
@@ -42,7 +41,6 @@ impl Field {
         Self::Longitude,
         Self::Status,
         Self::Services,
-        Self::LocalCurrency,
         Self::Description,
     ];
 
@@ -63,7 +61,6 @@ impl Field {
             Self::Longitude => "longitude",
             Self::Status => "status",
             Self::Services => "services",
-            Self::LocalCurrency => "accepts_local_currency",
             Self::Description => "description",
         }
     }
@@ -160,15 +157,6 @@ impl Field {
             Self::Longitude => &["longitude", "lon", "lng", "long"],
             Self::Status => &["statut", "status", "etat", "state", "situation"],
             Self::Services => &["services", "service", "modes de vente"],
-            Self::LocalCurrency => &[
-                "accepte monnaie locale",
-                "accepte la monnaie locale",
-                "monnaie locale",
-                "accepts local currency",
-                "local currency",
-                "monnaie",
-                "mlc",
-            ],
             Self::Description => &["description", "descriptif", "presentation", "about", "a propos"],
         }
     }

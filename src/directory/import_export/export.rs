@@ -84,9 +84,10 @@ pub(super) const EXPORT_HEADERS: [&str; 20] = [
 /// the same French headers as the import file (nom, categorie (categories joined with " ; "),
 /// adresse, code_postal, commune, telephone, email, site_web, facebook (social links joined with
 /// " "), latitude, longitude, statut (French word that the import reads back: ouvert, drive,
-/// livraison, fermé), services (drive;livraison;dépôt-vente), accepte_monnaie_locale (oui/non),
-/// description) plus id, type, message_statut, statut_confirme_le and url columns: re-importing an
-/// export is lossless for the imported fields.
+/// livraison, fermé), services (drive;livraison;dépôt-vente), description) plus id, type,
+/// message_statut, statut_confirme_le, accepte_monnaie_locale (oui/non: whether the listing opened
+/// its account in the wallet, which the import ignores) and url columns: re-importing an export is
+/// lossless for the imported fields.
 ///
 /// Every cell goes through the toolkit's formula guard ([`crate::tabular::guard_cell`]): a cell
 /// starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` so that a

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::columns::{ColumnLayout, Field};
 use super::values::{
     infer_kind, parse_coordinates, parse_email, parse_kind, parse_phone, parse_services, parse_status,
-    parse_web_address, parse_yes_no,
+    parse_web_address,
 };
 use crate::directory::{BusinessKind, CrisisStatus};
 use crate::tabular::shown;
@@ -48,8 +48,6 @@ pub struct ImportedBusiness {
     pub delivery: bool,
     /// Takes goods on consignment (dépôt-vente).
     pub takes_consignment: bool,
-    /// Accepts the local currency.
-    pub accepts_local_currency: bool,
     /// Free text, as written: HTML in it is plain text (the web layer escapes it).
     pub description: String,
 }
@@ -138,11 +136,6 @@ pub enum RefusalReason {
     },
     /// A type of business that is not understood.
     UnknownKind {
-        /// The value as written.
-        value: String,
-    },
-    /// A local currency answer that is neither yes nor no.
-    UnknownYesNo {
         /// The value as written.
         value: String,
     },
@@ -251,9 +244,6 @@ impl RefusalReason {
                 "type inconnu (commerce, producteur, artisan, association, service ou santé sont attendus) : {}",
                 shown(value)
             ),
-            Self::UnknownYesNo { value } => {
-                format!("monnaie locale : oui ou non est attendu : {}", shown(value))
-            }
             Self::InvalidPhone { value } => format!(
                 "numéro de téléphone refusé (chiffres, espaces et + . - ( ) seulement) : {}",
                 shown(value)
@@ -300,9 +290,6 @@ impl RefusalReason {
                 "unknown type (merchant, producer, artisan, association, service or health are expected): {}",
                 shown(value)
             ),
-            Self::UnknownYesNo { value } => {
-                format!("local currency: yes or no is expected: {}", shown(value))
-            }
             Self::InvalidPhone { value } => format!(
                 "phone number refused (only digits, spaces and + . - ( ) are accepted): {}",
                 shown(value)
@@ -352,7 +339,6 @@ pub(super) fn read_business(
     let (latitude, longitude) = parse_coordinates(cell(Field::Latitude), cell(Field::Longitude))?;
     let status = cell(Field::Status).map(parse_status).transpose()?;
     let services = cell(Field::Services).map(parse_services).transpose()?.unwrap_or_default();
-    let accepts_local_currency = cell(Field::LocalCurrency).map(parse_yes_no).transpose()?.unwrap_or(false);
     let category = owned(Field::Category);
     let longest_category = category
         .as_deref()
@@ -389,7 +375,6 @@ pub(super) fn read_business(
         click_and_collect: services.click_and_collect,
         delivery: services.delivery,
         takes_consignment: services.takes_consignment,
-        accepts_local_currency,
         description,
     })
 }

@@ -246,20 +246,6 @@ pub(super) fn parse_services(written: &str) -> Result<Services, RefusalReason> {
     Ok(services)
 }
 
-pub(super) const YES_WORDS: &[&str] = &["oui", "yes", "true", "vrai", "1", "x", "o", "y"];
-pub(super) const NO_WORDS: &[&str] = &["non", "no", "false", "faux", "0", "n"];
-
-pub(super) fn parse_yes_no(written: &str) -> Result<bool, RefusalReason> {
-    let folded = fold_words(written);
-    if YES_WORDS.contains(&folded.as_str()) {
-        Ok(true)
-    } else if NO_WORDS.contains(&folded.as_str()) || folded.is_empty() {
-        Ok(false)
-    } else {
-        Err(RefusalReason::UnknownYesNo { value: written.to_owned() })
-    }
-}
-
 /// The words of the `type` column, folded.
 pub(super) const KIND_WORDS: [(BusinessKind, &[&str]); 6] = [
     (

@@ -16,13 +16,9 @@ fn fixture_gives_seven_accepted_and_three_refused() {
             (11, RefusalReason::LatitudeOutOfRange { value: "91.5".to_owned() }),
         ]
     );
-    assert!(report.ignored_columns.is_empty(), "{:?}", report.ignored_columns);
-    assert_eq!(report.recognised_columns.len(), 14);
+    assert_eq!(report.ignored_columns, vec!["accepte_monnaie_locale".to_owned()], "the wallet decides");
+    assert_eq!(report.recognised_columns.len(), 13);
     assert_eq!(report.recognised_columns[0], ("nom".to_owned(), "name"));
-    assert_eq!(
-        report.recognised_columns[12],
-        ("accepte_monnaie_locale".to_owned(), "accepts_local_currency")
-    );
 }
 
 #[test]
@@ -49,7 +45,6 @@ fn fixture_boulangerie_lafont_has_every_field() {
     assert!(lafont.click_and_collect);
     assert!(lafont.delivery);
     assert!(!lafont.takes_consignment);
-    assert!(lafont.accepts_local_currency);
     assert_eq!(lafont.latitude, Some(43.8601));
     assert_eq!(lafont.longitude, Some(4.4432));
     assert_eq!(lafont.website.as_deref(), Some("https://boulangerie-lafont.example"));
@@ -74,7 +69,6 @@ fn fixture_other_rows() {
         (ferme.kind, ferme.status, ferme.delivery),
         (BusinessKind::Producer, Some(CrisisStatus::DeliveryOnly), true)
     );
-    assert!(!ferme.accepts_local_currency);
     let poissonnerie = accepted_named(&report, "Poissonnerie du Vieux-Port");
     assert_eq!(poissonnerie.status, Some(CrisisStatus::Closed));
     let pharmacie = accepted_named(&report, "Pharmacie des Arènes");
@@ -145,7 +139,7 @@ fn reads_english_headers() {
          www.greenfarm.example,https://instagram.com/greenfarm,43.86,4.44,Delivery only,delivery + pickup,\
          yes,Seasonal vegetables,farmer,to call back\n",
     );
-    assert_eq!(report.ignored_columns, vec!["Internal notes".to_owned()]);
+    assert_eq!(report.ignored_columns, vec!["Local currency".to_owned(), "Internal notes".to_owned()]);
     let fields: Vec<&str> = report.recognised_columns.iter().map(|(_, field)| *field).collect();
     assert_eq!(
         fields,
@@ -163,7 +157,6 @@ fn reads_english_headers() {
             "longitude",
             "status",
             "services",
-            "accepts_local_currency",
             "description",
             "kind"
         ]
@@ -177,7 +170,6 @@ fn reads_english_headers() {
     assert_eq!(farm.social_links, vec!["https://instagram.com/greenfarm".to_owned()]);
     assert_eq!(farm.status, Some(CrisisStatus::DeliveryOnly));
     assert!(farm.delivery && farm.click_and_collect && !farm.takes_consignment);
-    assert!(farm.accepts_local_currency);
     assert_eq!(farm.description, "Seasonal vegetables");
 }
 
@@ -198,7 +190,6 @@ fn matches_headers_whatever_their_case_accents_and_punctuation() {
         ("Latitude (WGS 84)", Field::Latitude),
         ("lon", Field::Longitude),
         ("État", Field::Status),
-        ("Monnaie locale", Field::LocalCurrency),
         ("Présentation", Field::Description),
         ("Nature", Field::Kind),
         ("Nom *", Field::Name),
@@ -206,6 +197,7 @@ fn matches_headers_whatever_their_case_accents_and_punctuation() {
         assert_eq!(Field::recognise(header).map(|(found, _)| found), Some(field), "{header}");
     }
     assert_eq!(Field::recognise("Remarques"), None);
+    assert_eq!(Field::recognise("Monnaie locale"), None, "the wallet decides");
 }
 
 #[test]

@@ -173,29 +173,13 @@ fn services_lists_with_any_separator() {
 }
 
 #[test]
-fn local_currency_yes_and_no() {
-    for (written, expected) in [
-        ("oui", true),
-        ("Yes", true),
-        ("TRUE", true),
-        ("1", true),
-        ("x", true),
-        ("non", false),
-        ("No", false),
-        ("false", false),
-        ("0", false),
-        ("", false),
-    ] {
-        assert_eq!(
-            single_business("nom,monnaie locale", &format!("A,{written}")).accepts_local_currency,
-            expected,
-            "{written}"
-        );
-    }
-    assert_eq!(
-        refusal_of_single_row("nom,monnaie locale", "A,peut-être"),
-        RefusalReason::UnknownYesNo { value: "peut-être".to_owned() }
-    );
+fn a_local_currency_column_is_ignored_the_wallet_decides() {
+    // A listing accepts the currency when its managers open its account in the wallet: a column
+    // of the file cannot say so (it is reported as ignored, the rows are kept).
+    let report = import("nom,monnaie locale\nA,oui\nB,peut-être\n");
+    assert_eq!(report.ignored_columns, vec!["monnaie locale".to_owned()]);
+    assert_eq!(report.accepted.len(), 2);
+    assert!(report.refused.is_empty());
 }
 
 #[test]
@@ -322,7 +306,6 @@ fn every_refusal_reason_has_a_french_and_an_english_sentence() {
         RefusalReason::UnknownStatus { value: value() },
         RefusalReason::UnknownService { value: value() },
         RefusalReason::UnknownKind { value: value() },
-        RefusalReason::UnknownYesNo { value: value() },
         RefusalReason::InvalidPhone { value: value() },
         RefusalReason::TooManySocialLinks { count: 7 },
         RefusalReason::TooLong { field: "description", max_chars: 7 },
