@@ -5,7 +5,11 @@ use std::collections::HashMap;
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 
+use super::auth::CurrentUser;
+use super::page::Page;
+use crate::accounts::User;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::territory::{self, Territory};
@@ -30,5 +34,29 @@ impl FromRequestParts<AppState> for InTerritory {
             .map_err(|_| AppError::NotFound)?;
         let slug = params.get("slug").ok_or(AppError::NotFound)?;
         Ok(Self(territory_of(state, slug).await?))
+    }
+}
+
+/// A signed-in member's page in a territory: the member, the page context and the territory of
+/// the path. They are extracted in that order, as the three extractors one after the other
+/// would be: an anonymous visitor is sent to sign in before the territory is looked up.
+pub struct MemberPage {
+    /// The signed-in member.
+    pub user: User,
+    /// The page context.
+    pub page: Page,
+    /// The territory of the path's `{slug}`.
+    pub territory: Territory,
+}
+
+impl FromRequestParts<AppState> for MemberPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        let page = Page::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        let InTerritory(territory) =
+            InTerritory::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        Ok(Self { user, page, territory })
     }
 }

@@ -16,7 +16,7 @@ use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
 use crate::web::page::Page;
 use crate::web::render;
-use crate::web::territory::{InTerritory, territory_of};
+use crate::web::territory::{MemberPage, territory_of};
 
 /// The moderation routes.
 pub fn router() -> Router<AppState> {
@@ -42,9 +42,7 @@ struct QueuePage {
 
 async fn show_queue(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    InTerritory(territory): InTerritory,
+    MemberPage { user, page, territory }: MemberPage,
 ) -> AppResult<Response> {
     let queue = crate::aid::queue(&state.db, &user, &territory).await?;
     let domains = domain_pairs(&crate::aid::domains(&state.db, territory.id).await?, &page.t);
@@ -142,9 +140,7 @@ struct ModeForm {
 
 async fn set_mode(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    InTerritory(territory): InTerritory,
+    MemberPage { user, page, territory }: MemberPage,
     Form(form): Form<ModeForm>,
 ) -> AppResult<Response> {
     let mode = ModerationMode::parse(&form.mode).ok_or(AppError::BadRequest("aid.error.mode"))?;
@@ -160,9 +156,7 @@ struct DomainForm {
 
 async fn add_domain(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    InTerritory(territory): InTerritory,
+    MemberPage { user, page, territory }: MemberPage,
     Form(form): Form<DomainForm>,
 ) -> AppResult<Response> {
     match crate::aid::add_domain(&state.db, &user, territory.id, &form.name).await {

@@ -22,7 +22,7 @@ use crate::web::auth::{CurrentUser, MaybeUser};
 use crate::web::fmt::parse_decimal;
 use crate::web::i18n::Tr;
 use crate::web::page::{self, Page};
-use crate::web::territory::{InTerritory, territory_of};
+use crate::web::territory::{MemberPage, territory_of};
 use crate::web::{FormErrors, render, render_status};
 
 /// Mutual aid's routes.
@@ -323,9 +323,7 @@ async fn form_page(
 
 async fn show_post(
     State(state): State<AppState>,
-    CurrentUser(_): CurrentUser,
-    page: Page,
-    InTerritory(territory): InTerritory,
+    MemberPage { user: _, page, territory }: MemberPage,
 ) -> AppResult<Response> {
     form_page(&state, page, territory, None, AdForm::default(), Vec::new()).await
 }

@@ -20,7 +20,7 @@ use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
 use crate::web::i18n::Lang;
 use crate::web::page::{self, Page};
-use crate::web::territory::{InTerritory, territory_of};
+use crate::web::territory::{MemberPage, territory_of};
 use crate::web::upload::read_file_field;
 use crate::web::{FormErrors, render, render_status};
 
@@ -52,9 +52,7 @@ struct QueuePage {
 
 async fn show_queue(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    InTerritory(territory): InTerritory,
+    MemberPage { user, page, territory }: MemberPage,
 ) -> AppResult<Response> {
     let (pending, claims) = crate::directory::moderation_queue(&state.db, &user, territory.id).await?;
     render(&QueuePage { page, territory, pending, claims })
@@ -175,9 +173,7 @@ impl ImportPage {
 
 async fn show_import(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    InTerritory(territory): InTerritory,
+    MemberPage { user, page, territory }: MemberPage,
 ) -> AppResult<Response> {
     require_moderator(&state, &user, &territory).await?;
     render(&ImportPage::empty(page.with_csrf().await?, territory))
@@ -196,9 +192,7 @@ fn refused_views(report: &ImportReport, lang: Lang) -> Vec<RefusedView> {
 
 async fn upload_import(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    InTerritory(territory): InTerritory,
+    MemberPage { user, page, territory }: MemberPage,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     require_moderator(&state, &user, &territory).await?;
@@ -256,9 +250,7 @@ async fn categories_page(
 
 async fn show_categories(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    InTerritory(territory): InTerritory,
+    MemberPage { user, page, territory }: MemberPage,
 ) -> AppResult<Response> {
     require_moderator(&state, &user, &territory).await?;
     render(&categories_page(&state, page, territory, Vec::new()).await?)
@@ -299,9 +291,7 @@ async fn category_result(
 
 async fn add_category(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    InTerritory(territory): InTerritory,
+    MemberPage { user, page, territory }: MemberPage,
     Form(form): Form<CategoryForm>,
 ) -> AppResult<Response> {
     let result = crate::directory::add_category(&state.db, &user, territory.id, &form.name, form.parent())

@@ -20,7 +20,7 @@ use crate::web::auth::CurrentUser;
 use crate::web::fmt::parse_decimal;
 use crate::web::form::FormFields;
 use crate::web::page::Page;
-use crate::web::territory::{InTerritory, territory_of};
+use crate::web::territory::{MemberPage, territory_of};
 use crate::web::upload::{photo_added_flash, read_photo_field};
 use crate::web::{FormErrors, render, render_status, see_other};
 
@@ -256,9 +256,7 @@ async fn form_page(
 
 async fn show_propose(
     State(state): State<AppState>,
-    CurrentUser(_): CurrentUser,
-    page: Page,
-    InTerritory(territory): InTerritory,
+    MemberPage { user: _, page, territory }: MemberPage,
 ) -> AppResult<Response> {
     let mut values = FormValues::default();
     values.set("status", "open");

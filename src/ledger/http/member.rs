@@ -21,7 +21,7 @@ use crate::ledger::{AccountKind, HistoryLine, PaymentInput, TransferKind, format
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
 use crate::web::page::Page;
-use crate::web::territory::{InTerritory, territory_of};
+use crate::web::territory::{MemberPage, territory_of};
 use crate::web::{FormErrors, render, render_status, see_other};
 
 /// Lines of history per page.
@@ -787,9 +787,7 @@ struct EnablePage {
 
 async fn show_enable(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    InTerritory(territory): InTerritory,
+    MemberPage { user, page, territory }: MemberPage,
 ) -> AppResult<Response> {
     if !user.is_admin {
         return Err(AppError::Forbidden);
