@@ -13,10 +13,10 @@ use crate::aid::{Decision, ModerationMode, ModerationQueue};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::territory::Territory;
-use crate::web::auth::CurrentUser;
+
 use crate::web::page::Page;
 use crate::web::render;
-use crate::web::territory::{MemberPage, territory_of};
+use crate::web::territory::MemberPage;
 
 /// The moderation routes.
 pub fn router() -> Router<AppState> {
@@ -61,11 +61,9 @@ async fn back(page: &Page, key: &'static str, territory: &Territory) -> AppResul
 
 async fn approve(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    MemberPage { user, page, territory }: MemberPage,
+    Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     crate::aid::approve_ad(&state.db, &state.base_url, &user, id).await?;
     back(&page, "aid.flash.approved", &territory).await
 }
@@ -78,12 +76,10 @@ struct ReasonForm {
 
 async fn hide(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    MemberPage { user, page, territory }: MemberPage,
+    Path((_, id)): Path<(String, i64)>,
     Form(form): Form<ReasonForm>,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     match crate::aid::hide_ad(&state.db, &user, id, &form.reason).await {
         Ok(()) => back(&page, "aid.flash.hidden", &territory).await,
         Err(AppError::Invalid(_)) => back(&page, "aid.error.reason_required", &territory).await,
@@ -103,12 +99,10 @@ struct DecisionForm {
 
 async fn decide(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    MemberPage { user, page, territory }: MemberPage,
+    Path((_, id)): Path<(String, i64)>,
     Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     let decision = Decision {
         hide: form.hide == "1",
         sanction: Some(form.sanction).filter(|s| !s.is_empty()),
@@ -123,11 +117,9 @@ async fn decide(
 
 async fn lift(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, target)): Path<(String, i64)>,
+    MemberPage { user, page, territory }: MemberPage,
+    Path((_, target)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     crate::aid::lift_suspension(&state.db, &user, territory.id, target).await?;
     back(&page, "aid.flash.lifted", &territory).await
 }

@@ -353,11 +353,9 @@ async fn post_ad(
 
 async fn show_edit(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    MemberPage { user, page, territory }: MemberPage,
+    Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     let ad = crate::aid::authored_ad(&state.db, &user, id).await?;
     if ad.territory_id != territory.id {
         return Err(AppError::NotFound);

@@ -64,11 +64,9 @@ async fn flash_and_back(page: &Page, key: &'static str, to: &str) -> AppResult<R
 
 async fn approve(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    MemberPage { user, page, territory }: MemberPage,
+    Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     crate::directory::approve(&state.db, &state.base_url, &user, id).await?;
     flash_and_back(&page, "directory.flash.approved", &format!("/t/{}/moderation", territory.slug)).await
 }
@@ -83,12 +81,10 @@ struct ReasonForm {
 
 async fn refuse(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    MemberPage { user, page, territory }: MemberPage,
+    Path((_, id)): Path<(String, i64)>,
     Form(form): Form<ReasonForm>,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     let back = if form.back.is_empty() {
         format!("/t/{}/moderation", territory.slug)
     } else {
@@ -218,11 +214,9 @@ async fn upload_import(
 
 async fn confirm_import(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, batch)): Path<(String, i64)>,
+    MemberPage { user, page, territory }: MemberPage,
+    Path((_, batch)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     let (outcome, report) = crate::directory::import_confirm(&state.db, &user, &territory, batch).await?;
     let refused = refused_views(&report, page.lang());
     let empty = ImportPage::empty(page, territory);
@@ -302,12 +296,10 @@ async fn add_category(
 
 async fn edit_category(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    MemberPage { user, page, territory }: MemberPage,
+    Path((_, id)): Path<(String, i64)>,
     Form(form): Form<CategoryForm>,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     let result =
         crate::directory::edit_category(&state.db, &user, territory.id, id, &form.name, form.parent()).await;
     category_result(&state, page, territory, result, "directory.flash.category_saved").await
@@ -315,11 +307,9 @@ async fn edit_category(
 
 async fn remove_category(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    MemberPage { user, page, territory }: MemberPage,
+    Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     let result = crate::directory::remove_category(&state.db, &user, territory.id, id).await;
     category_result(&state, page, territory, result, "directory.flash.category_removed").await
 }

@@ -459,11 +459,9 @@ fn describe_changes(changes: &str) -> Vec<(String, String, String)> {
 
 async fn show_history(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    MemberPage { user, page, territory }: MemberPage,
+    Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     let (business, revisions) = crate::directory::history(&state.db, &user, id).await?;
     if business.territory_id != territory.id {
         return Err(AppError::NotFound);
@@ -483,12 +481,10 @@ struct ClaimForm {
 
 async fn claim(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    MemberPage { user, page, territory }: MemberPage,
+    Path((_, id)): Path<(String, i64)>,
     Form(form): Form<ClaimForm>,
 ) -> AppResult<Response> {
-    let territory = territory_of(&state, &slug).await?;
     let key = match crate::directory::claim(&state.db, &state.base_url, &user, id, &form.message).await {
         Ok(()) => "directory.flash.claimed",
         Err(AppError::Conflict(key)) => key,
