@@ -413,14 +413,26 @@ pub async fn create_payment_request(
         return Err(AppError::invalid("amount_cents", "ledger.error.amount"));
     }
     rate_limit::check(db, &format!("payment-request:{}", actor.id), 60, 3600).await?;
+    insert_request(db, actor, &account, amount_cents, &memo).await
+}
+
+/// Stores a new payment request of `account`, with a fresh token.
+async fn insert_request(
+    db: &Db,
+    actor: &User,
+    account: &Account,
+    amount_cents: Option<i64>,
+    memo: &str,
+) -> AppResult<PaymentRequest> {
     let mut tx = db.begin().await?;
+    let token = super::new_request_token();
     let request = store::insert_payment_request(
         &mut tx,
         account.territory_id,
-        &super::new_request_token(),
+        &token,
         account.id,
         amount_cents,
-        &memo,
+        memo,
         actor.id,
         now(),
     )
@@ -436,20 +448,7 @@ pub async fn standing_payment_request(db: &Db, actor: &User, account_id: i64) ->
     if let Some(request) = store::standing_request(db, account.id).await? {
         return Ok(request);
     }
-    let mut tx = db.begin().await?;
-    let request = store::insert_payment_request(
-        &mut tx,
-        account.territory_id,
-        &super::new_request_token(),
-        account.id,
-        None,
-        "",
-        actor.id,
-        now(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(request)
+    insert_request(db, actor, &account, None, "").await
 }
 
 /// A payment request by its token, with the payee's account and name.

@@ -183,12 +183,14 @@ pub(super) const STATUS_WORDS: [(CrisisStatus, &[&str]); 4] = [
     ),
 ];
 
-pub(super) fn parse_status(written: &str) -> Result<CrisisStatus, RefusalReason> {
+/// The value whose words (folded) include the folded `written`.
+fn word_value<T: Copy>(table: &[(T, &[&str])], written: &str) -> Option<T> {
     let folded = fold_words(written);
-    STATUS_WORDS
-        .iter()
-        .find(|(_, words)| words.contains(&folded.as_str()))
-        .map(|(status, _)| *status)
+    table.iter().find(|(_, words)| words.contains(&folded.as_str())).map(|(value, _)| *value)
+}
+
+pub(super) fn parse_status(written: &str) -> Result<CrisisStatus, RefusalReason> {
+    word_value(&STATUS_WORDS, written)
         .ok_or_else(|| RefusalReason::UnknownStatus { value: written.to_owned() })
 }
 
@@ -305,12 +307,7 @@ pub(super) const KIND_WORDS: [(BusinessKind, &[&str]); 6] = [
 ];
 
 pub(super) fn parse_kind(written: &str) -> Result<BusinessKind, RefusalReason> {
-    let folded = fold_words(written);
-    KIND_WORDS
-        .iter()
-        .find(|(_, words)| words.contains(&folded.as_str()))
-        .map(|(kind, _)| *kind)
-        .ok_or_else(|| RefusalReason::UnknownKind { value: written.to_owned() })
+    word_value(&KIND_WORDS, written).ok_or_else(|| RefusalReason::UnknownKind { value: written.to_owned() })
 }
 
 /// Category words that make the kind obvious; any other category is a merchant's.
