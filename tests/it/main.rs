@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod accounts_api;
 mod admin;
+mod authz;
 mod aid;
 mod catalog;
 mod directory;

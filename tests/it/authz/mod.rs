@@ -1,0 +1,190 @@
+//! The authorization matrix: every state-changing route of the site and of the API, asked by
+//! each role of territory A, by the same roles of territory B, by the instance admin and by an
+//! anonymous visitor, always about A's things (A's listing, its products, orders, ads, ledger).
+//!
+//! `Y` means allowed: the request succeeds (2xx, or a redirect elsewhere than the login page).
+//! `-` means refused: 401, 403, 404 or a redirect to the login page, and the database is left
+//! exactly as it was (sessions, rate-limit counters and job leases aside).
+//!
+//! The routes are found in the code (`routes.rs`: the web routers' `.route(...)` calls and the
+//! OpenAPI document of the API); a route missing from the table, or a row naming no route, fails.
+//! `requests.rs` and `api.rs` say how each route is asked: with a valid body, and with a fresh
+//! object where a success would use one up (a product to delete, an order to cancel...).
+
+mod api;
+mod fingerprint;
+mod fresh;
+mod requests;
+mod routes;
+mod run;
+mod world;
+
+/// Who may do what. Columns: anonymous; in territory A a member, the merchant running the
+/// listing, a moderator, the treasurer, an exchange-desk operator; the instance admin; then the
+/// same five roles in territory B.
+#[rustfmt::skip]
+pub const TABLE: &[(&str, &str)] = &[
+    // route                                                            anon  member merchant moderator treasurer desk  admin  member merchant moderator treasurer desk
+    //                                                                        ------------------- A -------------------        ------------------- B -------------------
+    // Accounts: public forms, and one's own account.
+    ("POST /register",                                                  "Y     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /confirm/resend",                                            "Y     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /login",                                                     "Y     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /logout",                                                    "Y     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /password/forgot",                                           "Y     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /password/reset",                                            "Y     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /account/password",                                          "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /account/email",                                             "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /account/delete",                                            "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /account/tokens",                                            "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /account/tokens/{id}/revoke",                                "-     Y      -        -         -         -     -      -      -        -         -         -"),
+    ("POST /account/2fa",                                               "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /account/2fa/verify",                                        "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /api/v1/auth/register",                                      "Y     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /api/v1/auth/token",                                         "Y     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    // Instance administration.
+    ("POST /admin/outbox/{id}/retry",                                   "-     -      -        -         -         -     Y      -      -        -         -         -"),
+    ("POST /admin/users/{id}/roles",                                    "-     -      -        -         -         -     Y      -      -        -         -         -"),
+    ("POST /admin/territories",                                         "-     -      -        -         -         -     Y      -      -        -         -         -"),
+    ("POST /admin/territories/{slug}",                                  "-     -      -        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/join",                                             "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    // Directory: proposing, running and claiming a listing of A.
+    ("POST /t/{slug}/annuaire/proposer",                                "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /t/{slug}/annuaire/{id}/modifier",                           "-     -      Y        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/statut",                             "-     -      Y        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/photos",                             "-     -      Y        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/photos/{photo}/supprimer",           "-     -      Y        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/gerer",                              "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /api/v1/territories/{slug}/businesses",                      "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("PATCH /api/v1/businesses/{id}",                                   "-     -      Y        Y         -         -     Y      -      -        -         -         -"),
+    // Directory moderation of A.
+    ("POST /t/{slug}/moderation/{id}/approuver",                        "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/moderation/{id}/refuser",                          "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/moderation/reclamations/{claim}/{decision}",       "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/moderation/import",                                "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/moderation/import/{batch}",                        "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/moderation/categories",                            "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/moderation/categories/{id}",                       "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/moderation/categories/{id}/supprimer",             "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/businesses/{id}/approve",                            "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/businesses/{id}/refuse",                             "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/territories/{slug}/businesses/import",               "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    // Catalogue of A's listing.
+    ("POST /t/{slug}/annuaire/{id}/produits/nouveau",                   "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/produits/lot",                       "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/produits/import",                    "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/produits/import/{import}",           "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/produits/import-dfc",                "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/produits/{product}",                 "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/produits/{product}/rapide",          "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/produits/{product}/dupliquer",       "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/produits/{product}/supprimer",       "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/produits/{product}/photos",          "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/produits/{product}/photos/{photo}/supprimer", "-  -  Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/businesses/{id}/products",                           "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("PATCH /api/v1/products/{id}",                                     "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("DELETE /api/v1/products/{id}",                                    "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/businesses/{id}/products/import",                    "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    // The drive: a customer's cart and orders (MemberA's order), the shop's side.
+    ("POST /panier/ajouter",                                            "Y     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /panier/quantite",                                           "Y     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /panier/recapitulatif",                                      "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /panier/confirmer",                                          "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /mes-commandes/{id}/annuler",                                "-     Y      -        -         -         -     -      -      -        -         -         -"),
+    ("POST /mes-commandes/{id}/recommander",                            "-     Y      -        -         -         -     -      -      -        -         -         -"),
+    ("POST /api/v1/cart/items",                                         "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("PUT /api/v1/cart/items/{product_id}",                             "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("DELETE /api/v1/cart/items/{product_id}",                          "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /api/v1/cart/checkout",                                      "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /api/v1/orders",                                             "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /api/v1/orders/{id}/cancel",                                 "-     Y      -        -         -         -     -      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/drive/pause",                        "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/drive/commandes/{order}/statut",     "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/drive/reglages",                     "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/drive/points",                       "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/drive/points/{point}/supprimer",     "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/drive/modeles",                      "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/drive/modeles/{template}/supprimer", "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/drive/fermetures",                   "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/drive/fermetures/{closure}/supprimer", "-   -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/annuaire/{id}/drive/creneaux",                     "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/orders/{id}/status",                                 "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/businesses/{id}/slots",                              "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/businesses/{id}/pickup-points",                      "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/businesses/{id}/slot-templates",                     "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("DELETE /api/v1/businesses/{id}/slot-templates/{template_id}",     "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/businesses/{id}/pause",                              "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    // Local currency of A: members' wallets, the listing's account, the treasury and the desk.
+    ("POST /t/{slug}/monnaie/activer",                                  "-     -      -        -         -         -     Y      -      -        -         -         -"),
+    ("PUT /api/v1/territories/{slug}/currency",                         "-     -      -        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/monnaie/change",                                   "-     Y      Y        Y         Y         Y     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/monnaie/payer",                                    "-     Y      Y        Y         Y         Y     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/monnaie/payer/confirmer",                          "-     Y      Y        Y         Y         Y     Y      -      -        -         -         -"),
+    ("POST /api/v1/territories/{slug}/currency/issuance-requests",      "-     Y      Y        Y         Y         Y     Y      -      -        -         -         -"),
+    ("POST /api/v1/territories/{slug}/currency/transfers",              "-     Y      Y        Y         Y         Y     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/monnaie/structure/{id}/ouvrir",                    "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/monnaie/structure/{id}/demande",                   "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/monnaie/structure/{id}/reconversion",              "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/territories/{slug}/currency/businesses/{id}/account", "-    -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/territories/{slug}/currency/payment-requests",       "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/territories/{slug}/currency/reconversions",          "-     -      Y        -         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/monnaie/tresorerie/releve",                        "-     -      -        -         Y         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/monnaie/tresorerie/ecritures/{id}/rapprocher",     "-     -      -        -         Y         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/monnaie/tresorerie/ecritures/{id}/sans-rapport",   "-     -      -        -         Y         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/monnaie/tresorerie/reglages",                      "-     -      -        -         Y         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/monnaie/tresorerie/correction",                    "-     -      -        -         Y         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/monnaie/tresorerie/correction/confirmer",          "-     -      -        -         Y         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/territories/{slug}/currency/statements",             "-     -      -        -         Y         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/territories/{slug}/currency/transfers/{id}/correction", "-  -      -        -         Y         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/monnaie/bureau-de-change",                         "-     -      -        -         -         Y     Y      -      -        -         -         -"),
+    ("POST /api/v1/territories/{slug}/currency/exchange",               "-     -      -        -         -         Y     Y      -      -        -         -         -"),
+    // Mutual aid in A: ads (MemberA's), conversations (MemberA with MerchantA), moderation.
+    ("POST /t/{slug}/entraide/publier",                                 "-     Y      Y        Y         Y         Y     Y      -      -        -         -         -"),
+    ("POST /api/v1/territories/{slug}/ads",                             "-     Y      Y        Y         Y         Y     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/entraide/recherches",                              "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /recherches/{id}/supprimer",                                 "-     Y      -        -         -         -     -      -      -        -         -         -"),
+    ("POST /t/{slug}/entraide/{id}/modifier",                           "-     Y      -        -         -         -     -      -      -        -         -         -"),
+    ("POST /t/{slug}/entraide/{id}/statut",                             "-     Y      -        -         -         -     -      -      -        -         -         -"),
+    ("PATCH /api/v1/ads/{id}",                                          "-     Y      -        -         -         -     -      -      -        -         -         -"),
+    ("POST /t/{slug}/entraide/{id}/contacter",                          "-     -      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /api/v1/ads/{id}/conversations",                             "-     -      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /messages/{id}",                                             "-     Y      Y        -         -         -     -      -      -        -         -         -"),
+    ("POST /api/v1/conversations/{id}/messages",                        "-     Y      Y        -         -         -     -      -      -        -         -         -"),
+    ("POST /membres/{id}/bloquer",                                      "-     -      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /membres/{id}/debloquer",                                    "-     -      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("PUT /api/v1/members/{id}/block",                                  "-     -      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("DELETE /api/v1/members/{id}/block",                               "-     -      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /profil",                                                    "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /signaler",                                                  "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /api/v1/reports",                                            "-     Y      Y        Y         Y         Y     Y      Y      Y        Y         Y         Y"),
+    ("POST /t/{slug}/entraide/moderation/annonces/{id}/approuver",      "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/entraide/moderation/annonces/{id}/masquer",        "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/entraide/moderation/signalements/{id}",            "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/entraide/moderation/suspensions/{user}/lever",     "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/entraide/moderation/mode",                         "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /t/{slug}/entraide/moderation/domaines",                     "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/ads/{id}/approve",                                   "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+    ("POST /api/v1/reports/{id}/decision",                              "-     -      -        Y         -         -     Y      -      -        -         -         -"),
+];
+
+#[test]
+fn the_table_has_one_row_for_each_state_changing_route_and_a_cell_for_each_role() {
+    let mut found = routes::web_routes();
+    found.extend(routes::api_routes());
+    let listed: std::collections::BTreeSet<String> = TABLE.iter().map(|(route, _)| (*route).to_owned()).collect();
+    assert_eq!(listed.len(), TABLE.len(), "a route is listed twice");
+    let missing: Vec<_> = found.difference(&listed).collect();
+    let stale: Vec<_> = listed.difference(&found).collect();
+    assert!(missing.is_empty(), "state-changing routes without a row in the table: {missing:#?}");
+    assert!(stale.is_empty(), "rows naming no state-changing route: {stale:#?}");
+    for (route, cells) in TABLE {
+        let cells: Vec<&str> = cells.split_whitespace().collect();
+        assert_eq!(cells.len(), world::COLUMNS.len(), "{route}: one cell per column");
+        assert!(cells.iter().all(|c| *c == "Y" || *c == "-"), "{route}: cells are Y or -");
+    }
+}
+
+#[tokio::test]
+async fn every_role_gets_what_the_table_says_on_every_state_changing_route() {
+    run::matrix(TABLE).await;
+}
