@@ -56,7 +56,7 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
         // The drive.
         (_, "/cart/items") => Call::json(v1("/cart/items".into()), json!({"product_id": w.product_a, "quantity": 1})),
         ("PUT", "/cart/items/{product_id}") => {
-            Call::json(v1(format!("/cart/items/{}", w.product_a)), json!({"quantity": 2}))
+            Call::json(v1(format!("/cart/items/{}", w.product_a)), json!({"quantity": n % 50 + 2}))
         }
         ("DELETE", "/cart/items/{product_id}") => {
             if who != Who::Anonymous {
@@ -100,13 +100,13 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
         ("DELETE", "/businesses/{id}/slot-templates/{template_id}") => {
             Call::new(v1(format!("/businesses/{shop}/slot-templates/{}", w.template().await)), Body::Empty)
         }
-        (_, "/businesses/{id}/pause") => Call::json(v1(format!("/businesses/{shop}/pause")), json!({"paused": false})),
+        (_, "/businesses/{id}/pause") => Call::json(v1(format!("/businesses/{shop}/pause")), json!({"paused": false})).quiet(),
         // Local currency.
         ("PUT", "/territories/{slug}/currency") => {
-            Call::json(v1(format!("/territories/{slug}/currency")), json!({"name": "Bulle", "symbol": "B"}))
+            Call::json(v1(format!("/territories/{slug}/currency")), json!({"name": "Bulle", "symbol": "B"})).quiet()
         }
         (_, "/territories/{slug}/currency/businesses/{id}/account") => {
-            Call::new(v1(format!("/territories/{slug}/currency/businesses/{shop}/account")), Body::Empty)
+            Call::new(v1(format!("/territories/{slug}/currency/businesses/{shop}/account")), Body::Empty).quiet()
         }
         (_, "/territories/{slug}/currency/transfers") => Call::json(
             v1(format!("/territories/{slug}/currency/transfers")),
@@ -154,13 +154,16 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
             Call::json(v1(format!("/conversations/{}/messages", w.conversation_a)), json!({"body": "Merci !"}))
         }
         (_, "/reports") => {
-            Call::json(v1("/reports".into()), json!({"target": "ad", "target_id": w.ad_a, "reason": "Annonce commerciale"}))
+            Call::json(v1("/reports".into()), json!({"target": "ad", "target_id": w.ad_by_another().await, "reason": "Annonce commerciale"}))
         }
         (_, "/reports/{id}/decision") => Call::json(
             v1(format!("/reports/{}/decision", w.report().await)),
             json!({"hide": false, "sanction": null, "reason": ""}),
         ),
-        (_, "/members/{id}/block") => Call::new(v1(format!("/members/{}/block", w.user(Who::MemberA).id)), Body::Empty),
+        (method, "/members/{id}/block") => {
+            w.block_neighbour(who, method == "DELETE").await;
+            Call::new(v1(format!("/members/{}/block", w.neighbour.id)), Body::Empty)
+        }
         (method, other) => panic!("no request written for the API route {method} {other}"),
     }
 }

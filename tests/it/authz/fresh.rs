@@ -27,6 +27,15 @@ impl World {
         totp::fresh_from_code(&self.app.db, self.user(who), &self.recovery_code(who)).await.unwrap()
     }
 
+    /// Sets whether `who` blocks A's neighbour (what the block routes then change).
+    pub async fn block_neighbour(&self, who: Who, blocks: bool) {
+        if who == Who::Anonymous {
+            return;
+        }
+        let (db, user, other) = (&self.app.db, self.user(who), self.neighbour.id);
+        if blocks { halle::aid::block(db, user, other).await.unwrap() } else { halle::aid::unblock(db, user, other).await.unwrap() }
+    }
+
     /// A new account, member of A.
     pub async fn member_of_a(&self) -> User {
         let user = self.app.user(&format!("m{}@authz.example", self.unique()), crate::helpers::PASSWORD, false).await;
@@ -47,11 +56,24 @@ impl World {
         halle::directory::propose(&self.app.db, "", self.user(who), &self.a, &input).await.unwrap().id
     }
 
+    /// A published listing of A proposed by `owner` (its owner), approved by the admin.
+    pub async fn published(&self, owner: &User) -> i64 {
+        let input = BusinessInput { name: format!("Atelier {}", self.unique()), kind: "merchant".into(), ..Default::default() };
+        let id = halle::directory::propose(&self.app.db, "", owner, &self.a, &input).await.unwrap().id;
+        halle::directory::approve(&self.app.db, "", self.user(Who::Admin), id).await.unwrap();
+        id
+    }
+
+    /// A published listing of A owned by a new account, none of the columns.
+    pub async fn unowned_listing(&self) -> i64 {
+        self.published(&self.neighbour).await
+    }
+
     /// A pending claim of a new account on a new listing of A.
     pub async fn claim(&self) -> i64 {
-        let listing = self.listing(Who::Admin).await;
-        let claimant = self.member_of_a().await;
-        halle::directory::claim(&self.app.db, "", &claimant, listing, "C'est mon atelier").await.unwrap();
+        let listing = self.unowned_listing().await;
+        let claimant = &self.claimant;
+        halle::directory::claim(&self.app.db, "", claimant, listing, "C'est mon atelier").await.unwrap();
         let (_, claims) = halle::directory::moderation_queue(&self.app.db, self.user(Who::Admin), self.a.id).await.unwrap();
         claims.iter().map(|(claim, ..)| claim.id).max().unwrap()
     }
@@ -113,7 +135,8 @@ impl World {
 
     /// Credits `who` with units at A's desk.
     pub async fn fund(&self, who: Who, cents: i64) {
-        let operator = if who == Who::DeskA { Who::Admin } else { Who::DeskA };
+        // The treasurer funds, so that the desk's own daily cap stays whole for the matrix.
+        let operator = if who == Who::TreasurerA { Who::Admin } else { Who::TreasurerA };
         let issuance =
             DeskIssuance { member_email: self.user(who).email.clone(), amount_cents: cents, method: DeskMethod::Cash, client_id: uuid() };
         let factor = self.factors.lock().await.get(&operator).cloned();
@@ -155,19 +178,23 @@ impl World {
         halle::aid::post_ad(&self.app.db, "", self.user(Who::MemberA), &self.a, &input).await.unwrap().id
     }
 
+    /// An ad of A's neighbour.
+    pub async fn ad_by_another(&self) -> i64 {
+        halle::aid::post_ad(&self.app.db, "", &self.neighbour, &self.a, &ad_input()).await.unwrap().id
+    }
+
     /// An ad of A waiting for a moderator.
     pub async fn pending_ad(&self) -> i64 {
-        let author = self.member_of_a().await;
+        let author = &self.neighbour;
         halle::aid::set_mode(&self.app.db, self.user(Who::Admin), self.a.id, halle::aid::ModerationMode::All).await.unwrap();
-        let ad = halle::aid::post_ad(&self.app.db, "", &author, &self.a, &ad_input()).await.unwrap().id;
+        let ad = halle::aid::post_ad(&self.app.db, "", author, &self.a, &ad_input()).await.unwrap().id;
         halle::aid::set_mode(&self.app.db, self.user(Who::Admin), self.a.id, halle::aid::ModerationMode::Open).await.unwrap();
         ad
     }
 
     /// A report by MemberA about a new ad of A.
     pub async fn report(&self) -> i64 {
-        let author = self.member_of_a().await;
-        let ad = halle::aid::post_ad(&self.app.db, "", &author, &self.a, &ad_input()).await.unwrap().id;
+        let ad = self.ad_by_another().await;
         let input = halle::aid::ReportInput { target: "ad".into(), target_id: ad, reason: "Annonce commerciale".into() };
         halle::aid::file_report(&self.app.db, self.user(Who::MemberA), &input).await.unwrap().id
     }
@@ -211,27 +238,32 @@ pub fn product_csv(n: u64) -> Vec<u8> {
 impl World {
     /// A new published listing of A run by MerchantA.
     pub async fn managed_listing(&self) -> i64 {
-        let id = self.listing(Who::Admin).await;
-        let mut tx = self.app.db.begin().await.unwrap();
-        halle::directory::add_owner(&mut tx, id, self.user(Who::MerchantA).id).await.unwrap();
-        tx.commit().await.unwrap();
-        id
+        self.published(self.user(Who::MerchantA)).await
     }
 
-    /// A password-reset token of a spare account.
+    /// A password-reset token of a new account (one reset mail per address and hour).
     pub async fn reset_token(&self) -> String {
-        let email = "reset@authz.example";
-        if accounts::find_user_with_hash(&self.app.db, email).await.unwrap().is_none() {
-            self.app.user(email, crate::helpers::PASSWORD, false).await;
-        }
-        accounts::request_password_reset(&self.app.db, &self.app.base, email).await.unwrap();
-        let link = self.app.link_in_mail(email, "/password/reset").await;
+        let email = format!("oubli{}@authz.example", self.unique());
+        self.app.user(&email, crate::helpers::PASSWORD, false).await;
+        accounts::request_password_reset(&self.app.db, &self.app.base, &email).await.unwrap();
+        let (_, body) = self.app.last_mail_to(&email).await.unwrap();
+        let link = body.split_whitespace().find(|w| w.contains("/password/reset?token=")).unwrap();
         link.split("token=").nth(1).unwrap().to_owned()
     }
 
-    /// A message of the outbox.
-    pub async fn outbox_message(&self) -> i64 {
-        halle::mail::list_outbox(&self.app.db, None, None, 1).await.unwrap()[0].id
+    /// A message of the outbox that could not be sent (what an admin may send again).
+    pub async fn failed_message(&self) -> i64 {
+        let id = halle::mail::list_outbox(&self.app.db, None, None, 1).await.unwrap()[0].id;
+        let failed = "update outbox set status = 'failed' where id = $1";
+        match &self.app.db {
+            halle::db::Db::Sqlite(pool, _) => {
+                sqlx::query(failed).bind(id).execute(pool).await.unwrap();
+            }
+            halle::db::Db::Postgres(pool) => {
+                sqlx::query(failed).bind(id).execute(pool).await.unwrap();
+            }
+        }
+        id
     }
 
     /// Puts A's product in `who`'s cart.

@@ -38,16 +38,20 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
     match route.split_once(' ').unwrap().1 {
         // Accounts.
         "/register" => form!("/register", "email" => &new_email, "password" => PASSWORD, "display_name" => "Nouvelle"),
-        "/confirm/resend" => form!("/confirm/resend", "email" => &email(who)),
-        "/login" => Call { own_browser: true, ..form!("/login", "email" => &email(who), "password" => PASSWORD) },
-        "/logout" => Call { own_browser: true, ..Call::new("/logout", Body::Empty) },
-        "/password/forgot" => form!("/password/forgot", "email" => &email(who)),
+        "/confirm/resend" => form!("/confirm/resend", "email" => &email(who)).quiet(),
+        "/login" => Call { own_browser: true, ..form!("/login", "email" => &email(who), "password" => PASSWORD) }.quiet(),
+        "/logout" => Call { own_browser: true, ..Call::new("/logout", Body::Empty) }.quiet(),
+        // One reset mail per address and hour: the second ask sends nothing.
+        "/password/forgot" => form!("/password/forgot", "email" => &email(who)).quiet(),
         "/password/reset" => form!("/password/reset", "token" => &w.reset_token().await, "password" => PASSWORD),
-        "/account/password" => form!("/account/password", "current_password" => PASSWORD, "new_password" => PASSWORD),
+        "/account/password" => Call {
+            renews_token: true,
+            ..form!("/account/password", "current_password" => PASSWORD, "new_password" => PASSWORD)
+        },
         "/account/email" => form!("/account/email", "new_email" => &new_email, "current_password" => PASSWORD),
         "/account/delete" => Call {
             invalid_is_allowed: true,
-            ..form!("/account/delete", "current_password" => "pas le bon mot de passe")
+            ..form!("/account/delete", "current_password" => "pas le bon mot de passe").quiet()
         },
         "/account/tokens" => form!("/account/tokens", "name" => "script"),
         "/account/tokens/{id}/revoke" => {
@@ -56,13 +60,13 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
         "/account/2fa" => form!("/account/2fa", "code" => &code()),
         "/account/2fa/verify" => form!("/account/2fa/verify", "code" => &code()),
         // Administration.
-        "/admin/outbox/{id}/retry" => Call::new(format!("/admin/outbox/{}/retry", w.outbox_message().await), Body::Empty),
-        "/admin/users/{id}/roles" => form!(format!("/admin/users/{}/roles", w.user(Who::MemberA).id), "territory_id" => &w.a.id.to_string(), "role" => "member", "action" => "grant"),
+        "/admin/outbox/{id}/retry" => Call::new(format!("/admin/outbox/{}/retry", w.failed_message().await), Body::Empty),
+        "/admin/users/{id}/roles" => form!(format!("/admin/users/{}/roles", w.neighbour.id), "territory_id" => &w.a.id.to_string(), "role" => "merchant", "action" => "grant"),
         "/admin/territories" => {
-            form!("/admin/territories", "slug" => &format!("t{n}"), "name" => "Nouveau", "time_zone" => "Europe/Paris")
+            form!("/admin/territories", "slug" => &format!("nouveau-{n}"), "name" => "Nouveau", "time_zone" => "Europe/Paris")
         }
         "/admin/territories/{slug}" => form!(format!("/admin/territories/{slug}"), "insee_code" => &format!("{}", 10_000 + n), "postcode" => "30000", "name" => "Bourg", "latitude" => "43,8", "longitude" => "4,4"),
-        "/t/{slug}/join" => Call::new(format!("/t/{slug}/join"), Body::Empty),
+        "/t/{slug}/join" => Call::new(format!("/t/{}/join", w.c.slug), Body::Empty),
         // Directory.
         "/t/{slug}/annuaire/proposer" => {
             form!(format!("/t/{slug}/annuaire/proposer"), "name" => &format!("Atelier {n}"), "kind" => "artisan")
@@ -78,7 +82,7 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
             Call::new(format!("/t/{slug}/annuaire/{listing}/photos/{photo}/supprimer"), Body::Empty)
         }
         "/t/{slug}/annuaire/{id}/gerer" => {
-            form!(format!("/t/{slug}/annuaire/{}/gerer", w.listing(Who::Admin).await), "message" => "Je la tiens")
+            form!(format!("/t/{slug}/annuaire/{}/gerer", w.unowned_listing().await), "message" => "Je la tiens")
         }
         "/t/{slug}/moderation/{id}/approuver" => {
             Call::new(format!("/t/{slug}/moderation/{}/approuver", w.listing(Who::MemberA).await), Body::Empty)
@@ -107,7 +111,7 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
         "/t/{slug}/annuaire/{id}/produits/nouveau" => {
             Call::new(format!("{}/nouveau", product()), Body::Form(product_fields(&format!("N{n}"))))
         }
-        "/t/{slug}/annuaire/{id}/produits/lot" => form!(format!("{}/lot", product()), "ids" => &w.product_a.to_string(), "action" => "enable"),
+        "/t/{slug}/annuaire/{id}/produits/lot" => form!(format!("{}/lot", product()), "ids" => &w.product().await.to_string(), "action" => "disable"),
         "/t/{slug}/annuaire/{id}/produits/import" => upload(format!("{}/import", product()), "file", "tarifs.csv", product_csv(n)),
         "/t/{slug}/annuaire/{id}/produits/import/{import}" => {
             Call::new(format!("{}/import/{}", product(), w.product_import().await), Body::Empty)
@@ -136,22 +140,23 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
         }
         // The drive.
         "/panier/ajouter" => form!("/panier/ajouter", "product_id" => &w.product_a.to_string(), "quantity" => "1"),
-        "/panier/quantite" => form!("/panier/quantite", "product_id" => &w.product_a.to_string(), "quantity" => "1"),
+        "/panier/quantite" => form!("/panier/quantite", "product_id" => &w.product_a.to_string(), "quantity" => &(n % 50 + 2).to_string()),
         "/panier/recapitulatif" | "/panier/confirmer" => {
             if who != Who::Anonymous {
                 w.fill_cart(who).await;
             }
             let path = route.split_once(' ').unwrap().1;
-            let token = uuid();
-            form!(path, &format!("slot_{shop}") => &w.slot_a.to_string(), &format!("payment_{shop}") => "on_pickup", "checkout_token" => &token)
+            let call = form!(path, &format!("slot_{shop}") => &w.slot_a.to_string(), &format!("payment_{shop}") => "on_pickup", "checkout_token" => &uuid());
+            // The summary is a preview; confirming places the order.
+            Call { quiet: path.ends_with("recapitulatif"), ..call }
         }
         "/mes-commandes/{id}/annuler" => Call::new(format!("/mes-commandes/{}/annuler", w.order().await), Body::Empty),
         "/mes-commandes/{id}/recommander" => Call::new(format!("/mes-commandes/{}/recommander", w.order().await), Body::Empty),
-        "/t/{slug}/annuaire/{id}/drive/pause" => form!(format!("{drive}/pause"), "paused" => "0"),
+        "/t/{slug}/annuaire/{id}/drive/pause" => form!(format!("{drive}/pause"), "paused" => "0").quiet(),
         "/t/{slug}/annuaire/{id}/drive/commandes/{order}/statut" => {
             form!(format!("{drive}/commandes/{}/statut", w.order().await), "status" => "accepted")
         }
-        "/t/{slug}/annuaire/{id}/drive/reglages" => form!(format!("{drive}/reglages"), "cutoff_time" => "", "lead_minutes" => "60", "days_ahead" => "14", "payment" => "on_pickup"),
+        "/t/{slug}/annuaire/{id}/drive/reglages" => form!(format!("{drive}/reglages"), "cutoff_time" => "", "lead_minutes" => "60", "days_ahead" => "14", "payment" => "cash").quiet(),
         "/t/{slug}/annuaire/{id}/drive/points" => form!(format!("{drive}/points"), "name" => "Halle", "address" => "Place"),
         "/t/{slug}/annuaire/{id}/drive/points/{point}/supprimer" => {
             Call::new(format!("{drive}/points/{}/supprimer", w.point().await), Body::Empty)
@@ -172,14 +177,15 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
             form!(format!("{drive}/creneaux"), "day" => &day, "start" => "09:00", "end" => "10:00", "capacity" => "5", "point" => &w.point_a.to_string())
         }
         // Local currency.
-        "/t/{slug}/monnaie/activer" => form!(format!("/t/{slug}/monnaie/activer"), "name" => "Bulle", "symbol" => "B"),
+        "/t/{slug}/monnaie/activer" => form!(format!("/t/{slug}/monnaie/activer"), "name" => "Bulle", "symbol" => "B").quiet(),
         "/t/{slug}/monnaie/change" => form!(format!("/t/{slug}/monnaie/change"), "amount" => "10"),
         "/t/{slug}/monnaie/payer" | "/t/{slug}/monnaie/payer/confirmer" => {
             let path = route.split_once(' ').unwrap().1.replace("{slug}", slug);
             let to = w.shop_account().await.to_string();
-            form!(path, "id" => &uuid(), "to" => &to, "amount" => "1", "memo" => "Pain")
+            let call = form!(&path, "id" => &uuid(), "to" => &to, "amount" => "1", "memo" => "Pain");
+            Call { quiet: !path.ends_with("confirmer"), ..call }
         }
-        "/t/{slug}/monnaie/structure/{id}/ouvrir" => Call::new(format!("/t/{slug}/monnaie/structure/{shop}/ouvrir"), Body::Empty),
+        "/t/{slug}/monnaie/structure/{id}/ouvrir" => Call::new(format!("/t/{slug}/monnaie/structure/{shop}/ouvrir"), Body::Empty).quiet(),
         "/t/{slug}/monnaie/structure/{id}/demande" => {
             form!(format!("/t/{slug}/monnaie/structure/{shop}/demande"), "amount" => "5", "memo" => "Panier")
         }
@@ -197,16 +203,17 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
             Call::new(format!("/t/{slug}/monnaie/tresorerie/ecritures/{entry}/sans-rapport"), Body::Empty)
         }
         "/t/{slug}/monnaie/tresorerie/reglages" => {
-            form!(format!("/t/{slug}/monnaie/tresorerie/reglages"), "member_payments" => "on", "fee" => "0")
+            form!(format!("/t/{slug}/monnaie/tresorerie/reglages"), "member_payments" => "on", "fee" => "").quiet()
         }
         "/t/{slug}/monnaie/tresorerie/correction" | "/t/{slug}/monnaie/tresorerie/correction/confirmer" => {
             let path = route.split_once(' ').unwrap().1.replace("{slug}", slug);
-            form!(path, "transfer" => &w.payment().await, "memo" => "Erreur de montant")
+            let call = form!(&path, "transfer" => &w.payment().await, "memo" => "Erreur de montant");
+            Call { quiet: !path.ends_with("confirmer"), ..call }
         }
         "/t/{slug}/monnaie/bureau-de-change" => form!(format!("/t/{slug}/monnaie/bureau-de-change"), "id" => &uuid(), "email" => &w.user(Who::MemberA).email, "amount" => "1", "method" => "cash"),
         // Mutual aid.
         "/t/{slug}/entraide/publier" => Call::form(format!("/t/{slug}/entraide/publier"), ad_fields),
-        "/t/{slug}/entraide/recherches" => form!(format!("/t/{slug}/entraide/recherches"), "query" => "q=velo"),
+        "/t/{slug}/entraide/recherches" => form!(format!("/t/{slug}/entraide/recherches"), "query" => &format!("q=velo{n}")),
         "/recherches/{id}/supprimer" => Call::new(format!("/recherches/{}/supprimer", w.saved_search().await), Body::Empty),
         "/t/{slug}/entraide/{id}/modifier" => Call::form(format!("/t/{slug}/entraide/{}/modifier", w.ad().await), ad_fields),
         "/t/{slug}/entraide/{id}/statut" => {
@@ -217,11 +224,12 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
         }
         "/messages/{id}" => form!(format!("/messages/{}", w.conversation_a), "body" => "Merci !"),
         "/membres/{id}/bloquer" | "/membres/{id}/debloquer" => {
-            let path = route.split_once(' ').unwrap().1.replace("{id}", &w.user(Who::MemberA).id.to_string());
+            w.block_neighbour(who, route.ends_with("debloquer")).await;
+            let path = route.split_once(' ').unwrap().1.replace("{id}", &w.neighbour.id.to_string());
             form!(path, "back" => "/messages")
         }
         "/profil" => form!("/profil", "presentation" => "Bricoleur", "skills" => "vélo", "commune_id" => ""),
-        "/signaler" => form!("/signaler", "target" => "ad", "target_id" => &w.ad_a.to_string(), "reason" => "Annonce commerciale", "back" => "/"),
+        "/signaler" => form!("/signaler", "target" => "ad", "target_id" => &w.ad_by_another().await.to_string(), "reason" => "Annonce commerciale", "back" => "/"),
         "/t/{slug}/entraide/moderation/annonces/{id}/approuver" => {
             Call::new(format!("/t/{slug}/entraide/moderation/annonces/{}/approuver", w.pending_ad().await), Body::Empty)
         }
@@ -230,7 +238,7 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
         "/t/{slug}/entraide/moderation/suspensions/{user}/lever" => {
             Call::new(format!("/t/{slug}/entraide/moderation/suspensions/{}/lever", w.suspended().await), Body::Empty)
         }
-        "/t/{slug}/entraide/moderation/mode" => form!(format!("/t/{slug}/entraide/moderation/mode"), "mode" => "open"),
+        "/t/{slug}/entraide/moderation/mode" => form!(format!("/t/{slug}/entraide/moderation/mode"), "mode" => "open").quiet(),
         "/t/{slug}/entraide/moderation/domaines" => {
             form!(format!("/t/{slug}/entraide/moderation/domaines"), "name" => &format!("Jardinage {n}"))
         }

@@ -3,8 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use super::fingerprint::changed;
-use super::world::{COLUMNS, Who, World, refresh_csrf};
+use super::world::{COLUMNS, Who, World};
 use crate::helpers::{PASSWORD, client, csrf_token, page_with};
 
 /// A form call: `form!(path, "field" => value, ...)`, each value turned into text.
@@ -37,16 +36,27 @@ pub struct Call {
     /// A 422 counts as allowed: the request is made to fail validation on purpose, because
     /// succeeding would destroy a fixture (deleting the column's own account).
     pub invalid_is_allowed: bool,
+    /// Changes the password, which revokes the member's API tokens: a new one is made after.
+    pub renews_token: bool,
+    /// A success may change nothing (a preview, a setting saved again with its value, signing
+    /// out). Other successes must change the database: a "success" that changed nothing is an
+    /// error shown as a message after a redirect.
+    pub quiet: bool,
 }
 
 impl Call {
     pub fn new(path: impl Into<String>, body: Body) -> Self {
-        Self { path: path.into(), body, totp: false, own_browser: false, invalid_is_allowed: false }
+        Self { path: path.into(), body, totp: false, own_browser: false, invalid_is_allowed: false, renews_token: false, quiet: false }
     }
 
     /// A form with these fields.
     pub fn form(path: impl Into<String>, fields: &[(&str, &str)]) -> Self {
         Self::new(path, Body::Form(fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()))
+    }
+
+    /// Marks a call whose success may change nothing.
+    pub fn quiet(self) -> Self {
+        Self { quiet: true, ..self }
     }
 
     /// A JSON body.
@@ -82,15 +92,24 @@ pub async fn matrix(table: &[(&str, &str)]) {
     let built = started.elapsed();
     let mut failures = Vec::new();
     let mut cells = 0;
+    // Time spent making fresh things, reading the change log, and asking.
+    let mut spent = [std::time::Duration::ZERO; 3];
     for (route, expected) in table {
         let (method, template) = route.split_once(' ').unwrap();
         let method: Method = method.parse().unwrap();
         for (who, cell) in COLUMNS.into_iter().zip(expected.split_whitespace()) {
             cells += 1;
             let allowed = cell == "Y";
+            let clock = std::time::Instant::now();
+            forget_rate_limits(&world).await;
             let call = prepare(&world, route, who).await;
-            let before = if allowed { None } else { Some(world.snapshots.take(&world.app.db).await) };
+            spent[0] += clock.elapsed();
+            let clock = std::time::Instant::now();
+            let before = world.changes.mark(&world.app.db).await;
+            spent[1] += clock.elapsed();
+            let clock = std::time::Instant::now();
             let (status, location, text) = send(&world, who, method.clone(), template, &call).await;
+            spent[2] += clock.elapsed();
             let got = outcome(status, &location);
             let fine = if allowed {
                 got == Outcome::Done || (got == Outcome::Invalid && call.invalid_is_allowed)
@@ -102,12 +121,14 @@ pub async fn matrix(table: &[(&str, &str)]) {
                 let excerpt: String = text.chars().take(300).collect();
                 problem = format!("expected {cell}, got {status} {location} {excerpt:?}");
             }
-            if let Some(before) = before {
-                let after = world.snapshots.take(&world.app.db).await;
-                let tables = changed(&before, &after);
-                if !tables.is_empty() {
-                    problem = format!("{problem} and it changed {tables:?}");
-                }
+            let clock = std::time::Instant::now();
+            let tables = world.changes.since(&world.app.db, before).await;
+            spent[1] += clock.elapsed();
+            if !allowed && !tables.is_empty() {
+                problem = format!("{problem} and it changed {tables:?}");
+            }
+            if allowed && fine && !call.quiet && got == Outcome::Done && tables.is_empty() {
+                problem = format!("answered {status} {location} but changed nothing");
             }
             if !problem.is_empty() {
                 failures.push(format!("{route} as {who:?} ({}): {problem}", call.path));
@@ -115,14 +136,30 @@ pub async fn matrix(table: &[(&str, &str)]) {
         }
     }
     eprintln!(
-        "authorization matrix: {} routes, {cells} cells, fixtures {:.1?}, total {:.1?} on {}",
+        "authorization matrix: {} routes, {cells} cells on {}: fixtures {:.1?}, fresh things {:.1?}, change log {:.1?}, \
+         requests {:.1?}, total {:.1?}",
         table.len(),
+        crate::helpers::backend(),
         built,
+        spent[0],
+        spent[1],
+        spent[2],
         started.elapsed(),
-        crate::helpers::backend()
     );
     assert!(failures.is_empty(), "{} cells disagree with the table:\n{}", failures.len(), failures.join("\n"));
     world.app.stop().await;
+}
+
+/// Rate limits are not what this test is about: every cell starts with fresh counters.
+async fn forget_rate_limits(world: &World) {
+    match &world.app.db {
+        halle::db::Db::Sqlite(pool, _) => {
+            sqlx::query("delete from rate_limit").execute(pool).await.unwrap();
+        }
+        halle::db::Db::Postgres(pool) => {
+            sqlx::query("delete from rate_limit").execute(pool).await.unwrap();
+        }
+    }
 }
 
 async fn prepare(world: &World, route: &str, who: Who) -> Call {
@@ -155,7 +192,7 @@ async fn send(world: &World, who: Who, method: Method, template: &str, call: &Ca
     };
     let mut request = if is_api {
         let mut request = reqwest::Client::new().request(method, &url);
-        if let Some(token) = &actor.token {
+        if let Some(token) = actor.token.lock().unwrap().clone() {
             request = request.bearer_auth(token);
         }
         if call.totp && actor.user.is_some() {
@@ -190,8 +227,9 @@ async fn send(world: &World, who: Who, method: Method, template: &str, call: &Ca
     let status = response.status();
     let location = crate::helpers::location(&response);
     let text = response.text().await.unwrap_or_default();
-    if template == "/login" && !call.own_browser {
-        refresh_csrf(&world.app, actor).await;
+    if call.renews_token && let Some(user) = &actor.user {
+        let token = halle::accounts::create_api_token(&world.app.db, user, "authz").await.unwrap();
+        *actor.token.lock().unwrap() = Some(token);
     }
     (status, location, text)
 }

@@ -12,7 +12,7 @@ use halle::territory::Territory;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::fingerprint::Snapshotter;
+use super::changes::ChangeLog;
 use crate::helpers::{PASSWORD, TestApp, client, csrf_token, page_with};
 
 /// Who asks: a column of the table.
@@ -54,7 +54,7 @@ pub struct Actor {
     pub user: Option<User>,
     pub web: reqwest::Client,
     pub csrf: Mutex<String>,
-    pub token: Option<String>,
+    pub token: Mutex<Option<String>>,
     pub recovery: Mutex<Vec<String>>,
 }
 
@@ -62,6 +62,13 @@ pub struct Actor {
 pub struct World {
     pub app: TestApp,
     pub a: Territory,
+    /// A territory no column belongs to: what they join (joining A would make B's roles A's).
+    pub c: Territory,
+    /// A member of A who is none of the columns: the one they block, the owner of listings
+    /// they claim, the author of ads they report.
+    pub neighbour: User,
+    /// Another such member: who claims the neighbour's listings.
+    pub claimant: User,
     pub actors: HashMap<Who, Actor>,
     /// The listing of A run by MerchantA, taking orders and the currency.
     pub shop_a: i64,
@@ -71,7 +78,7 @@ pub struct World {
     /// MemberA's ad, and its conversation with MerchantA.
     pub ad_a: i64,
     pub conversation_a: i64,
-    pub snapshots: Snapshotter,
+    pub changes: ChangeLog,
     /// Proofs of a second factor kept for the fixtures (funding at the desk).
     pub factors: tokio::sync::Mutex<HashMap<Who, totp::FreshFactor>>,
     /// Bank lines of A waiting for review: (id, amount in cents).
@@ -88,8 +95,9 @@ impl World {
             c.register_limit = 10_000;
         })
         .await;
-        let a = app.territory("a", "Territoire A").await;
-        let b = app.territory("b", "Territoire B").await;
+        let a = app.territory("vallee-a", "Vallée A").await;
+        let b = app.territory("vallee-b", "Vallée B").await;
+        let c = app.territory("vallee-c", "Vallée C").await;
         let admin = app.user("admin@authz.example", PASSWORD, true).await;
         for territory in [&a, &b] {
             halle::ledger::enable_currency(&app.db, &admin, territory.id, "Bulle", "B").await.unwrap();
@@ -127,15 +135,23 @@ impl World {
             .await
             .unwrap()
             .id;
+        let neighbour = app.user("voisin@authz.example", PASSWORD, false).await;
+        let claimant = app.user("demandeur@authz.example", PASSWORD, false).await;
+        for user in [&neighbour, &claimant] {
+            accounts::join_territory(&app.db, user, a.id).await.unwrap();
+        }
         let mut actors = HashMap::new();
         actors.insert(Who::Anonymous, anonymous(&app).await);
         for who in COLUMNS.into_iter().skip(1) {
             actors.insert(who, signed_in(&app, users[&who].clone()).await);
         }
-        let snapshots = Snapshotter::new(&app.db).await;
+        let changes = ChangeLog::install(&app.db).await;
         let mut world = Self {
             app,
             a,
+            c,
+            neighbour,
+            claimant,
             actors,
             shop_a,
             point_a,
@@ -143,7 +159,7 @@ impl World {
             slot_a,
             ad_a: 0,
             conversation_a: 0,
-            snapshots,
+            changes,
             factors: tokio::sync::Mutex::new(HashMap::new()),
             review: tokio::sync::Mutex::new(Vec::new()),
             counter: AtomicU64::new(0),
@@ -152,8 +168,9 @@ impl World {
         world.ad_a = world.ad().await;
         world.conversation_a =
             halle::aid::contact(&world.app.db, "", world.user(Who::MerchantA), world.ad_a, "Bonjour").await.unwrap();
-        for who in [Who::MemberA, Who::MerchantA, Who::ModeratorA, Who::TreasurerA, Who::DeskA, Who::Admin] {
-            world.fund(who, 100_000).await;
+        world.fund(Who::MemberA, 60_000).await;
+        for who in [Who::MerchantA, Who::ModeratorA, Who::TreasurerA, Who::DeskA, Who::Admin] {
+            world.fund(who, 5_000).await;
         }
         let shop = world.shop_account().await;
         let pay = halle::ledger::PaymentInput {
@@ -195,7 +212,8 @@ impl World {
     /// An API client with `who`'s token.
     pub fn api_as(&self, who: Who) -> reqwest::Client {
         let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert("authorization", format!("Bearer {}", self.actors[&who].token.as_ref().unwrap()).parse().unwrap());
+        let token = self.actors[&who].token.lock().unwrap().clone().unwrap();
+        headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
         reqwest::Client::builder().default_headers(headers).build().unwrap()
     }
 
@@ -240,10 +258,8 @@ async fn shop(app: &TestApp, admin: &User, territory: &Territory, merchant: &Use
         accepts_local_currency: true,
         ..Default::default()
     };
-    let business = halle::directory::propose(&app.db, "", admin, territory, &input).await.unwrap();
-    let mut tx = app.db.begin().await.unwrap();
-    halle::directory::add_owner(&mut tx, business.id, merchant.id).await.unwrap();
-    tx.commit().await.unwrap();
+    let business = halle::directory::propose(&app.db, "", merchant, territory, &input).await.unwrap();
+    halle::directory::approve(&app.db, "", admin, business.id).await.unwrap();
     halle::ledger::business_account(&app.db, merchant, territory.id, business.id, true).await.unwrap();
     business.id
 }
@@ -253,7 +269,7 @@ async fn anonymous(app: &TestApp) -> Actor {
     let web = client();
     let (_, html) = page_with(&web, &app.url("/login")).await;
     let csrf = csrf_token(&html).expect("a token on the login page");
-    Actor { user: None, web, csrf: Mutex::new(csrf), token: None, recovery: Mutex::new(Vec::new()) }
+    Actor { user: None, web, csrf: Mutex::new(csrf), token: Mutex::new(None), recovery: Mutex::new(Vec::new()) }
 }
 
 /// A member with a confirmed second factor, signed in on a browser that gave a code (so that
@@ -279,13 +295,13 @@ async fn signed_in(app: &TestApp, user: User) -> Actor {
             .await;
     assert_eq!(verified.status(), StatusCode::SEE_OTHER, "second factor of {}", user.email);
     let token = accounts::create_api_token(&app.db, &user, "authz").await.unwrap();
-    let actor = Actor { user: Some(user), web, csrf: Mutex::new(String::new()), token: Some(token), recovery: Mutex::new(recovery) };
+    let actor = Actor { user: Some(user), web, csrf: Mutex::new(String::new()), token: Mutex::new(Some(token)), recovery: Mutex::new(recovery) };
     refresh_csrf(app, &actor).await;
     actor
 }
 
 /// Reads the session's anti-forgery token again (after a sign-in changed it).
-pub async fn refresh_csrf(app: &TestApp, actor: &Actor) {
+async fn refresh_csrf(app: &TestApp, actor: &Actor) {
     let page = if actor.user.is_some() { "/account" } else { "/login" };
     let (_, html) = page_with(&actor.web, &app.url(page)).await;
     *actor.csrf.lock().unwrap() = csrf_token(&html).unwrap_or_else(|| panic!("no token on {page}"));
