@@ -77,7 +77,9 @@ pub async fn factor_from_code(
 ) -> AppResult<FreshFactor> {
     match duty {
         Duty::Treasury => require_treasurer(db, actor, territory_id).await?,
-        Duty::Desk if !super::is_desk_operator(db, actor, territory_id).await? => return Err(AppError::Forbidden),
+        Duty::Desk if !super::is_desk_operator(db, actor, territory_id).await? => {
+            return Err(AppError::Forbidden);
+        }
         Duty::Desk => {}
     }
     if !accounts::totp::is_enabled(db, actor.id).await? {

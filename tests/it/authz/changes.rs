@@ -18,20 +18,24 @@ impl ChangeLog {
     pub async fn install(db: &Db) -> Self {
         let mut columns: std::collections::BTreeMap<String, Vec<String>> = Default::default();
         for (table, column) in table_columns(db).await {
-            if !LIVELY.contains(&table.as_str()) && !LIVELY_COLUMNS.contains(&(table.as_str(), column.as_str())) {
+            if !LIVELY.contains(&table.as_str())
+                && !LIVELY_COLUMNS.contains(&(table.as_str(), column.as_str()))
+            {
                 columns.entry(table).or_default().push(column);
             }
         }
         assert!(columns.len() > 40, "the tables were not found");
         match db {
             Db::Sqlite(pool, _) => {
-                let log = "create table authz_change (id integer primary key autoincrement, tbl text not null)";
+                let log =
+                    "create table authz_change (id integer primary key autoincrement, tbl text not null)";
                 sqlx::query(log).execute(pool).await.unwrap();
                 for (table, columns) in &columns {
                     let insert = format!("insert into authz_change (tbl) values ('{table}');");
                     for event in ["insert", &format!("update of {}", columns.join(", ")), "delete"] {
                         let name = format!("authz_{table}_{}", &event[..6]);
-                        let sql = format!("create trigger {name} after {event} on {table} begin {insert} end");
+                        let sql =
+                            format!("create trigger {name} after {event} on {table} begin {insert} end");
                         sqlx::query(&sql).execute(pool).await.unwrap();
                     }
                 }

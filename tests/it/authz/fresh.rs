@@ -12,7 +12,9 @@ use super::world::{Who, World};
 pub fn png() -> Vec<u8> {
     let mut png = Vec::new();
     let image = image::RgbImage::from_fn(40, 30, |x, y| image::Rgb([x as u8 * 6, y as u8 * 8, 90]));
-    image::DynamicImage::ImageRgb8(image).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
     png
 }
 
@@ -33,12 +35,19 @@ impl World {
             return;
         }
         let (db, user, other) = (&self.app.db, self.user(who), self.neighbour.id);
-        if blocks { halle::aid::block(db, user, other).await.unwrap() } else { halle::aid::unblock(db, user, other).await.unwrap() }
+        if blocks {
+            halle::aid::block(db, user, other).await.unwrap()
+        } else {
+            halle::aid::unblock(db, user, other).await.unwrap()
+        }
     }
 
     /// A new account, member of A.
     pub async fn member_of_a(&self) -> User {
-        let user = self.app.user(&format!("m{}@authz.example", self.unique()), crate::helpers::PASSWORD, false).await;
+        let user = self
+            .app
+            .user(&format!("m{}@authz.example", self.unique()), crate::helpers::PASSWORD, false)
+            .await;
         accounts::join_territory(&self.app.db, &user, self.a.id).await.unwrap();
         user
     }
@@ -52,13 +61,21 @@ impl World {
 
     /// A listing of A, proposed by `who` (pending unless a moderator proposed it).
     pub async fn listing(&self, who: Who) -> i64 {
-        let input = BusinessInput { name: format!("Atelier {}", self.unique()), kind: "merchant".into(), ..Default::default() };
+        let input = BusinessInput {
+            name: format!("Atelier {}", self.unique()),
+            kind: "merchant".into(),
+            ..Default::default()
+        };
         halle::directory::propose(&self.app.db, "", self.user(who), &self.a, &input).await.unwrap().id
     }
 
     /// A published listing of A proposed by `owner` (its owner), approved by the admin.
     pub async fn published(&self, owner: &User) -> i64 {
-        let input = BusinessInput { name: format!("Atelier {}", self.unique()), kind: "merchant".into(), ..Default::default() };
+        let input = BusinessInput {
+            name: format!("Atelier {}", self.unique()),
+            kind: "merchant".into(),
+            ..Default::default()
+        };
         let id = halle::directory::propose(&self.app.db, "", owner, &self.a, &input).await.unwrap().id;
         halle::directory::approve(&self.app.db, "", self.user(Who::Admin), id).await.unwrap();
         id
@@ -74,31 +91,47 @@ impl World {
         let listing = self.unowned_listing().await;
         let claimant = &self.claimant;
         halle::directory::claim(&self.app.db, "", claimant, listing, "C'est mon atelier").await.unwrap();
-        let (_, claims) = halle::directory::moderation_queue(&self.app.db, self.user(Who::Admin), self.a.id).await.unwrap();
+        let (_, claims) =
+            halle::directory::moderation_queue(&self.app.db, self.user(Who::Admin), self.a.id).await.unwrap();
         claims.iter().map(|(claim, ..)| claim.id).max().unwrap()
     }
 
     /// A category of A's directory.
     pub async fn category(&self) -> i64 {
         let name = format!("Rubrique {}", self.unique());
-        halle::directory::add_category(&self.app.db, self.user(Who::Admin), self.a.id, &name, None).await.unwrap()
+        halle::directory::add_category(&self.app.db, self.user(Who::Admin), self.a.id, &name, None)
+            .await
+            .unwrap()
     }
 
     /// A directory import of A waiting for confirmation.
     pub async fn directory_batch(&self) -> i64 {
-        let csv = format!("nom,categorie,commune\nAtelier importé {},Boulangerie,Marguerittes\n", self.unique());
-        halle::directory::import_preview(&self.app.db, self.user(Who::Admin), &self.a, "a.csv", csv.as_bytes())
-            .await
-            .unwrap()
-            .0
+        let csv =
+            format!("nom,categorie,commune\nAtelier importé {},Boulangerie,Marguerittes\n", self.unique());
+        halle::directory::import_preview(
+            &self.app.db,
+            self.user(Who::Admin),
+            &self.a,
+            "a.csv",
+            csv.as_bytes(),
+        )
+        .await
+        .unwrap()
+        .0
     }
 
     /// A product import of A's shop waiting for its mapping.
     pub async fn product_import(&self) -> i64 {
-        halle::catalog::import_upload(&self.app.db, self.user(Who::MerchantA), self.shop_a, "p.csv", &product_csv(self.unique()))
-            .await
-            .unwrap()
-            .0
+        halle::catalog::import_upload(
+            &self.app.db,
+            self.user(Who::MerchantA),
+            self.shop_a,
+            "p.csv",
+            &product_csv(self.unique()),
+        )
+        .await
+        .unwrap()
+        .0
     }
 
     /// A photo of A's product.
@@ -108,7 +141,16 @@ impl World {
 
     /// A new pickup point of A's shop.
     pub async fn point(&self) -> i64 {
-        halle::orders::add_point(&self.app.db, self.user(Who::MerchantA), self.shop_a, "Marché", "Place", false).await.unwrap()
+        halle::orders::add_point(
+            &self.app.db,
+            self.user(Who::MerchantA),
+            self.shop_a,
+            "Marché",
+            "Place",
+            false,
+        )
+        .await
+        .unwrap()
     }
 
     /// A new weekly template of A's shop.
@@ -121,14 +163,18 @@ impl World {
             slot_minutes: 60,
             capacity: 3,
         };
-        halle::orders::add_templates(&self.app.db, self.user(Who::MerchantA), self.shop_a, &input).await.unwrap()[0]
+        halle::orders::add_templates(&self.app.db, self.user(Who::MerchantA), self.shop_a, &input)
+            .await
+            .unwrap()[0]
     }
 
     /// A new closure of A's shop.
     pub async fn closure(&self) -> i64 {
         let merchant = self.user(Who::MerchantA);
         let day = jiff::civil::date(2031, 1, 1) + jiff::Span::new().days(self.unique() as i64);
-        halle::orders::add_closure(&self.app.db, merchant, self.shop_a, Some(day), Some(day), "Congés").await.unwrap();
+        halle::orders::add_closure(&self.app.db, merchant, self.shop_a, Some(day), Some(day), "Congés")
+            .await
+            .unwrap();
         let drive = halle::orders::managed_drive(&self.app.db, merchant, self.shop_a).await.unwrap();
         halle::orders::closures(&self.app.db, &drive).await.unwrap().iter().map(|c| c.id).max().unwrap()
     }
@@ -137,8 +183,12 @@ impl World {
     pub async fn fund(&self, who: Who, cents: i64) {
         // The treasurer funds, so that the desk's own daily cap stays whole for the matrix.
         let operator = if who == Who::TreasurerA { Who::Admin } else { Who::TreasurerA };
-        let issuance =
-            DeskIssuance { member_email: self.user(who).email.clone(), amount_cents: cents, method: DeskMethod::Cash, client_id: uuid() };
+        let issuance = DeskIssuance {
+            member_email: self.user(who).email.clone(),
+            amount_cents: cents,
+            method: DeskMethod::Cash,
+            client_id: uuid(),
+        };
         let factor = self.factors.lock().await.get(&operator).cloned();
         let factor = match factor {
             Some(factor) => factor,
@@ -148,18 +198,29 @@ impl World {
                 factor
             }
         };
-        ledger::issue_at_desk(&self.app.db, self.user(operator), &factor, self.a.id, &issuance, i64::MAX).await.unwrap();
+        ledger::issue_at_desk(&self.app.db, self.user(operator), &factor, self.a.id, &issuance, i64::MAX)
+            .await
+            .unwrap();
     }
 
     /// The currency account of A's shop.
     pub async fn shop_account(&self) -> i64 {
-        ledger::business_account(&self.app.db, self.user(Who::MerchantA), self.a.id, self.shop_a, false).await.unwrap().unwrap().id
+        ledger::business_account(&self.app.db, self.user(Who::MerchantA), self.a.id, self.shop_a, false)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
     }
 
     /// A payment of one unit from MemberA to A's shop: its client id.
     pub async fn payment(&self) -> String {
-        let input =
-            PaymentInput { client_id: uuid(), from_account: None, to_account: self.shop_account().await, amount_cents: 100, memo: "Pain".into() };
+        let input = PaymentInput {
+            client_id: uuid(),
+            from_account: None,
+            to_account: self.shop_account().await,
+            amount_cents: 100,
+            memo: "Pain".into(),
+        };
         ledger::pay(&self.app.db, self.user(Who::MemberA), self.a.id, &input).await.unwrap();
         input.client_id
     }
@@ -168,7 +229,9 @@ impl World {
     /// same amount (to match it with).
     pub async fn bank_line(&self) -> (i64, String) {
         let entry = self.review.lock().await.pop().expect("bank lines left for review");
-        let request = ledger::request_issuance(&self.app.db, self.user(Who::MemberA), self.a.id, entry.1).await.unwrap();
+        let request = ledger::request_issuance(&self.app.db, self.user(Who::MemberA), self.a.id, entry.1)
+            .await
+            .unwrap();
         (entry.0, request.reference)
     }
 
@@ -186,25 +249,43 @@ impl World {
     /// An ad of A waiting for a moderator.
     pub async fn pending_ad(&self) -> i64 {
         let author = &self.neighbour;
-        halle::aid::set_mode(&self.app.db, self.user(Who::Admin), self.a.id, halle::aid::ModerationMode::All).await.unwrap();
+        halle::aid::set_mode(&self.app.db, self.user(Who::Admin), self.a.id, halle::aid::ModerationMode::All)
+            .await
+            .unwrap();
         let ad = halle::aid::post_ad(&self.app.db, "", author, &self.a, &ad_input()).await.unwrap().id;
-        halle::aid::set_mode(&self.app.db, self.user(Who::Admin), self.a.id, halle::aid::ModerationMode::Open).await.unwrap();
+        halle::aid::set_mode(
+            &self.app.db,
+            self.user(Who::Admin),
+            self.a.id,
+            halle::aid::ModerationMode::Open,
+        )
+        .await
+        .unwrap();
         ad
     }
 
     /// A report by MemberA about a new ad of A.
     pub async fn report(&self) -> i64 {
         let ad = self.ad_by_another().await;
-        let input = halle::aid::ReportInput { target: "ad".into(), target_id: ad, reason: "Annonce commerciale".into() };
+        let input = halle::aid::ReportInput {
+            target: "ad".into(),
+            target_id: ad,
+            reason: "Annonce commerciale".into(),
+        };
         halle::aid::file_report(&self.app.db, self.user(Who::MemberA), &input).await.unwrap().id
     }
 
     /// A member of A suspended by A's moderators: their id.
     pub async fn suspended(&self) -> i64 {
         let author = self.member_of_a().await;
-        let input = halle::aid::ReportInput { target: "profile".into(), target_id: author.id, reason: "Insultes".into() };
+        let input = halle::aid::ReportInput {
+            target: "profile".into(),
+            target_id: author.id,
+            reason: "Insultes".into(),
+        };
         let report = halle::aid::file_report(&self.app.db, self.user(Who::MemberA), &input).await.unwrap().id;
-        let decision = halle::aid::Decision { hide: false, sanction: Some("suspend".into()), reason: "Insultes".into() };
+        let decision =
+            halle::aid::Decision { hide: false, sanction: Some("suspend".into()), reason: "Insultes".into() };
         halle::aid::decide_report(&self.app.db, self.user(Who::Admin), report, &decision).await.unwrap();
         author.id
     }
@@ -212,7 +293,9 @@ impl World {
     /// A saved search of MemberA.
     pub async fn saved_search(&self) -> i64 {
         let user = self.user(Who::MemberA);
-        halle::aid::save_search(&self.app.db, user, &self.a, &format!("q=velo{}", self.unique())).await.unwrap();
+        halle::aid::save_search(&self.app.db, user, &self.a, &format!("q=velo{}", self.unique()))
+            .await
+            .unwrap();
         halle::aid::saved_searches(&self.app.db, user).await.unwrap().iter().map(|(s, _)| s.id).max().unwrap()
     }
 }

@@ -13,7 +13,8 @@ pub fn api_routes() -> BTreeSet<String> {
     let (_, doc) = halle::api::parts();
     let mut routes = BTreeSet::new();
     for (path, item) in &doc.paths.paths {
-        let methods = [("POST", &item.post), ("PUT", &item.put), ("PATCH", &item.patch), ("DELETE", &item.delete)];
+        let methods =
+            [("POST", &item.post), ("PUT", &item.put), ("PATCH", &item.patch), ("DELETE", &item.delete)];
         for (method, operation) in methods {
             if operation.is_some() {
                 routes.insert(format!("{method} /api/v1{path}"));
@@ -54,7 +55,7 @@ pub fn web_routes() -> BTreeSet<String> {
                 }
                 None => assert!(
                     methods.is_empty(),
-                    "{name}: cannot read the path `{}` of a state-changing route; teach tests/it/authz/routes.rs",
+                    "{name}: cannot read the path `{}` of a state-changing route; teach routes.rs",
                     args[0]
                 ),
             }
@@ -155,9 +156,8 @@ fn methods_of(expr: &str, code: &str) -> BTreeSet<&'static str> {
 
 /// True when `text` calls `name(` as a word of its own.
 fn calls(text: &str, name: &str) -> bool {
-    text.match_indices(&format!("{name}(")).any(|(at, _)| {
-        text[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
-    })
+    text.match_indices(&format!("{name}("))
+        .any(|(at, _)| text[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_')))
 }
 
 #[test]

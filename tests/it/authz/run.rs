@@ -6,9 +6,9 @@ use serde_json::Value;
 use super::world::{COLUMNS, Who, World};
 use crate::helpers::{PASSWORD, client, csrf_token, page_with};
 
-/// A form call: `form!(path, "field" => value, ...)`, each value turned into text.
+/// A form call: `form!(path, ("field", value), ...)`, each value turned into text.
 macro_rules! form {
-    ($path:expr $(, $k:expr => $v:expr)* $(,)?) => {
+    ($path:expr $(, ($k:expr, $v:expr))* $(,)?) => {
         super::run::Call::new($path, super::run::Body::Form(vec![$(($k.to_string(), $v.to_string())),*]))
     };
 }
@@ -46,7 +46,15 @@ pub struct Call {
 
 impl Call {
     pub fn new(path: impl Into<String>, body: Body) -> Self {
-        Self { path: path.into(), body, totp: false, own_browser: false, invalid_is_allowed: false, renews_token: false, quiet: false }
+        Self {
+            path: path.into(),
+            body,
+            totp: false,
+            own_browser: false,
+            invalid_is_allowed: false,
+            renews_token: false,
+            quiet: false,
+        }
     }
 
     /// A form with these fields.
@@ -136,8 +144,8 @@ pub async fn matrix(table: &[(&str, &str)]) {
         }
     }
     eprintln!(
-        "authorization matrix: {} routes, {cells} cells on {}: fixtures {:.1?}, fresh things {:.1?}, change log {:.1?}, \
-         requests {:.1?}, total {:.1?}",
+        "authorization matrix: {} routes, {cells} cells on {}: fixtures {:.1?}, fresh things {:.1?}, \
+         change log {:.1?}, requests {:.1?}, total {:.1?}",
         table.len(),
         crate::helpers::backend(),
         built,
@@ -146,7 +154,12 @@ pub async fn matrix(table: &[(&str, &str)]) {
         spent[2],
         started.elapsed(),
     );
-    assert!(failures.is_empty(), "{} cells disagree with the table:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} cells disagree with the table:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     world.app.stop().await;
 }
 
@@ -171,7 +184,13 @@ async fn prepare(world: &World, route: &str, who: Who) -> Call {
 }
 
 /// Sends a call as `who`; returns the status, the redirect target and the body.
-async fn send(world: &World, who: Who, method: Method, template: &str, call: &Call) -> (StatusCode, String, String) {
+async fn send(
+    world: &World,
+    who: Who,
+    method: Method,
+    template: &str,
+    call: &Call,
+) -> (StatusCode, String, String) {
     let actor = &world.actors[&who];
     let url = world.app.url(&call.path);
     let is_api = template.starts_with("/api/");
@@ -181,8 +200,14 @@ async fn send(world: &World, who: Who, method: Method, template: &str, call: &Ca
         let (_, html) = page_with(&own, &world.app.url("/login")).await;
         let mut token = csrf_token(&html).unwrap();
         if let Some(user) = &actor.user {
-            crate::helpers::submit_with(&own, &world.app.base, "/login", "/login", &[("email", &user.email), ("password", PASSWORD)])
-                .await;
+            crate::helpers::submit_with(
+                &own,
+                &world.app.base,
+                "/login",
+                "/login",
+                &[("email", &user.email), ("password", PASSWORD)],
+            )
+            .await;
             let (_, html) = page_with(&own, &world.app.url("/account")).await;
             token = csrf_token(&html).unwrap();
         }
@@ -216,7 +241,10 @@ async fn send(world: &World, who: Who, method: Method, template: &str, call: &Ca
                 form = form.text(name.clone(), value.clone());
             }
             for (name, file_name, bytes) in files {
-                form = form.part(name.clone(), reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.clone()));
+                form = form.part(
+                    name.clone(),
+                    reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.clone()),
+                );
             }
             request.multipart(form)
         }
@@ -227,7 +255,9 @@ async fn send(world: &World, who: Who, method: Method, template: &str, call: &Ca
     let status = response.status();
     let location = crate::helpers::location(&response);
     let text = response.text().await.unwrap_or_default();
-    if call.renews_token && let Some(user) = &actor.user {
+    if call.renews_token
+        && let Some(user) = &actor.user
+    {
         let token = halle::accounts::create_api_token(&world.app.db, user, "authz").await.unwrap();
         *actor.token.lock().unwrap() = Some(token);
     }

@@ -129,12 +129,15 @@ impl World {
         shop(&app, &admin, &b, &users[&Who::MerchantB], "Épicerie B").await;
         let merchant = &users[&Who::MerchantA];
         let point_a =
-            halle::orders::add_point(&app.db, merchant, shop_a, "Boutique", "1 place du marché", false).await.unwrap();
+            halle::orders::add_point(&app.db, merchant, shop_a, "Boutique", "1 place du marché", false)
+                .await
+                .unwrap();
         let start = halle::db::now() + 3 * 86_400;
-        let slot_a = halle::orders::add_slot(&app.db, merchant, shop_a, Some(point_a), (start, start + 3600), 10_000)
-            .await
-            .unwrap()
-            .id;
+        let slot_a =
+            halle::orders::add_slot(&app.db, merchant, shop_a, Some(point_a), (start, start + 3600), 10_000)
+                .await
+                .unwrap()
+                .id;
         let neighbour = app.user("voisin@authz.example", PASSWORD, false).await;
         let claimant = app.user("demandeur@authz.example", PASSWORD, false).await;
         for user in [&neighbour, &claimant] {
@@ -167,7 +170,9 @@ impl World {
         world.product_a = world.product().await;
         world.ad_a = world.ad().await;
         world.conversation_a =
-            halle::aid::contact(&world.app.db, "", world.user(Who::MerchantA), world.ad_a, "Bonjour").await.unwrap();
+            halle::aid::contact(&world.app.db, "", world.user(Who::MerchantA), world.ad_a, "Bonjour")
+                .await
+                .unwrap();
         world.fund(Who::MemberA, 60_000).await;
         for who in [Who::MerchantA, Who::ModeratorA, Who::TreasurerA, Who::DeskA, Who::Admin] {
             world.fund(who, 5_000).await;
@@ -193,7 +198,9 @@ impl World {
         }
         let treasurer = self.user(Who::TreasurerA);
         let factor = self.factor(Who::TreasurerA).await;
-        halle::ledger::import_statement(&self.app.db, treasurer, &factor, self.a.id, csv.as_bytes()).await.unwrap();
+        halle::ledger::import_statement(&self.app.db, treasurer, &factor, self.a.id, csv.as_bytes())
+            .await
+            .unwrap();
         let dashboard = halle::ledger::dashboard(&self.app.db, treasurer, self.a.id).await.unwrap();
         *self.review.lock().await = dashboard.review.iter().map(|e| (e.id, e.amount_cents)).collect();
         assert_eq!(self.review.lock().await.len(), 40, "bank lines for review");
@@ -240,7 +247,10 @@ impl World {
         let body = json!({"business_id": self.shop_a, "slot_id": self.slot_a,
                           "items": [{"product_id": self.product_a, "quantity": 1}], "payment": "on_pickup"});
         let placed = self.create(Who::MemberA, "/api/v1/orders", body).await;
-        placed["id"].as_i64().or_else(|| placed[0]["id"].as_i64()).unwrap_or_else(|| panic!("order: {placed}"))
+        placed["id"]
+            .as_i64()
+            .or_else(|| placed[0]["id"].as_i64())
+            .unwrap_or_else(|| panic!("order: {placed}"))
     }
 
     /// The next unused recovery code of `who`.
@@ -269,7 +279,13 @@ async fn anonymous(app: &TestApp) -> Actor {
     let web = client();
     let (_, html) = page_with(&web, &app.url("/login")).await;
     let csrf = csrf_token(&html).expect("a token on the login page");
-    Actor { user: None, web, csrf: Mutex::new(csrf), token: Mutex::new(None), recovery: Mutex::new(Vec::new()) }
+    Actor {
+        user: None,
+        web,
+        csrf: Mutex::new(csrf),
+        token: Mutex::new(None),
+        recovery: Mutex::new(Vec::new()),
+    }
 }
 
 /// A member with a confirmed second factor, signed in on a browser that gave a code (so that
@@ -290,12 +306,23 @@ async fn signed_in(app: &TestApp, user: User) -> Actor {
     .await;
     assert_eq!(login.status(), StatusCode::SEE_OTHER);
     let code = recovery.pop().unwrap();
-    let verified =
-        crate::helpers::submit_with(&web, &app.base, "/account/2fa/verify", "/account/2fa/verify", &[("code", &code)])
-            .await;
+    let verified = crate::helpers::submit_with(
+        &web,
+        &app.base,
+        "/account/2fa/verify",
+        "/account/2fa/verify",
+        &[("code", &code)],
+    )
+    .await;
     assert_eq!(verified.status(), StatusCode::SEE_OTHER, "second factor of {}", user.email);
     let token = accounts::create_api_token(&app.db, &user, "authz").await.unwrap();
-    let actor = Actor { user: Some(user), web, csrf: Mutex::new(String::new()), token: Mutex::new(Some(token)), recovery: Mutex::new(recovery) };
+    let actor = Actor {
+        user: Some(user),
+        web,
+        csrf: Mutex::new(String::new()),
+        token: Mutex::new(Some(token)),
+        recovery: Mutex::new(recovery),
+    };
     refresh_csrf(app, &actor).await;
     actor
 }
