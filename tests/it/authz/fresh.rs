@@ -171,7 +171,7 @@ impl World {
     /// A new closure of A's shop.
     pub async fn closure(&self) -> i64 {
         let merchant = self.user(Who::MerchantA);
-        let day = jiff::civil::date(2031, 1, 1) + jiff::Span::new().days(self.unique() as i64);
+        let day = days_ahead(400 + self.unique() as i64);
         halle::orders::add_closure(&self.app.db, merchant, self.shop_a, Some(day), Some(day), "Congés")
             .await
             .unwrap();
@@ -369,4 +369,9 @@ pub fn dfc_catalogue(n: u64) -> Vec<u8> {
     ]);
     let context = json!([halle::catalog::dfc::DFC_CONTEXT, { "ex": "https://example.org/" }]);
     serde_json::to_vec(&json!({ "@context": context, "@graph": graph })).unwrap()
+}
+
+/// The day `days` days from today (dates of closures and slots, always in the future).
+pub fn days_ahead(days: i64) -> jiff::civil::Date {
+    jiff::Zoned::now().date() + jiff::Span::new().days(days)
 }

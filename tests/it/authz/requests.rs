@@ -1,7 +1,7 @@
 //! How each web route of the table is asked: its address with A's things in it, and a valid
 //! form, made fresh where a success would use the thing up.
 
-use super::fresh::{dfc_catalogue, png, product_csv, uuid};
+use super::fresh::{days_ahead, dfc_catalogue, png, product_csv, uuid};
 use super::run::{Body, Call, form};
 use super::world::{Who, World};
 use crate::helpers::PASSWORD;
@@ -266,7 +266,7 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
             Call::new(format!("{drive}/modeles/{}/supprimer", w.template().await), Body::Empty)
         }
         "/t/{slug}/annuaire/{id}/drive/fermetures" => {
-            let day = (jiff::civil::date(2032, 1, 1) + jiff::Span::new().days(n as i64)).to_string();
+            let day = days_ahead(800 + n as i64).to_string();
             form!(
                 format!("{drive}/fermetures"),
                 ("first_day", &day),
@@ -278,7 +278,7 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
             Call::new(format!("{drive}/fermetures/{}/supprimer", w.closure().await), Body::Empty)
         }
         "/t/{slug}/annuaire/{id}/drive/creneaux" => {
-            let day = (jiff::civil::date(2031, 6, 1) + jiff::Span::new().days(n as i64)).to_string();
+            let day = days_ahead(200 + n as i64).to_string();
             form!(
                 format!("{drive}/creneaux"),
                 ("day", &day),
