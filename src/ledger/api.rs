@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::store::{Account, Currency, IssuanceRequest, PaymentRequest, Reconversion, Transfer};
-use super::{Audit, DeskIssuance, DeskMethod, HistoryLine, ImportReport, PaymentInput, Posted};
+use super::{Audit, DeskIssuance, DeskMethod, Duty, HistoryLine, ImportReport, PaymentInput, Posted};
 use crate::accounts::User;
 use crate::accounts::totp::FreshFactor;
 use crate::api::ListPage;
@@ -46,10 +46,17 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// creates or moves the association's money.
 const TOTP_HEADER: &str = "x-totp-code";
 
-/// The proof of the code given in [`TOTP_HEADER`]; a missing, wrong or replayed code is `403`.
-async fn header_factor(state: &AppState, user: &User, headers: &HeaderMap) -> AppResult<FreshFactor> {
+/// The proof of the code given in [`TOTP_HEADER`] for an operation of `duty` in the territory;
+/// someone without the duty, or a missing, wrong or replayed code, is `403`.
+async fn header_factor(
+    state: &AppState,
+    user: &User,
+    territory_id: i64,
+    duty: Duty,
+    headers: &HeaderMap,
+) -> AppResult<FreshFactor> {
     let code = headers.get(TOTP_HEADER).and_then(|v| v.to_str().ok());
-    super::factor_from_code(&state.db, user, code).await
+    super::factor_from_code(&state.db, user, territory_id, duty, code).await
 }
 
 /// What enables a currency.
@@ -329,7 +336,7 @@ pub async fn correct_transfer(
     ApiJson(input): ApiJson<CorrectionInput>,
 ) -> AppResult<Response> {
     let territory = territory_of(&state, &slug).await?;
-    let factor = header_factor(&state, &user, &headers).await?;
+    let factor = header_factor(&state, &user, territory.id, Duty::Treasury, &headers).await?;
     let posted = super::correct_transfer(&state.db, &user, &factor, territory.id, &id, &input.memo).await?;
     Ok(posted_response(&posted))
 }
@@ -526,7 +533,7 @@ pub async fn issue_at_desk(
     let territory = territory_of(&state, &slug).await?;
     let method =
         DeskMethod::parse(&input.method).ok_or_else(|| AppError::invalid("method", "ledger.error.method"))?;
-    let factor = header_factor(&state, &user, &headers).await?;
+    let factor = header_factor(&state, &user, territory.id, Duty::Desk, &headers).await?;
     let issuance = DeskIssuance {
         member_email: input.email,
         amount_cents: input.amount_cents,
@@ -597,7 +604,7 @@ pub async fn import_statement(
     let body =
         axum::body::to_bytes(body, crate::app::UPLOAD_MAX_BYTES).await.map_err(|_| AppError::TooLarge)?;
     let territory = territory_of(&state, &slug).await?;
-    let factor = header_factor(&state, &user, &headers).await?;
+    let factor = header_factor(&state, &user, territory.id, Duty::Treasury, &headers).await?;
     Ok(Json(super::import_statement(&state.db, &user, &factor, territory.id, &body).await?))
 }
 

@@ -23,7 +23,7 @@ pub use payment::{
 pub use posting::{NewTransfer, Posted, TransferRef, pay_order_in_tx, post_in_tx, refund_order_in_tx};
 pub use request::{paid_requests, pay_request, preview_request_payment, request_client_id, request_payment};
 pub use treasury::{
-    Audit, Dashboard, Day, ImportReport, accounts_csv, audit, audit_all, audit_for, correct_transfer,
+    Audit, Dashboard, Day, Duty, ImportReport, accounts_csv, audit, audit_all, audit_for, correct_transfer,
     correction_preview, dashboard, factor_from_code, import_statement, is_treasurer, mark_unrelated,
     match_entry, require_treasurer, update_settings,
 };

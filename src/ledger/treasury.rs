@@ -54,10 +54,34 @@ async fn require_treasurer_now(
     require_fresh(db, actor, factor).await
 }
 
-/// The proof of a second factor given with an API call (its `X-TOTP-Code` header): `403
-/// ledger.error.totp_required` when the member has no confirmed factor, `403
-/// ledger.error.totp_code` when the code is missing, wrong or already used.
-pub async fn factor_from_code(db: &Db, actor: &User, code: Option<&str>) -> AppResult<FreshFactor> {
+/// Who may do a money operation of a territory: its treasurers, or its exchange-desk operators
+/// (treasurers among them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Duty {
+    /// A treasurer's operation (statements, matching, corrections).
+    Treasury,
+    /// An issuance at the exchange desk.
+    Desk,
+}
+
+/// The proof of a second factor given with an API call (its `X-TOTP-Code` header) for an
+/// operation of `duty` in the territory. The role is checked first (`403`), so that a member
+/// who may not act spends no code. Then `403 ledger.error.totp_required` when the member has no
+/// confirmed factor, `403 ledger.error.totp_code` when the code is missing, wrong or used.
+pub async fn factor_from_code(
+    db: &Db,
+    actor: &User,
+    territory_id: i64,
+    duty: Duty,
+    code: Option<&str>,
+) -> AppResult<FreshFactor> {
+    match duty {
+        Duty::Treasury => require_treasurer(db, actor, territory_id).await?,
+        Duty::Desk if !super::is_desk_operator(db, actor, territory_id).await? => {
+            return Err(AppError::Forbidden);
+        }
+        Duty::Desk => {}
+    }
     if !accounts::totp::is_enabled(db, actor.id).await? {
         return Err(AppError::Denied("ledger.error.totp_required"));
     }

@@ -7,6 +7,7 @@ mod accounts;
 mod accounts_api;
 mod admin;
 mod aid;
+mod authz;
 mod catalog;
 mod directory;
 mod group_commit;
