@@ -265,7 +265,6 @@ async fn shop(app: &TestApp, admin: &User, territory: &Territory, merchant: &Use
         name: name.into(),
         kind: "merchant".into(),
         click_and_collect: true,
-        accepts_local_currency: true,
         ..Default::default()
     };
     let business = halle::directory::propose(&app.db, "", merchant, territory, &input).await.unwrap();
