@@ -384,3 +384,28 @@ async fn a_treasury_form_without_a_recent_code_goes_through_the_step_up_page_and
     assert_eq!(app.get("/t/marguerittes/monnaie/tresorerie").await.status(), StatusCode::OK);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_second_factor_secret_and_recovery_codes_never_leave_the_server() {
+    let app = TestApp::spawn().await;
+    let c = with_currency(&app).await;
+    let anne = member(&app, &c, "anne@test.example").await;
+    let (secret, _) = second_factor(&app.db, &anne).await;
+    let bearer = token(&app, &anne).await;
+    app.login("anne@test.example", PASSWORD).await;
+    // The member's data export, the wallet's history and the API's account say who she is and
+    // that the factor is on, never the secret (base32 or raw) nor a recovery code's hash.
+    let export = app.get("/account/export").await.text().await.unwrap();
+    assert!(export.contains("anne@test.example"), "{export}");
+    let history = app.get("/t/marguerittes/monnaie/historique.csv").await.text().await.unwrap();
+    let me = app.client.get(app.url("/api/v1/me")).bearer_auth(&bearer).send().await.unwrap();
+    let me = me.text().await.unwrap();
+    assert!(me.contains("anne@test.example"), "{me}");
+    for body in [&export, &history, &me] {
+        assert!(!body.contains(&secret), "{body}");
+        assert!(!body.to_lowercase().contains("totp_secret"), "{body}");
+        assert!(!body.contains("recovery"), "{body}");
+        assert!(!body.contains("$argon2"), "{body}");
+    }
+    app.stop().await;
+}
