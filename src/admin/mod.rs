@@ -64,21 +64,6 @@ pub fn mask_link_tokens(text: &str) -> String {
     masked
 }
 
-#[cfg(test)]
-mod tests {
-    use super::mask_link_tokens;
-
-    #[test]
-    fn link_secrets_are_masked_and_the_rest_kept() {
-        let body = "Ouvrez :\n\nhttps://halle.example/password/reset?token=abc123DEF&x=1\n\nMerci token=";
-        assert_eq!(
-            mask_link_tokens(body),
-            "Ouvrez :\n\nhttps://halle.example/password/reset?token=…&x=1\n\nMerci token="
-        );
-        assert_eq!(mask_link_tokens("rien à cacher"), "rien à cacher");
-    }
-}
-
 /// Puts a failed message back in the queue.
 pub async fn retry_message(db: &Db, actor: &User, id: i64) -> AppResult<()> {
     require_admin(actor)?;
@@ -103,4 +88,19 @@ pub async fn users_page(
             (user, mine)
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_link_tokens;
+
+    #[test]
+    fn link_secrets_are_masked_and_the_rest_kept() {
+        let body = "Ouvrez :\n\nhttps://halle.example/password/reset?token=abc123DEF&x=1\n\nMerci token=";
+        assert_eq!(
+            mask_link_tokens(body),
+            "Ouvrez :\n\nhttps://halle.example/password/reset?token=…&x=1\n\nMerci token="
+        );
+        assert_eq!(mask_link_tokens("rien à cacher"), "rien à cacher");
+    }
 }

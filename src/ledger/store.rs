@@ -699,18 +699,38 @@ pub async fn insert_entry(
         .fetch_optional(&mut **conn).await)?)
 }
 
+/// What a bank entry turned out to be.
+#[derive(Clone, Copy, Debug)]
+pub enum EntryOutcome {
+    /// The euros of an issuance request: its units were issued.
+    Issued {
+        /// The request.
+        request_id: i64,
+    },
+    /// The euros paid out for a reconversion: it is settled.
+    Settled {
+        /// The reconversion.
+        reconversion_id: i64,
+    },
+    /// Nothing to do with the currency.
+    Unrelated,
+}
+
 /// Resolves an entry of a territory waiting for review; false when it was not waiting (or is
 /// another territory's).
 pub async fn resolve_entry(
     tx: &mut Tx,
     territory_id: i64,
     id: i64,
-    status: &str,
-    request_id: Option<i64>,
-    reconversion_id: Option<i64>,
-    by: Option<i64>,
+    outcome: EntryOutcome,
+    by: i64,
     now: i64,
 ) -> AppResult<bool> {
+    let (status, request_id, reconversion_id) = match outcome {
+        EntryOutcome::Issued { request_id } => ("issued", Some(request_id), None),
+        EntryOutcome::Settled { reconversion_id } => ("settled", None, Some(reconversion_id)),
+        EntryOutcome::Unrelated => ("unrelated", None, None),
+    };
     let done = on_tx!(tx, conn => sqlx::query(
         "update bank_entry set status = $2, issuance_request_id = $3, reconversion_id = $4, resolved_by = $5,
            resolved_at = $6 where id = $1 and territory_id = $7 and status = 'review'")

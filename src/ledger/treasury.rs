@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::posting::{NewTransfer, Posted, post_in_tx};
 use super::statement::{self, Entry};
-use super::store::{self, BankEntry, Currency, IssuanceRequest, Reconversion, Sums, Transfer};
+use super::store::{self, BankEntry, Currency, EntryOutcome, IssuanceRequest, Reconversion, Sums, Transfer};
 use super::wallet::{enabled_currency, system_account};
 use super::{AccountKind, TransferKind};
 use crate::accounts::totp::FreshFactor;
@@ -263,18 +263,8 @@ async fn issue_for_request(
         now,
     )
     .await?;
-    if !store::resolve_entry(
-        tx,
-        request.territory_id,
-        entry_id,
-        "issued",
-        Some(request.id),
-        None,
-        Some(actor.id),
-        now,
-    )
-    .await?
-    {
+    let issued = EntryOutcome::Issued { request_id: request.id };
+    if !store::resolve_entry(tx, request.territory_id, entry_id, issued, actor.id, now).await? {
         return Err(AppError::Conflict("ledger.error.already_done"));
     }
     store::log_event(tx, request.territory_id, Some(actor.id), "issued_by_transfer", &request.reference, now)
@@ -306,18 +296,8 @@ async fn settle_payout(
     if !posted.is_new() || !store::mark_reconversion_settled(tx, reconversion.id, now).await? {
         return Err(AppError::Conflict("ledger.error.already_done"));
     }
-    if !store::resolve_entry(
-        tx,
-        reconversion.territory_id,
-        entry_id,
-        "settled",
-        None,
-        Some(reconversion.id),
-        Some(actor.id),
-        now,
-    )
-    .await?
-    {
+    let settled = EntryOutcome::Settled { reconversion_id: reconversion.id };
+    if !store::resolve_entry(tx, reconversion.territory_id, entry_id, settled, actor.id, now).await? {
         return Err(AppError::Conflict("ledger.error.already_done"));
     }
     store::log_event(
@@ -383,9 +363,7 @@ pub async fn mark_unrelated(
     require_treasurer_now(db, actor, factor, territory_id).await?;
     let now = now();
     let mut tx = db.begin().await?;
-    if !store::resolve_entry(&mut tx, territory_id, entry_id, "unrelated", None, None, Some(actor.id), now)
-        .await?
-    {
+    if !store::resolve_entry(&mut tx, territory_id, entry_id, EntryOutcome::Unrelated, actor.id, now).await? {
         return Err(AppError::NotFound);
     }
     store::log_event(

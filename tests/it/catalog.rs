@@ -222,7 +222,7 @@ async fn a_merchant_corrects_the_column_mapping_before_importing() {
     let form = reqwest::multipart::Form::new()
         .text("_csrf", token.clone())
         .part("file", reqwest::multipart::Part::bytes(file).file_name("tarifs.csv"));
-    let uploaded = s.app.client.post(s.app.url(&format!("{base}"))).multipart(form).send().await.unwrap();
+    let uploaded = s.app.client.post(s.app.url(&base.to_string())).multipart(form).send().await.unwrap();
     assert_eq!(uploaded.status(), StatusCode::SEE_OTHER);
     let preview_path = location(&uploaded);
     let (_, preview) = s.app.page(&preview_path).await;

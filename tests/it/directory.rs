@@ -273,7 +273,7 @@ async fn a_moderator_previews_then_confirms_an_import_in_the_browser_flow() {
     let preview = s
         .app
         .client
-        .post(s.app.url(&format!("/t/marguerittes/moderation/import")))
+        .post(s.app.url("/t/marguerittes/moderation/import"))
         .multipart(form)
         .send()
         .await
