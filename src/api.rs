@@ -74,8 +74,9 @@ impl<T: ToSchema> ListPage<T> {
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// The `next` value of the previous page.
+    #[param(pattern = "^[0-9]{1,18}$")]
     pub cursor: Option<String>,
-    /// Page size (1 to 200, default 50).
+    /// Page size (1 to 200, default 50; other values are brought within).
     pub limit: Option<i64>,
 }
 
@@ -86,9 +87,16 @@ impl PageParams {
     }
 }
 
-/// The offset a `cursor` (the `next` of the previous page) stands for; 0 without one.
+/// The offset a `cursor` (the `next` of the previous page: 1 to 18 digits) stands for; 0
+/// without one.
 pub fn cursor_offset(cursor: Option<&str>) -> AppResult<i64> {
-    cursor.map_or(Ok(0), |c| c.parse::<i64>().map_err(|_| AppError::invalid("cursor", "error.bad_request")))
+    match cursor {
+        None => Ok(0),
+        Some(digits) if (1..=18).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            digits.parse::<i64>().map_err(|_| AppError::invalid("cursor", "error.bad_request"))
+        }
+        Some(_) => Err(AppError::invalid("cursor", "error.bad_request")),
+    }
 }
 
 /// A time as RFC 3339 (from Unix seconds).
@@ -170,20 +178,87 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Every error answer of the API is a [`Problem`] (the `errors` middleware sees to it), so the
-/// routes list their error statuses with a description only and this gives each its body.
-fn add_problem_bodies(openapi: &mut utoipa::openapi::OpenApi) {
+/// The error answers shared by many operations, described once under `components.responses`
+/// (status, component name, description).
+const SHARED_ERRORS: [(&str, &str, &str); 6] = [
+    (
+        "400",
+        "BadRequest",
+        "Malformed request: a path or query value of the wrong type, a body that is not JSON sent as \
+         `application/json`, or JSON without the expected fields or with values of the wrong type",
+    ),
+    ("401", "Unauthorized", "No token, though one is required; or a wrong, expired or revoked one"),
+    ("404", "NotFound", "Nothing at this address, or nothing the caller may see"),
+    ("408", "Timeout", "The request (its body included) took longer than the server allows"),
+    ("413", "TooLarge", "The body is larger than the server accepts"),
+    ("500", "Internal", "The server failed; the problem says no more, the server's log does"),
+];
+
+/// True when `operation` needs a token: it declares security, and none of its requirements is
+/// the empty one (which makes the token optional).
+pub fn requires_token(operation: &utoipa::openapi::path::Operation) -> bool {
+    operation.security.as_ref().is_some_and(|requirements| {
+        !requirements.is_empty()
+            && requirements.iter().all(|r| serde_json::to_value(r).is_ok_and(|v| v != serde_json::json!({})))
+    })
+}
+
+/// The shared error statuses `operation` can answer, from what it declares: a token (401),
+/// parameters or a body (400, and 413 for a body), an address naming something (404); any
+/// request may time out (408) or meet a failure of the server (500).
+fn shared_statuses(operation: &utoipa::openapi::path::Operation) -> Vec<&'static str> {
+    use utoipa::openapi::path::ParameterIn;
+    let parameters = operation.parameters.as_deref().unwrap_or_default();
+    let has_body = operation.request_body.is_some();
+    let mut statuses = Vec::new();
+    if has_body || !parameters.is_empty() {
+        statuses.push("400");
+    }
+    if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        statuses.push("401");
+    }
+    if parameters.iter().any(|p| p.parameter_in == ParameterIn::Path) {
+        statuses.push("404");
+    }
+    statuses.push("408");
+    if has_body {
+        statuses.push("413");
+    }
+    statuses.push("500");
+    statuses
+}
+
+/// Completes every operation's responses: each error answer of the API is a [`Problem`] (the
+/// `errors` middleware sees to it), so the routes list their own error statuses with a
+/// description only and this gives each its body; the statuses every operation of a kind can
+/// answer (see [`shared_statuses`]) are added as references to `components.responses`, unless
+/// the operation describes them itself.
+fn complete_responses(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::ResponseBuilder;
+    let problem = || Content::new(Some(Ref::from_schema_name("Problem")));
+    let components = openapi.components.get_or_insert_with(Default::default);
+    for (_, name, description) in SHARED_ERRORS {
+        let response = ResponseBuilder::new()
+            .description(description)
+            .content("application/problem+json", problem())
+            .build();
+        components.responses.insert(name.to_owned(), RefOr::T(response));
+    }
     let operations = openapi.paths.paths.values_mut().flat_map(|item| {
         [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch]
             .into_iter()
             .flatten()
     });
     for operation in operations {
+        for status in shared_statuses(operation) {
+            let name = SHARED_ERRORS.iter().find(|(s, _, _)| *s == status).map_or("Internal", |e| e.1);
+            let shared = RefOr::Ref(Ref::new(format!("#/components/responses/{name}")));
+            operation.responses.responses.entry(status.to_owned()).or_insert(shared);
+        }
         for (status, response) in &mut operation.responses.responses {
             let RefOr::T(response) = response else { continue };
             if status.parse::<u16>().is_ok_and(|s| s >= 400) && response.content.is_empty() {
-                let problem = Content::new(Some(Ref::from_schema_name("Problem")));
-                response.content.insert("application/problem+json".to_owned(), problem);
+                response.content.insert("application/problem+json".to_owned(), problem());
             }
         }
     }
@@ -212,7 +287,7 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::ledger::api::router())
         .merge(crate::aid::api::router())
         .split_for_parts();
-    add_problem_bodies(&mut doc);
+    complete_responses(&mut doc);
     (routes, doc)
 }
 

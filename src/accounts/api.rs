@@ -105,6 +105,7 @@ pub struct TokenRequest {
     /// Password.
     pub password: String,
     /// A name to recognise the token by on the account page.
+    #[schema(max_length = 60, pattern = r"\S")]
     pub name: Option<String>,
 }
 
@@ -121,6 +122,7 @@ pub struct TokenResponse {
         (status = 200, description = "Token created", body = TokenResponse),
         (status = 401, description = "Wrong email or password"),
         (status = 403, description = "Email not confirmed yet"),
+        (status = 422, description = "Invalid token name"),
         (status = 429, description = "Too many attempts"),
     ))]
 pub async fn create_token(

@@ -119,10 +119,13 @@ impl Role {
 #[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
 pub struct Registration {
     /// Email address (the login).
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     /// Password, 10 characters or more.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
     /// Name shown to other members.
+    #[schema(max_length = 60, pattern = r"\S")]
     pub display_name: String,
 }
 

@@ -131,18 +131,25 @@ pub struct AdParams {
     /// Domain code.
     pub domain: Option<String>,
     /// `offer` or `request`.
+    #[param(pattern = "^(offer|request)?$")]
     pub kind: Option<String>,
     /// Only urgent ads.
     pub urgent: Option<bool>,
     /// A territory slug; all the instance's territories when absent.
     pub territory: Option<String>,
     /// `<lat>,<lon>`: distances are measured from there.
+    #[param(
+        pattern = r"^(-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?),-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?))?$"
+    )]
     pub near: Option<String>,
-    /// Only within this many kilometres of `near`.
+    /// Only within this many kilometres of `near` (more than 0, at most 1000; needs `near`).
+    #[param(exclusive_minimum = 0, maximum = 1000)]
     pub radius_km: Option<f64>,
     /// `newest` (default) or `nearest` (needs `near`).
+    #[param(pattern = "^(newest|nearest)$")]
     pub sort: Option<String>,
     /// The `next` value of the previous page.
+    #[param(pattern = "^[0-9]{1,18}$")]
     pub cursor: Option<String>,
     /// Page size (1 to 200, default 50).
     pub limit: Option<i64>,
@@ -228,7 +235,7 @@ pub async fn create_ad(
 }
 
 /// An ad; pending and hidden ones only for their author and the moderators.
-#[utoipa::path(get, path = "/ads/{id}", tag = "aid",
+#[utoipa::path(get, path = "/ads/{id}", tag = "aid", security((), ("bearer" = [])),
     params(("id" = i64, Path, description = "Ad")),
     responses(
         (status = 200, description = "The ad", body = AdJson),
@@ -328,6 +335,7 @@ pub async fn approve_ad(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MessageInput {
     /// Text (required, up to 4,000 characters).
+    #[schema(max_length = 4000, pattern = r"\S")]
     pub body: String,
 }
 
@@ -407,6 +415,7 @@ pub async fn start_conversation(
     responses(
         (status = 200, description = "A page of conversations", body = ListPage<ConversationJson>),
         (status = 401, description = "No or bad token"),
+        (status = 422, description = "Invalid cursor"),
     ))]
 pub async fn list_conversations(
     State(state): State<AppState>,
@@ -592,6 +601,7 @@ pub async fn decide_report(
     params(("id" = i64, Path, description = "Member")),
     responses(
         (status = 204, description = "Blocked"),
+        (status = 403, description = "Blocking yourself"),
         (status = 404, description = "No such member"),
     ))]
 pub async fn block_member(

@@ -260,7 +260,7 @@ pub async fn conversations(
 /// Blocks a member: neither can write to the other any more.
 pub async fn block(db: &Db, user: &User, other_id: i64) -> AppResult<()> {
     if other_id == user.id {
-        return Err(AppError::BadRequest("aid.error.block_self"));
+        return Err(AppError::Denied("aid.error.block_self"));
     }
     accounts::user_by_id(db, other_id).await?.ok_or(AppError::NotFound)?;
     store::block(db, user.id, other_id, now()).await

@@ -359,25 +359,34 @@ impl Ad {
 #[serde(default)]
 pub struct AdInput {
     /// `offer` or `request`.
+    #[schema(required = true, pattern = "^(offer|request)$")]
     pub kind: String,
     /// A domain code of the territory (`agricultural`, `associative`, `commercial`, `medical`,
     /// `transport`, `socio-educational`, or one a moderator added).
+    #[schema(required = true, pattern = r"\S")]
     pub domain: String,
     /// Title (required).
+    #[schema(required = true, max_length = 120, pattern = r"\S[\s\S]+\S")]
     pub title: String,
     /// Plain text (required); blank lines separate paragraphs.
+    #[schema(required = true, max_length = 4000, pattern = r"\S")]
     pub description: String,
     /// A commune of the territory (its centre is used as the place).
     pub commune_id: Option<i64>,
     /// The place as written; never a street address unless the author writes one.
+    #[schema(max_length = 80)]
     pub place: Option<String>,
     /// Latitude of an approximate point (with `longitude`, instead of a commune).
+    #[schema(minimum = -90, maximum = 90)]
     pub latitude: Option<f64>,
     /// Longitude of an approximate point.
+    #[schema(minimum = -180, maximum = 180)]
     pub longitude: Option<f64>,
     /// First day `YYYY-MM-DD`; none with no end means ongoing.
+    #[schema(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub starts_on: Option<String>,
     /// Last day `YYYY-MM-DD`.
+    #[schema(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub ends_on: Option<String>,
     /// Urgent.
     pub is_urgent: bool,

@@ -56,10 +56,12 @@ impl ReportTarget {
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 pub struct ReportInput {
     /// `ad`, `profile` or `message`.
+    #[schema(pattern = "^(ad|profile|message)$")]
     pub target: String,
     /// The ad, account or message id.
     pub target_id: i64,
     /// Why (required).
+    #[schema(max_length = 1000, pattern = r"\S[\s\S]+\S")]
     pub reason: String,
 }
 
@@ -311,8 +313,10 @@ pub struct Decision {
     pub hide: bool,
     /// `warn` (an email with the reason) or `suspend` (no more ads nor messages in the
     /// territory) the responsible account; empty for neither.
+    #[schema(pattern = "^(warn|suspend)?$")]
     pub sanction: Option<String>,
     /// Why (required unless the report is only dismissed); the member reads it.
+    #[schema(max_length = 1000)]
     pub reason: String,
 }
 

@@ -101,6 +101,7 @@ pub struct ProductParams {
     /// A category, exactly.
     pub category: Option<String>,
     /// The `next` value of the previous page.
+    #[param(pattern = "^[0-9]{1,18}$")]
     pub cursor: Option<String>,
     /// Page size (1 to 500, default 100).
     pub limit: Option<i64>,
@@ -108,11 +109,12 @@ pub struct ProductParams {
 
 /// The products of a business: what is on sale for everyone, everything for its owners and the
 /// moderators.
-#[utoipa::path(get, path = "/businesses/{id}/products", tag = "catalog",
+#[utoipa::path(get, path = "/businesses/{id}/products", tag = "catalog", security((), ("bearer" = [])),
     params(("id" = i64, Path, description = "Business"), ProductParams),
     responses(
         (status = 200, description = "A page of products", body = ListPage<ProductJson>),
         (status = 404, description = "No such business, or not visible"),
+        (status = 422, description = "Invalid cursor"),
     ))]
 pub async fn list_products(
     State(state): State<AppState>,
@@ -160,6 +162,8 @@ pub async fn create_product(
     responses(
         (status = 200, description = "Updated", body = ProductJson),
         (status = 403, description = "Not an owner of this business"),
+        (status = 404, description = "No such product"),
+        (status = 409, description = "Reference already used"),
         (status = 422, description = "Invalid fields"),
     ))]
 pub async fn patch_product(
@@ -184,6 +188,7 @@ pub async fn patch_product(
     responses(
         (status = 204, description = "Deleted"),
         (status = 403, description = "Not an owner of this business"),
+        (status = 404, description = "No such product"),
     ))]
 pub async fn delete_product(
     State(state): State<AppState>,
@@ -325,7 +330,7 @@ pub async fn export_dfc(State(state): State<AppState>, Path(id): Path<i64>) -> A
 }
 
 /// The catalogue as CSV, in the import's layout (French Excel: `;`, decimal comma, BOM).
-#[utoipa::path(get, path = "/businesses/{id}/products.csv", tag = "catalog", operation_id = "export_products_csv",
+#[utoipa::path(get, path = "/businesses/{id}/products.csv", tag = "catalog", security((), ("bearer" = [])), operation_id = "export_products_csv",
     params(("id" = i64, Path, description = "Business")),
     responses((status = 200, description = "CSV file", content_type = "text/csv")))]
 pub async fn export_csv(
@@ -342,7 +347,7 @@ pub async fn export_csv(
 }
 
 /// The catalogue as XLSX, in the import's layout.
-#[utoipa::path(get, path = "/businesses/{id}/products.xlsx", tag = "catalog",
+#[utoipa::path(get, path = "/businesses/{id}/products.xlsx", tag = "catalog", security((), ("bearer" = [])),
     params(("id" = i64, Path, description = "Business")),
     responses((status = 200, description = "XLSX file", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub async fn export_xlsx(

@@ -73,20 +73,28 @@ impl Product {
 #[serde(default)]
 pub struct ProductInput {
     /// Reference (SKU), required, unique in the business.
+    #[schema(required = true, max_length = 64, pattern = r"\S")]
     pub reference: String,
     /// Name, required.
+    #[schema(required = true, max_length = 200, pattern = r"\S")]
     pub name: String,
     /// Description.
+    #[schema(max_length = 5000)]
     pub description: String,
     /// Category.
+    #[schema(max_length = 80)]
     pub category: Option<String>,
     /// Unit: piece, kg, 100g, l, bunch, tray, jar, bottle, box, portion.
+    #[schema(pattern = "^(piece|kg|100g|l|bunch|tray|jar|bottle|box|portion)?$")]
     pub unit: String,
     /// Price per unit in cents, tax included (≥ 0).
+    #[schema(minimum = 0, maximum = 10000000)]
     pub price_cents: i64,
     /// VAT rate in basis points.
+    #[schema(minimum = 0, maximum = 10000)]
     pub vat_rate_bp: Option<i64>,
     /// Stock; null is unlimited.
+    #[schema(minimum = 0, maximum = 1000000000)]
     pub stock: Option<i64>,
     /// On sale (default true).
     #[serde(default = "yes")]
@@ -94,6 +102,7 @@ pub struct ProductInput {
     /// Sold by weight.
     pub sold_by_weight: bool,
     /// Estimated weight of a piece in grams.
+    #[schema(minimum = 1, maximum = 1000000)]
     pub estimated_weight_g: Option<i64>,
     /// Organic.
     pub organic: bool,
@@ -102,6 +111,7 @@ pub struct ProductInput {
     /// Allergens.
     pub allergens: Vec<Allergen>,
     /// Ingredients.
+    #[schema(max_length = 5000)]
     pub ingredients: String,
 }
 

@@ -44,16 +44,23 @@ pub struct ListParams {
     /// Commune id.
     pub commune: Option<i64>,
     /// open, pickup_only, delivery_only or closed.
+    #[param(pattern = "^(open|pickup_only|delivery_only|closed)?$")]
     pub status: Option<String>,
     /// click_and_collect, delivery, local_currency or consignment.
+    #[param(pattern = "^(click_and_collect|delivery|local_currency|consignment)?$")]
     pub service: Option<String>,
     /// `<lat>,<lon>`: distances are measured from there, results sorted by distance.
+    #[param(
+        pattern = r"^(-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?),-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?))?$"
+    )]
     pub near: Option<String>,
-    /// Only within this many kilometres of `near`.
+    /// Only within this many kilometres of `near` (more than 0, at most 1000; needs `near`).
+    #[param(exclusive_minimum = 0, maximum = 1000)]
     pub radius_km: Option<f64>,
     /// Only what is open now.
     pub open_now: Option<bool>,
     /// The `next` value of the previous page.
+    #[param(pattern = "^[0-9]{1,18}$")]
     pub cursor: Option<String>,
     /// Page size (1 to 200, default 50).
     pub limit: Option<i64>,
@@ -195,7 +202,6 @@ pub struct BusinessDetail {
     /// Social links.
     pub social_links: Vec<String>,
     /// Weekly opening hours (minutes since midnight, Monday first).
-    #[schema(value_type = Object)]
     pub opening_hours: OpeningHours,
     /// Click-and-collect.
     pub click_and_collect: bool,
@@ -274,7 +280,7 @@ pub async fn propose_business(
 }
 
 /// A listing; unpublished ones only for their owners and the moderators.
-#[utoipa::path(get, path = "/businesses/{id}", tag = "directory",
+#[utoipa::path(get, path = "/businesses/{id}", tag = "directory", security((), ("bearer" = [])),
     params(("id" = i64, Path, description = "Listing")),
     responses(
         (status = 200, description = "The listing", body = BusinessDetail),
@@ -295,6 +301,8 @@ pub async fn get_business(
     responses(
         (status = 200, description = "The updated listing", body = BusinessDetail),
         (status = 403, description = "Not an owner or moderator"),
+        (status = 404, description = "No such listing"),
+        (status = 409, description = "A listing with this name and postcode exists"),
         (status = 422, description = "Invalid fields"),
     ))]
 pub async fn patch_business(
@@ -344,6 +352,7 @@ pub async fn approve_business(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RefuseRequest {
     /// Why; sent to the owners.
+    #[schema(max_length = 1000, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -375,6 +384,7 @@ pub async fn refuse_business(
         (status = 200, description = "The report", body = ImportResult),
         (status = 400, description = "Unreadable file"),
         (status = 403, description = "Not a moderator"),
+        (status = 422, description = "The columns could not be matched"),
     ))]
 pub async fn import_businesses(
     State(state): State<AppState>,

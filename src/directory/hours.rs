@@ -39,20 +39,23 @@ const NBSP: char = '\u{a0}';
 ///
 /// Stored as compact JSON (see [`OpeningHours::to_json`]), for example
 /// `{"days":[[],[{"opens":540,"closes":750},{"opens":900,"closes":1140}],[],[],[],[],[]]}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OpeningHours {
     /// The ranges of each day, index 0 being Monday: at most two, in order, not overlapping.
     /// No range means closed that day.
+    #[schema(min_items = 7, max_items = 7)]
     pub days: [Vec<TimeRange>; 7],
 }
 
 /// A time range within one day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TimeRange {
     /// Opening time, in minutes since midnight (0 to 1439).
+    #[schema(minimum = 0, maximum = 1439)]
     pub opens: u16,
     /// Closing time, in minutes since midnight, after `opens`; 1440 is midnight at the end of the
     /// day. Ranges never run past midnight.
+    #[schema(minimum = 1, maximum = 1440)]
     pub closes: u16,
 }
 

@@ -326,33 +326,61 @@ pub fn is_web_url(text: &str) -> bool {
     url::Url::parse(text).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
 }
 
+/// A web address as the API's document describes it: `http` or `https`, a host name, an
+/// optional port and path (the server takes any address `url` reads with a host; this is the
+/// plain part of it that clients send).
+const WEB_URL_PATTERN: &str = "^(https?://[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,4})?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?)?$";
+
+/// The schema of `social_links`: at most 5 web addresses (empty ones are ignored).
+fn social_links() -> utoipa::openapi::Array {
+    use utoipa::openapi::{ArrayBuilder, ObjectBuilder, Type};
+    let link =
+        ObjectBuilder::new().schema_type(Type::String).max_length(Some(300)).pattern(Some(WEB_URL_PATTERN));
+    ArrayBuilder::new().items(link).max_items(Some(5)).build()
+}
+
 /// What a person types to create or edit a listing (web form or API).
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct BusinessInput {
     /// Name (required).
+    #[schema(required = true, max_length = 120, pattern = r"\S")]
     pub name: String,
     /// Kind: merchant, producer, artisan, association, service or health.
+    #[schema(pattern = "^(merchant|producer|artisan|association|service|health)?$")]
     pub kind: String,
     /// Plain text; blank lines separate paragraphs.
+    #[schema(max_length = 5000)]
     pub description: String,
     /// Street address.
+    #[schema(max_length = 200)]
     pub address: Option<String>,
     /// Postcode.
+    #[schema(max_length = 10)]
     pub postcode: Option<String>,
     /// Town.
+    #[schema(max_length = 80)]
     pub city: Option<String>,
     /// Latitude.
+    #[schema(minimum = -90, maximum = 90)]
     pub latitude: Option<f64>,
     /// Longitude.
+    #[schema(minimum = -180, maximum = 180)]
     pub longitude: Option<f64>,
     /// Phone.
+    #[schema(max_length = 30, pattern = r"^[0-9 +.()-]*$")]
     pub phone: Option<String>,
     /// Contact email.
+    #[schema(max_length = 254)]
     pub email: Option<String>,
     /// Website.
+    #[schema(
+        max_length = 300,
+        pattern = "^(https?://[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,4})?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?)?$"
+    )]
     pub website: Option<String>,
     /// Social links (http/https).
+    #[schema(schema_with = social_links)]
     pub social_links: Vec<String>,
     /// Click-and-collect.
     pub click_and_collect: bool,
@@ -361,13 +389,14 @@ pub struct BusinessInput {
     /// Takes consignment.
     pub takes_consignment: bool,
     /// Crisis status: open, pickup_only, delivery_only, closed.
+    #[schema(pattern = "^(open|pickup_only|delivery_only|closed)?$")]
     pub status: Option<String>,
     /// Message shown with the status.
+    #[schema(max_length = 300)]
     pub status_message: Option<String>,
     /// Category ids of the territory's taxonomy.
     pub category_ids: Vec<i64>,
     /// Opening hours.
-    #[schema(value_type = Object)]
     pub opening_hours: Option<hours::OpeningHours>,
 }
 
@@ -462,7 +491,8 @@ pub fn validate(input: &BusinessInput) -> Result<CleanBusiness, Vec<FieldError>>
     }
     let social_links: Vec<String> =
         input.social_links.iter().map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect();
-    if social_links.iter().any(|l| !is_web_url(l)) || social_links.len() > 5 {
+    // Five links at most, blank entries counted: the API's document caps the list it is sent.
+    if social_links.iter().any(|l| !is_web_url(l)) || input.social_links.len() > 5 {
         errors.push(FieldError { field: "social_links", message: "directory.error.url" });
     }
     let email = optional(input.email.as_deref(), 254, "email", &mut errors);

@@ -63,8 +63,10 @@ async fn header_factor(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CurrencyInput {
     /// Name, e.g. "Bulle".
+    #[schema(max_length = 40, pattern = r"\S")]
     pub name: String,
     /// Symbol, e.g. "B".
+    #[schema(max_length = 5, pattern = r"\S")]
     pub symbol: String,
 }
 
@@ -84,7 +86,7 @@ pub async fn get_currency(
 }
 
 /// Enables (or renames) the territory's currency. Instance administrators only.
-#[utoipa::path(put, path = "/territories/{slug}/currency", tag = "currency",
+#[utoipa::path(put, path = "/territories/{slug}/currency", tag = "currency", security(("bearer" = [])),
     params(("slug" = String, Path, description = "Territory")),
     request_body = CurrencyInput,
     responses(
@@ -104,6 +106,7 @@ pub async fn put_currency(
 
 /// A ledger account.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = LedgerAccount)]
 pub struct AccountJson {
     /// Account number (what others pay to).
     pub id: i64,
@@ -130,7 +133,7 @@ impl AccountJson {
 }
 
 /// The caller's member account (opened on first use) and its balance.
-#[utoipa::path(get, path = "/territories/{slug}/currency/accounts/me", tag = "currency",
+#[utoipa::path(get, path = "/territories/{slug}/currency/accounts/me", tag = "currency", security(("bearer" = [])),
     params(("slug" = String, Path, description = "Territory")),
     responses(
         (status = 200, description = "The account", body = AccountJson),
@@ -159,10 +162,11 @@ pub struct HistoryParams {
 
 /// The history of an account the caller acts for (`me` for their member account), newest
 /// first, each line with the balance just after it.
-#[utoipa::path(get, path = "/territories/{slug}/currency/accounts/{account}/history", tag = "currency",
+#[utoipa::path(get, path = "/territories/{slug}/currency/accounts/{account}/history", tag = "currency", security(("bearer" = [])),
     params(("slug" = String, Path, description = "Territory"), ("account" = String, Path, description = "`me` or an account number"), HistoryParams),
     responses(
         (status = 200, description = "A page of lines", body = ListPage<HistoryLine>),
+        (status = 403, description = "No currency in this territory, or not a member of it"),
         (status = 404, description = "No such account of the caller"),
     ))]
 pub async fn account_history(
@@ -188,11 +192,12 @@ pub async fn account_history(
 }
 
 /// Opens the account of a business the caller owns (the business accepts the currency).
-#[utoipa::path(post, path = "/territories/{slug}/currency/businesses/{id}/account", tag = "currency",
+#[utoipa::path(post, path = "/territories/{slug}/currency/businesses/{id}/account", tag = "currency", security(("bearer" = [])),
     params(("slug" = String, Path, description = "Territory"), ("id" = i64, Path, description = "Business")),
     responses(
         (status = 200, description = "The account", body = AccountJson),
         (status = 403, description = "Not an owner of the business"),
+        (status = 404, description = "No such business"),
     ))]
 pub async fn open_business_account(
     State(state): State<AppState>,
@@ -243,13 +248,16 @@ impl From<&Transfer> for TransferJson {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TransferInput {
     /// A UUID chosen by the client: retrying with the same id never pays twice.
+    #[schema(pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     pub id: String,
     /// The account paid (a member's or a business's number).
     pub to_account: i64,
     /// Amount in cents, positive.
+    #[schema(minimum = 1, maximum = 100000000)]
     pub amount_cents: i64,
     /// What it is for (140 characters at most).
     #[serde(default)]
+    #[schema(max_length = 140)]
     pub memo: String,
     /// The account paying, when it is a business the caller owns (default: their own).
     pub from_account: Option<i64>,
@@ -262,12 +270,14 @@ fn posted_response(posted: &Posted) -> Response {
 
 /// Pays a member or a business. A retry with the same id and content answers 200 with the
 /// first result; the same id with other content is refused (409).
-#[utoipa::path(post, path = "/territories/{slug}/currency/transfers", tag = "currency",
+#[utoipa::path(post, path = "/territories/{slug}/currency/transfers", tag = "currency", security(("bearer" = [])),
     params(("slug" = String, Path, description = "Territory")),
     request_body = TransferInput,
     responses(
-        (status = 201, description = "Paid", body = TransferJson),
         (status = 200, description = "Already paid with this id (a retry)", body = TransferJson),
+        (status = 201, description = "Paid", body = TransferJson),
+        (status = 403, description = "No currency, not a member, or not an owner of the paying account"),
+        (status = 404, description = "No such territory"),
         (status = 409, description = "The id was used for another transfer"),
         (status = 422, description = "Insufficient balance or invalid input"),
     ))]
@@ -290,7 +300,7 @@ pub async fn create_transfer(
 }
 
 /// A transfer one of whose accounts the caller acts for, by its client id.
-#[utoipa::path(get, path = "/territories/{slug}/currency/transfers/{id}", tag = "currency",
+#[utoipa::path(get, path = "/territories/{slug}/currency/transfers/{id}", tag = "currency", security(("bearer" = [])),
     params(("slug" = String, Path, description = "Territory"), ("id" = String, Path, description = "Client id")),
     responses(
         (status = 200, description = "The transfer", body = TransferJson),
@@ -314,18 +324,20 @@ pub async fn get_transfer(
 pub struct CorrectionInput {
     /// Why (shown in both accounts' histories).
     #[serde(default)]
+    #[schema(max_length = 140)]
     pub memo: String,
 }
 
 /// Reverses a transfer by a new transfer of kind `correction` (treasurers, with a fresh code
 /// of their second factor); calling it again answers 200 with the same correction.
-#[utoipa::path(post, path = "/territories/{slug}/currency/transfers/{id}/correction", tag = "currency",
+#[utoipa::path(post, path = "/territories/{slug}/currency/transfers/{id}/correction", tag = "currency", security(("bearer" = [])),
     params(("slug" = String, Path, description = "Territory"), ("id" = String, Path, description = "Client id of the transfer to reverse"), ("X-TOTP-Code" = String, Header, description = "The current code of the caller's authenticator app (or an unused recovery code); each code works once")),
     request_body = CorrectionInput,
     responses(
-        (status = 201, description = "The reversing transfer", body = TransferJson),
         (status = 200, description = "Already corrected", body = TransferJson),
+        (status = 201, description = "The reversing transfer", body = TransferJson),
         (status = 403, description = "Not a treasurer, or no valid X-TOTP-Code"),
+        (status = 404, description = "No such transfer"),
         (status = 422, description = "The credited account has spent the units"),
     ))]
 pub async fn correct_transfer(
@@ -347,9 +359,11 @@ pub struct PaymentRequestInput {
     /// The account to pay (one the caller acts for).
     pub account: i64,
     /// The amount asked, in cents; none lets the payer type it.
+    #[schema(minimum = 1, maximum = 100000000)]
     pub amount_cents: Option<i64>,
     /// What it is for.
     #[serde(default)]
+    #[schema(max_length = 140)]
     pub memo: String,
 }
 
@@ -386,12 +400,14 @@ fn request_json(state: &AppState, slug: &str, request: PaymentRequest, payee: St
 }
 
 /// Asks for a payment to an account the caller acts for: an address and its QR code.
-#[utoipa::path(post, path = "/territories/{slug}/currency/payment-requests", tag = "currency",
+#[utoipa::path(post, path = "/territories/{slug}/currency/payment-requests", tag = "currency", security(("bearer" = [])),
     params(("slug" = String, Path, description = "Territory")),
     request_body = PaymentRequestInput,
     responses(
         (status = 201, description = "The request", body = PaymentRequestJson),
+        (status = 403, description = "No currency in this territory"),
         (status = 404, description = "Not the caller's account"),
+        (status = 422, description = "Invalid amount or memo"),
     ))]
 pub async fn create_payment_request(
     State(state): State<AppState>,
@@ -433,6 +449,7 @@ pub async fn get_payment_request(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct IssuanceRequestInput {
     /// Euros the member will transfer, in cents.
+    #[schema(minimum = 1, maximum = 100000000)]
     pub amount_cents: i64,
 }
 
@@ -466,11 +483,12 @@ impl From<IssuanceRequest> for IssuanceRequestJson {
 /// Asks for units against a bank transfer to the guarantee fund; the answer holds the
 /// reference code to write in the transfer's label. The units are issued when the treasurer
 /// imports the statement that shows the euros.
-#[utoipa::path(post, path = "/territories/{slug}/currency/issuance-requests", tag = "currency",
+#[utoipa::path(post, path = "/territories/{slug}/currency/issuance-requests", tag = "currency", security(("bearer" = [])),
     params(("slug" = String, Path, description = "Territory")),
     request_body = IssuanceRequestInput,
     responses(
         (status = 201, description = "The request", body = IssuanceRequestJson),
+        (status = 403, description = "No currency in this territory, or not a member of it"),
         (status = 422, description = "Invalid amount"),
         (status = 429, description = "Too many requests today"),
     ))]
@@ -486,9 +504,12 @@ pub async fn create_issuance_request(
 }
 
 /// The caller's issuance requests, newest first.
-#[utoipa::path(get, path = "/territories/{slug}/currency/issuance-requests", tag = "currency",
+#[utoipa::path(get, path = "/territories/{slug}/currency/issuance-requests", tag = "currency", security(("bearer" = [])),
     params(("slug" = String, Path, description = "Territory")),
-    responses((status = 200, description = "The requests", body = ListPage<IssuanceRequestJson>)))]
+    responses(
+        (status = 200, description = "The requests", body = ListPage<IssuanceRequestJson>),
+        (status = 403, description = "No currency in this territory, or not a member of it"),
+    ))]
 pub async fn list_issuance_requests(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -503,25 +524,31 @@ pub async fn list_issuance_requests(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DeskInput {
     /// A UUID chosen by the client.
+    #[schema(pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     pub id: String,
     /// The member's email address.
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     /// Euros received, in cents.
+    #[schema(minimum = 1, maximum = 100000000)]
     pub amount_cents: i64,
     /// `cash` or `cheque`.
+    #[schema(pattern = "^(cash|cheque)$")]
     pub method: String,
 }
 
 /// Credits a member at once against euros received at an exchange point (operators and
 /// treasurers, with a fresh code of their second factor; never themselves; within their daily
 /// cap).
-#[utoipa::path(post, path = "/territories/{slug}/currency/exchange", tag = "currency",
+#[utoipa::path(post, path = "/territories/{slug}/currency/exchange", tag = "currency", security(("bearer" = [])),
     params(("slug" = String, Path, description = "Territory"), ("X-TOTP-Code" = String, Header, description = "The current code of the caller's authenticator app (or an unused recovery code); each code works once")),
     request_body = DeskInput,
     responses(
-        (status = 201, description = "Issued", body = TransferJson),
         (status = 200, description = "Already issued with this id", body = TransferJson),
+        (status = 201, description = "Issued", body = TransferJson),
         (status = 403, description = "Not an exchange-point operator, no valid X-TOTP-Code, the operator's own account, or past the operator's daily cap"),
+        (status = 409, description = "The id was used for another transfer"),
+        (status = 422, description = "Invalid method, amount or member"),
     ))]
 pub async fn issue_at_desk(
     State(state): State<AppState>,
@@ -549,20 +576,25 @@ pub async fn issue_at_desk(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReconversionInput {
     /// A UUID chosen by the client.
+    #[schema(pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     pub id: String,
     /// The business (owned by the caller).
     pub business_id: i64,
     /// Units to turn into euros, in cents.
+    #[schema(minimum = 1, maximum = 100000000)]
     pub amount_cents: i64,
 }
 
 /// Turns a business's units into euros (minus the territory's fee); the treasurer pays the
 /// euros by bank transfer with the answer's reference.
-#[utoipa::path(post, path = "/territories/{slug}/currency/reconversions", tag = "currency",
+#[utoipa::path(post, path = "/territories/{slug}/currency/reconversions", tag = "currency", security(("bearer" = [])),
     params(("slug" = String, Path, description = "Territory")),
     request_body = ReconversionInput,
     responses(
         (status = 201, description = "The reconversion", body = Reconversion),
+        (status = 403, description = "No currency, or not an owner of the business"),
+        (status = 404, description = "No such business"),
+        (status = 409, description = "The id was used for another reconversion"),
         (status = 422, description = "Insufficient balance"),
     ))]
 pub async fn create_reconversion(
@@ -586,13 +618,14 @@ pub async fn create_reconversion(
 
 /// Imports a bank statement of the guarantee fund (CAMT.053 XML or CSV; treasurers, with a
 /// fresh code of their second factor). Entries already imported are not counted again.
-#[utoipa::path(post, path = "/territories/{slug}/currency/statements", tag = "currency",
+#[utoipa::path(post, path = "/territories/{slug}/currency/statements", tag = "currency", security(("bearer" = [])),
     params(("slug" = String, Path, description = "Territory"), ("X-TOTP-Code" = String, Header, description = "The current code of the caller's authenticator app (or an unused recovery code); each code works once")),
     request_body(content = String, content_type = "application/xml", description = "CAMT.053 or CSV file"),
     responses(
         (status = 200, description = "The reconciliation report", body = ImportReport),
         (status = 400, description = "Unreadable file"),
         (status = 403, description = "Not a treasurer, or no valid X-TOTP-Code"),
+        (status = 422, description = "The file holds no statement entries"),
     ))]
 pub async fn import_statement(
     State(state): State<AppState>,
@@ -609,7 +642,7 @@ pub async fn import_statement(
 }
 
 /// Checks every invariant of the ledger (treasurers).
-#[utoipa::path(get, path = "/territories/{slug}/currency/audit", tag = "currency",
+#[utoipa::path(get, path = "/territories/{slug}/currency/audit", tag = "currency", security(("bearer" = [])),
     params(("slug" = String, Path, description = "Territory")),
     responses(
         (status = 200, description = "The audit", body = Audit),

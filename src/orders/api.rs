@@ -91,8 +91,11 @@ impl From<slots::SlotView> for SlotJson {
 #[into_params(parameter_in = Query)]
 pub struct SlotParams {
     /// From (RFC 3339); default now.
+    #[param(format = DateTime)]
     pub from: Option<String>,
-    /// Until (RFC 3339); default the business's publication horizon.
+    /// Until (RFC 3339), at most 120 days after `from`; default the business's publication
+    /// horizon, or 90 days after `from`.
+    #[param(format = DateTime)]
     pub to: Option<String>,
 }
 
@@ -102,6 +105,7 @@ pub struct SlotParams {
     responses(
         (status = 200, description = "Slots in time order", body = ListPage<SlotJson>),
         (status = 404, description = "No such published business"),
+        (status = 422, description = "`from` or `to` is not an RFC 3339 time"),
     ))]
 pub async fn list_slots(
     State(state): State<AppState>,
@@ -137,10 +141,13 @@ pub async fn list_slots(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewSlot {
     /// Start (RFC 3339).
+    #[schema(format = DateTime)]
     pub starts_at: String,
     /// End (RFC 3339).
+    #[schema(format = DateTime)]
     pub ends_at: String,
     /// Orders it takes.
+    #[schema(minimum = 1, maximum = 10000)]
     pub capacity: i64,
     /// Pickup point; absent for a delivery slot.
     pub pickup_point_id: Option<i64>,
@@ -152,6 +159,7 @@ pub struct NewSlot {
     responses(
         (status = 201, description = "Created", body = SlotJson),
         (status = 403, description = "Not a manager of this business"),
+        (status = 404, description = "No such business"),
         (status = 409, description = "A slot already starts then"),
         (status = 422, description = "Invalid fields"),
     ))]
@@ -176,9 +184,11 @@ pub async fn add_slot(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewPoint {
     /// Name, e.g. "La boutique".
+    #[schema(max_length = 120, pattern = r"\S")]
     pub name: String,
     /// Address.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub address: String,
     /// A place shared by every business of the territory (moderators only).
     #[serde(default)]
@@ -188,7 +198,10 @@ pub struct NewPoint {
 /// The pickup points a business may use: its own and the territory's shared places.
 #[utoipa::path(get, path = "/businesses/{id}/pickup-points", tag = "drive", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Business")),
-    responses((status = 200, description = "Pickup points", body = ListPage<PickupPoint>)))]
+    responses(
+        (status = 200, description = "Pickup points", body = ListPage<PickupPoint>),
+        (status = 403, description = "Not a manager of this business"),
+    ))]
 pub async fn list_points(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -203,6 +216,7 @@ pub async fn list_points(
     params(("id" = i64, Path, description = "Business")), request_body = NewPoint,
     responses(
         (status = 201, description = "Created", body = PickupPoint),
+        (status = 403, description = "Not a manager of this business, or a shared place asked by someone who is not a moderator"),
         (status = 422, description = "Invalid fields"),
     ))]
 pub async fn add_point(
@@ -224,7 +238,10 @@ pub async fn add_point(
 /// The weekly slot templates of a business (its managers).
 #[utoipa::path(get, path = "/businesses/{id}/slot-templates", tag = "drive", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Business")),
-    responses((status = 200, description = "Templates", body = ListPage<SlotTemplate>)))]
+    responses(
+        (status = 200, description = "Templates", body = ListPage<SlotTemplate>),
+        (status = 403, description = "Not a manager of this business"),
+    ))]
 pub async fn list_templates(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -239,6 +256,7 @@ pub async fn list_templates(
     params(("id" = i64, Path, description = "Business")), request_body = TemplateInput,
     responses(
         (status = 201, description = "Created; the business's templates", body = ListPage<SlotTemplate>),
+        (status = 403, description = "Not a manager of this business"),
         (status = 422, description = "Invalid fields"),
     ))]
 pub async fn add_templates(
@@ -255,7 +273,10 @@ pub async fn add_templates(
 /// Removes a template and its future slots without orders.
 #[utoipa::path(delete, path = "/businesses/{id}/slot-templates/{template_id}", tag = "drive", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Business"), ("template_id" = i64, Path, description = "Template")),
-    responses((status = 204, description = "Removed")))]
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, description = "Not a manager of this business"),
+    ))]
 pub async fn remove_template(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -275,7 +296,10 @@ pub struct Pause {
 /// Pauses or resumes new orders (the business's managers).
 #[utoipa::path(post, path = "/businesses/{id}/pause", tag = "drive", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Business")), request_body = Pause,
-    responses((status = 204, description = "Done")))]
+    responses(
+        (status = 204, description = "Done"),
+        (status = 403, description = "Not a manager of this business"),
+    ))]
 pub async fn pause_orders(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -392,6 +416,7 @@ impl OrderJson {
 #[into_params(parameter_in = Query)]
 pub struct DayParams {
     /// The day, `YYYY-MM-DD` (default today).
+    #[param(format = Date)]
     pub date: Option<String>,
     /// Order number or customer name (any date).
     pub q: Option<String>,
@@ -400,7 +425,11 @@ pub struct DayParams {
 /// A business's orders for one day, by slot (its managers).
 #[utoipa::path(get, path = "/businesses/{id}/orders", tag = "drive", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Business"), DayParams),
-    responses((status = 200, description = "Orders with their lines", body = ListPage<OrderJson>)))]
+    responses(
+        (status = 200, description = "Orders with their lines", body = ListPage<OrderJson>),
+        (status = 403, description = "Not a manager of this business"),
+        (status = 422, description = "`date` is not a day"),
+    ))]
 pub async fn business_orders(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -478,6 +507,7 @@ pub struct ItemInput {
     /// Product.
     pub product_id: i64,
     /// Quantity (1 to 999).
+    #[schema(minimum = 1, maximum = 999)]
     pub quantity: i64,
 }
 
@@ -485,7 +515,9 @@ pub struct ItemInput {
 #[utoipa::path(post, path = "/cart/items", tag = "drive", security(("bearer" = [])), request_body = ItemInput,
     responses(
         (status = 200, description = "The cart", body = CartJson),
+        (status = 404, description = "No such product"),
         (status = 409, description = "Not orderable"),
+        (status = 422, description = "The quantity is not between 1 and 999"),
     ))]
 pub async fn add_cart_item(
     State(state): State<AppState>,
@@ -501,13 +533,19 @@ pub async fn add_cart_item(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct QuantityInput {
     /// Quantity (0 removes).
+    #[schema(minimum = 0, maximum = 999)]
     pub quantity: i64,
 }
 
 /// Sets a product's quantity in the cart.
 #[utoipa::path(put, path = "/cart/items/{product_id}", tag = "drive", security(("bearer" = [])),
     params(("product_id" = i64, Path, description = "Product")), request_body = QuantityInput,
-    responses((status = 200, description = "The cart", body = CartJson)))]
+    responses(
+        (status = 200, description = "The cart", body = CartJson),
+        (status = 404, description = "No such product"),
+        (status = 409, description = "Not orderable in this quantity"),
+        (status = 422, description = "The quantity is not between 0 and 999"),
+    ))]
 pub async fn set_cart_item(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -554,6 +592,7 @@ pub struct CheckoutChoice {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CheckoutInput {
     /// One choice per business of the cart.
+    #[schema(min_items = 1)]
     pub choices: Vec<CheckoutChoice>,
     /// `on_pickup`, or `local_currency` (paid now from the member's account in the territory's currency).
     pub payment: PaymentMode,
@@ -564,6 +603,7 @@ pub struct CheckoutInput {
 #[utoipa::path(post, path = "/cart/checkout", tag = "drive", security(("bearer" = [])), request_body = CheckoutInput,
     responses(
         (status = 201, description = "The orders", body = ListPage<OrderJson>),
+        (status = 404, description = "No such business or slot"),
         (status = 409, description = "A product is no longer available, a slot is full or closed"),
         (status = 422, description = "Invalid choices"),
     ))]
@@ -612,6 +652,7 @@ pub struct OrderInput {
     /// Slot.
     pub slot_id: i64,
     /// Products and quantities.
+    #[schema(min_items = 1)]
     pub items: Vec<ItemInput>,
     /// `on_pickup`, or `local_currency` (paid now from the member's account in the territory's currency).
     pub payment: PaymentMode,
@@ -630,6 +671,7 @@ pub struct OrderInput {
 #[utoipa::path(post, path = "/orders", tag = "drive", security(("bearer" = [])), request_body = OrderInput,
     responses(
         (status = 201, description = "Placed", body = OrderJson),
+        (status = 404, description = "No such business or slot"),
         (status = 409, description = "A product is no longer available, the slot is full or past its cut-off, or orders are paused"),
         (status = 422, description = "Invalid fields"),
     ))]
@@ -693,6 +735,7 @@ pub struct WeighedInput {
     /// Line id.
     pub line_id: i64,
     /// Weighed price of the line in cents.
+    #[schema(minimum = 0, maximum = 10000000)]
     pub price_cents: i64,
 }
 
@@ -714,6 +757,7 @@ pub struct StatusInput {
         (status = 200, description = "The order", body = OrderJson),
         (status = 403, description = "Not a manager of the business"),
         (status = 409, description = "Not allowed from the current status"),
+        (status = 422, description = "A weighed price is missing or invalid"),
     ))]
 pub async fn change_status(
     State(state): State<AppState>,
@@ -731,6 +775,7 @@ pub async fn change_status(
     params(("id" = i64, Path, description = "Order")),
     responses(
         (status = 200, description = "The cancelled order", body = OrderJson),
+        (status = 404, description = "No such order of yours"),
         (status = 409, description = "Too late to cancel"),
     ))]
 pub async fn cancel_order(

@@ -314,6 +314,17 @@ pub async fn remove_point(db: &Db, actor: &User, business_id: i64, point_id: i64
     }
 }
 
+/// The schema of `weekdays`: one or more of 1 (Monday) to 7 (Sunday).
+fn weekday_list() -> utoipa::openapi::Array {
+    use utoipa::openapi::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let day = ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+        .minimum(Some(1))
+        .maximum(Some(7));
+    ArrayBuilder::new().items(day).min_items(Some(1)).build()
+}
+
 /// A weekly template as typed in the form or sent to the API.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
@@ -321,14 +332,19 @@ pub struct TemplateInput {
     /// Pickup point id; absent for delivery rounds.
     pub pickup_point_id: Option<i64>,
     /// Days of the week, 1 = Monday … 7 = Sunday (one template per day).
+    #[schema(required = true, schema_with = weekday_list)]
     pub weekdays: Vec<i64>,
     /// Start, `09:00`.
+    #[schema(required = true, pattern = "^(([01]?[0-9]|2[0-3])[:h.][0-5][0-9]|24[:h.]00)$")]
     pub start: String,
     /// End, `12:00`.
+    #[schema(required = true, pattern = "^(([01]?[0-9]|2[0-3])[:h.][0-5][0-9]|24[:h.]00)$")]
     pub end: String,
     /// Slot length in minutes.
+    #[schema(required = true, minimum = 5, maximum = 1440)]
     pub slot_minutes: i64,
     /// Orders per slot.
+    #[schema(required = true, minimum = 1, maximum = 10000)]
     pub capacity: i64,
 }
 

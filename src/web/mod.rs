@@ -41,14 +41,20 @@ pub fn see_other(path: &str) -> Response {
 }
 
 /// A JSON request body; a malformed or oversized body becomes a problem+json error.
+///
+/// A whole number written as a float (`2.0`) is the integer 2: JSON Schema, and so the API's
+/// document, counts it as an integer, and some clients' JSON writers spell every number so.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> AppResult<Self> {
-        match axum::Json::<T>::from_request(request, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
+        match axum::Json::<serde_json::Value>::from_request(request, state).await {
+            Ok(axum::Json(mut value)) => {
+                whole_numbers_as_integers(&mut value);
+                serde_json::from_value(value).map(Self).map_err(|_| AppError::BadRequest("error.json_fields"))
+            }
             Err(JsonRejection::MissingJsonContentType(_)) => {
                 Err(AppError::BadRequest("error.json_content_type"))
             }
@@ -56,6 +62,28 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Err(JsonRejection::JsonDataError(_)) => Err(AppError::BadRequest("error.json_fields")),
             Err(_) => Err(AppError::BadRequest("error.json_malformed")),
         }
+    }
+}
+
+/// Rewrites every float of `value` that holds a whole number a float spells exactly (`2.0`,
+/// `-3e2`, up to 2^53 in magnitude) as that integer, so that integer fields take it; other
+/// numbers stay as they are (a larger float may not be the integer that was written, such as
+/// `-9223372036854775809`, which must not become the smallest i64).
+pub fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    const LIMIT: f64 = 9_007_199_254_740_992.0;
+    match value {
+        serde_json::Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64())
+                && float.fract() == 0.0
+                && (-LIMIT..=LIMIT).contains(&float)
+            {
+                // Whole and within the range: the cast is exact.
+                *number = (float as i64).into();
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
     }
 }
 
@@ -193,6 +221,20 @@ mod tests {
 
     fn ip(text: &str) -> IpAddr {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn whole_floats_become_integers_and_other_numbers_stay() {
+        let mut value: serde_json::Value = serde_json::from_str(
+            r#"{"a": 2.0, "b": [-3e2, 1.5], "c": {"d": 1e300}, "e": 7, "f": -9223372036854775809}"#,
+        )
+        .unwrap();
+        super::whole_numbers_as_integers(&mut value);
+        assert_eq!(
+            value,
+            serde_json::json!({"a": 2, "b": [-300, 1.5], "c": {"d": 1e300}, "e": 7, "f": -9.223372036854776e18})
+        );
+        assert!(value["a"].is_i64());
     }
 
     #[test]
