@@ -221,3 +221,21 @@ pub async fn problem(response: reqwest::Response, status: StatusCode) -> serde_j
 
 /// A password that passes the rules.
 pub const PASSWORD: &str = "une phrase de passe";
+
+/// Every `.rs` file under `src/`, sorted: what the source-reading tests (layout, routes) read.
+pub fn rust_sources() -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, files);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+    files.sort();
+    files
+}

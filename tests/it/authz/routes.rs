@@ -3,7 +3,7 @@
 //! document, which utoipa-axum builds from the very routes it mounts.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The methods that change something.
 const UNSAFE: [&str; 4] = ["post", "put", "patch", "delete"];
@@ -65,20 +65,7 @@ pub fn web_routes() -> BTreeSet<String> {
 }
 
 fn source_files() -> Vec<PathBuf> {
-    fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, files);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
-    files.sort();
-    files
+    crate::helpers::rust_sources()
 }
 
 /// The top-level arguments of a call, `rest` starting right after its opening parenthesis.
