@@ -154,12 +154,16 @@ export function launchBrowser() {
 
 const contexts = new Set();
 
+/** The screen of the journeys: a small phone, as residents and merchants use the site. */
+export const PHONE = { width: 390, height: 844 };
+
 /**
- * A new browser context in French. CSP is bypassed so that axe can be injected; that is the only
- * thing it is for: the pages themselves must not rely on it.
+ * A new browser context in French, on a phone's screen unless `opts.viewport` says otherwise. CSP
+ * is bypassed so that axe can be injected; that is the only thing it is for: the pages themselves
+ * must not rely on it.
  */
 export async function newContext(browser, opts = {}) {
-  const context = await browser.newContext({ bypassCSP: true, locale: 'fr-FR', ...opts });
+  const context = await browser.newContext({ bypassCSP: true, locale: 'fr-FR', viewport: PHONE, ...opts });
   context.setDefaultTimeout(10_000);
   context.setDefaultNavigationTimeout(20_000);
   contexts.add(context);
@@ -169,8 +173,26 @@ export async function newContext(browser, opts = {}) {
 
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
-/** Run axe-core (WCAG 2.x A and AA) on the page and fail with a readable list of violations. */
+/**
+ * Run axe-core (WCAG 2.x A and AA) on the page and fail with a readable list of violations; fail
+ * too when the page is wider than the screen (a phone would scroll sideways), naming the widest
+ * elements.
+ */
 export async function expectNoAxeViolations(page, label) {
+  const overflow = await page.evaluate(() => {
+    const screen = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= screen + 1) return null;
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > screen + 1 && !e.closest('.table-scroll, .map'))
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className ? '.' + String(e.className).replace(/ +/g, '.') : ''}`);
+    return { screen, width: document.documentElement.scrollWidth, wide };
+  });
+  if (overflow) {
+    assert.fail(
+      `"${label}" (${page.url()}) is ${overflow.width}px wide on a ${overflow.screen}px screen: ${overflow.wide.join(', ')}`,
+    );
+  }
   if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
     await page.addScriptTag({ path: axePath });
   }
