@@ -405,6 +405,13 @@ pub async fn replace_recovery_codes(db: &Db, user_id: i64, hashes: &[String]) ->
     Ok(())
 }
 
+/// How many unused recovery codes a member has.
+pub async fn unused_recovery_codes(db: &Db, user_id: i64) -> AppResult<i64> {
+    Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>(
+        "select count(*) from totp_recovery_code where user_id = $1 and used_at is null")
+        .bind(user_id).fetch_one(pool).await)?)
+}
+
 /// Marks an unused recovery code of a member used, in one statement (two requests with the same
 /// code cannot both succeed); false when there is no such unused code.
 pub async fn use_recovery_code(db: &Db, user_id: i64, hash: &str) -> AppResult<bool> {

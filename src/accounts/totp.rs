@@ -126,6 +126,27 @@ pub async fn confirm_setup(db: &Db, user: &User, code: &str) -> AppResult<Vec<St
     if was_enabled {
         return Ok(Vec::new());
     }
+    new_recovery_codes(db, user).await
+}
+
+/// How many of the member's recovery codes are still unused.
+pub async fn recovery_codes_left(db: &Db, user: &User) -> AppResult<i64> {
+    super::store::unused_recovery_codes(db, user.id).await
+}
+
+/// Replaces the member's recovery codes by [`RECOVERY_CODES`] new ones, given a valid code of
+/// the factor (as [`verify`]): the old codes stop working, the new ones are returned to be shown
+/// once. `403` when the factor is not set up.
+pub async fn regenerate_recovery_codes(db: &Db, user: &User, code: &str) -> AppResult<Vec<String>> {
+    if !is_enabled(db, user.id).await? {
+        return Err(AppError::Forbidden);
+    }
+    verify(db, user, code).await?;
+    new_recovery_codes(db, user).await
+}
+
+/// Makes and stores a new set of recovery codes (only their hashes kept), replacing the old.
+async fn new_recovery_codes(db: &Db, user: &User) -> AppResult<Vec<String>> {
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
     let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(&c.replace('-', ""))).collect();
     super::store::replace_recovery_codes(db, user.id, &hashes).await?;

@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderValue;
 use axum::http::header::CACHE_CONTROL;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/2fa", get(show_setup).post(confirm_setup))
         .route("/account/2fa/verify", get(show_verify).post(submit_verify))
         .route("/account/2fa/qr.svg", get(setup_qr))
+        .route("/account/2fa/recovery", post(regenerate_codes))
 }
 
 #[derive(Deserialize, Default)]
@@ -46,6 +47,8 @@ struct SetupPage {
     page: Page,
     secret: String,
     enabled: bool,
+    /// Unused recovery codes, when the factor is on.
+    codes_left: i64,
     next: String,
     errors: FormErrors,
 }
@@ -72,16 +75,48 @@ async fn show_setup(
     page: Page,
     Query(query): Query<Next>,
 ) -> AppResult<Response> {
+    let next = page::local_path(Some(&query.next));
+    render(&setup_page(&state, &user, page, next, FormErrors::default()).await?)
+}
+
+/// The set-up page: the QR code while the factor is off, else what is left of the recovery codes
+/// and the form that makes new ones.
+async fn setup_page(
+    state: &AppState,
+    user: &User,
+    page: Page,
+    next: String,
+    errors: FormErrors,
+) -> AppResult<SetupPage> {
     let enabled = is_enabled(&state.db, user.id).await?;
-    let secret = if enabled { String::new() } else { begin_setup(&state.db, &user).await?.1 };
+    let secret = if enabled { String::new() } else { begin_setup(&state.db, user).await?.1 };
+    let codes_left = if enabled { totp::recovery_codes_left(&state.db, user).await? } else { 0 };
     let page = page.with_csrf().await?;
-    render(&SetupPage {
-        page,
-        secret,
-        enabled,
-        next: page::local_path(Some(&query.next)),
-        errors: FormErrors::default(),
-    })
+    Ok(SetupPage { page, secret, enabled, codes_left, next, errors })
+}
+
+/// The recovery codes, shown this once: never kept by a cache.
+fn recovery_page(page: Page, codes: Vec<String>, next: String) -> AppResult<Response> {
+    let mut response = render(&RecoveryPage { page, codes, next })?;
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+async fn regenerate_codes(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: Page,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    let next = page::local_path(Some(&form.next));
+    match totp::regenerate_recovery_codes(&state.db, &user, &form.code).await {
+        Ok(codes) => recovery_page(page, codes, next),
+        Err(AppError::Invalid(errors)) => render_status(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            &setup_page(&state, &user, page, next, FormErrors(errors)).await?,
+        ),
+        Err(other) => Err(other),
+    }
 }
 
 async fn setup_qr(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> AppResult<Response> {
@@ -149,21 +184,17 @@ async fn submit(
                 page::flash(session, "accounts.totp.verified").await?;
                 return Ok(see_other(&next));
             }
-            // The recovery codes are shown this once: never kept by a cache.
-            let mut response = render(&RecoveryPage { page, codes, next })?;
-            response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            Ok(response)
+            recovery_page(page, codes, next)
         }
         Err(AppError::Invalid(errors)) => {
-            let page = page.with_csrf().await?;
             let errors = FormErrors(errors);
             if is_setup {
-                let secret = begin_setup(&state.db, &user).await?.1;
                 render_status(
                     axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    &SetupPage { page, secret, enabled: false, next, errors },
+                    &setup_page(&state, &user, page, next, errors).await?,
                 )
             } else {
+                let page = page.with_csrf().await?;
                 render_status(
                     axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                     &VerifyPage { page, next, errors },

@@ -44,6 +44,7 @@ pub const TABLE: &[(&str, &str)] = &[
     ("POST /account/tokens/{id}/revoke",                                         "-  Y  -  -  -  -  -  -  -  -  -  -"),
     ("POST /account/2fa",                                                        "-  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y"),
     ("POST /account/2fa/verify",                                                 "-  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y"),
+    ("POST /account/2fa/recovery",                                               "-  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y"),
     ("POST /api/v1/auth/register",                                               "Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y"),
     ("POST /api/v1/auth/token",                                                  "Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y"),
     // Instance administration. Joining is asked of territory C, which no column belongs to.

@@ -70,6 +70,10 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
         }
         "/account/2fa" => form!("/account/2fa", ("code", &code())),
         "/account/2fa/verify" => form!("/account/2fa/verify", ("code", &code())),
+        // A wrong code, so that the column keeps the recovery codes the money calls use up.
+        "/account/2fa/recovery" => {
+            Call { invalid_is_allowed: true, ..form!("/account/2fa/recovery", ("code", "000000")).quiet() }
+        }
         // Administration.
         "/admin/outbox/{id}/retry" => {
             Call::new(format!("/admin/outbox/{}/retry", w.failed_message().await), Body::Empty)

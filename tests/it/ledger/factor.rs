@@ -409,3 +409,43 @@ async fn the_second_factor_secret_and_recovery_codes_never_leave_the_server() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn recovery_codes_left_are_shown_and_a_fresh_code_replaces_them_all() {
+    let app = TestApp::spawn().await;
+    let c = with_currency(&app).await;
+    let anne = member(&app, &c, "anne@test.example").await;
+    let (_, secret) = accounts::totp::begin_setup(&app.db, &anne).await.unwrap();
+    let earlier = accounts::totp::code_for_secret(&secret, now_secs() - 30).unwrap();
+    let old = accounts::totp::confirm_setup(&app.db, &anne, &earlier).await.unwrap();
+    assert_eq!(old.len(), 10);
+    accounts::totp::verify(&app.db, &anne, &old[0]).await.unwrap();
+    app.login("anne@test.example", PASSWORD).await;
+    let (_, html) = app.page("/account/2fa").await;
+    assert_eq!(text(&html, "#recovery-left"), "Il vous reste 9 code(s) de secours sur 10.");
+
+    // A wrong code replaces nothing.
+    let refused = app.submit("/account/2fa", "/account/2fa/recovery", &[("code", "000000")]).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    accounts::totp::verify(&app.db, &anne, &old[1]).await.unwrap();
+
+    // The app's code gives ten new codes, shown once; every old one stops working.
+    let code = code_at(&secret, 0);
+    let made = app.submit("/account/2fa", "/account/2fa/recovery", &[("code", code.as_str())]).await;
+    assert_eq!(made.status(), StatusCode::OK);
+    assert_eq!(made.headers()["cache-control"], "no-store");
+    let html = scraper::Html::parse_document(&made.text().await.unwrap());
+    let new = crate::helpers::texts(&html, "#recovery-codes li");
+    assert_eq!(new.len(), 10, "{new:?}");
+    assert!(new.iter().all(|code| !old.contains(code)));
+    assert!(accounts::totp::verify(&app.db, &anne, &old[2]).await.is_err());
+    accounts::totp::verify(&app.db, &anne, &new[0]).await.unwrap();
+    let (_, html) = app.page("/account/2fa").await;
+    assert_eq!(text(&html, "#recovery-left"), "Il vous reste 9 code(s) de secours sur 10.");
+
+    // Without a second factor there is nothing to replace.
+    let bob = member(&app, &c, "bob@test.example").await;
+    let refused = accounts::totp::regenerate_recovery_codes(&app.db, &bob, "123456").await;
+    assert!(matches!(refused, Err(AppError::Forbidden)), "{refused:?}");
+    app.stop().await;
+}
