@@ -195,6 +195,18 @@ describe('local currency', () => {
       await member.goto(`${base}/t/marguerittes/monnaie`);
       assert.match(await member.locator('#balance').textContent(), /37,50\sB/);
       await treasury.getByText('Contrôle du grand livre : tout concorde.').waitFor();
+
+      // From her account page, the treasurer replaces her recovery codes with a code of the app.
+      await treasury.getByRole('link', exact('Mon compte')).click();
+      await treasury.getByRole('link', exact('Double authentification et codes de secours')).click();
+      await treasury.waitForURL(pathIs('/account/2fa'));
+      assert.equal(await treasury.locator('#recovery-left').textContent(), 'Il vous reste 10 code(s) de secours sur 10.');
+      await expectNoAxeViolations(treasury, 'second factor, enabled');
+      await treasury.getByLabel(/^Code à 6 chiffres/).fill(totp(secret, 1));
+      await treasury.getByRole('button', exact('Obtenir de nouveaux codes de secours')).click();
+      await treasury.locator('#recovery-codes').waitFor();
+      assert.equal(await treasury.locator('#recovery-codes code').count(), 10);
+      await expectNoAxeViolations(treasury, 'new recovery codes');
     }),
   );
 });
