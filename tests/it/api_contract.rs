@@ -147,41 +147,26 @@ async fn no_two_api_types_share_a_schema_name() {
 
 /// A member's API token.
 async fn api_token(app: &TestApp) -> String {
-    app.user("jeanne@exemple.fr", PASSWORD, false).await;
-    let token: Value = reqwest::Client::new()
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"email": "jeanne@exemple.fr", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    token["token"].as_str().unwrap().to_owned()
+    let user = app.user("jeanne@exemple.fr", PASSWORD, false).await;
+    halle::accounts::create_api_token(&app.db, &user, "tests").await.unwrap()
 }
 
 #[tokio::test]
 async fn a_whole_number_written_as_a_float_is_an_integer() {
     let app = TestApp::spawn().await;
     let token = &api_token(&app).await;
+    let add = |body: &'static str| {
+        reqwest::Client::new()
+            .post(app.url("/api/v1/cart/items"))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
     // No such product: the quantity was read (a 400 would say it was not).
-    let response = reqwest::Client::new()
-        .post(app.url("/api/v1/cart/items"))
-        .bearer_auth(token)
-        .header("content-type", "application/json")
-        .body(r#"{"product_id": 1.0, "quantity": 2.0}"#)
-        .send()
-        .await
-        .unwrap();
+    let response = add(r#"{"product_id": 1.0, "quantity": 2.0}"#).await.unwrap();
     assert_ne!(response.status(), StatusCode::BAD_REQUEST);
-    let fraction = reqwest::Client::new()
-        .post(app.url("/api/v1/cart/items"))
-        .bearer_auth(token)
-        .header("content-type", "application/json")
-        .body(r#"{"product_id": 1, "quantity": 2.5}"#)
-        .send()
-        .await
-        .unwrap();
+    let fraction = add(r#"{"product_id": 1, "quantity": 2.5}"#).await.unwrap();
     problem(fraction, StatusCode::BAD_REQUEST).await;
 }
 
