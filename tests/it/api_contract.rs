@@ -145,16 +145,17 @@ async fn no_two_api_types_share_a_schema_name() {
     }
 }
 
-/// A member's API token.
-async fn api_token(app: &TestApp) -> String {
+/// A member and her API token.
+async fn member_with_token(app: &TestApp) -> (halle::accounts::User, String) {
     let user = app.user("jeanne@exemple.fr", PASSWORD, false).await;
-    halle::accounts::create_api_token(&app.db, &user, "tests").await.unwrap()
+    let token = halle::accounts::create_api_token(&app.db, &user, "tests").await.unwrap();
+    (user, token)
 }
 
 #[tokio::test]
 async fn a_whole_number_written_as_a_float_is_an_integer() {
     let app = TestApp::spawn().await;
-    let token = &api_token(&app).await;
+    let (_, token) = &member_with_token(&app).await;
     let add = |body: &'static str| {
         reqwest::Client::new()
             .post(app.url("/api/v1/cart/items"))
@@ -173,19 +174,10 @@ async fn a_whole_number_written_as_a_float_is_an_integer() {
 #[tokio::test]
 async fn blocking_oneself_is_a_refused_action_not_a_malformed_request() {
     let app = TestApp::spawn().await;
-    let token = &api_token(&app).await;
-    let me: Value = reqwest::Client::new()
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (me, token) = member_with_token(&app).await;
     let block = reqwest::Client::new()
-        .put(app.url(&format!("/api/v1/members/{}/block", me["id"])))
-        .bearer_auth(token)
+        .put(app.url(&format!("/api/v1/members/{}/block", me.id)))
+        .bearer_auth(&token)
         .send()
         .await
         .unwrap();

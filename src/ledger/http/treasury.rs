@@ -348,6 +348,24 @@ struct DeskPage {
     errors: FormErrors,
 }
 
+impl DeskPage {
+    /// An empty desk form with a fresh transfer id, after `done` (the member and amount just
+    /// issued) when there is one.
+    fn blank(page: Page, territory: Territory, units: Units, done: Option<(String, i64)>) -> Self {
+        Self {
+            page,
+            territory,
+            units,
+            id: uuid::Uuid::new_v4().to_string(),
+            email: String::new(),
+            amount: String::new(),
+            method: "cash".to_owned(),
+            done,
+            errors: FormErrors::default(),
+        }
+    }
+}
+
 /// The territory, its currency, the operator and the proof of their recent second factor, or
 /// where to go for the second factor (coming back to the desk).
 async fn operator_in(
@@ -377,17 +395,8 @@ async fn show_desk(
         Err(redirect) => return Ok(redirect),
     };
     let page = page.with_csrf().await?;
-    render(&DeskPage {
-        units: Units::of(&currency, &page),
-        page,
-        territory,
-        id: uuid::Uuid::new_v4().to_string(),
-        email: String::new(),
-        amount: String::new(),
-        method: "cash".to_owned(),
-        done: None,
-        errors: FormErrors::default(),
-    })
+    let units = Units::of(&currency, &page);
+    render(&DeskPage::blank(page, territory, units, None))
 }
 
 #[derive(Deserialize)]
@@ -439,17 +448,8 @@ async fn issue_at_desk(
     let units = Units::of(&currency, &page);
     let (status, errors) = match outcome {
         Ok(posted) => {
-            return render(&DeskPage {
-                units,
-                page,
-                territory,
-                id: uuid::Uuid::new_v4().to_string(),
-                email: String::new(),
-                amount: String::new(),
-                method: "cash".to_owned(),
-                done: Some((form.email.trim().to_owned(), posted.transfers()[0].amount_cents)),
-                errors: FormErrors::default(),
-            });
+            let done = (form.email.trim().to_owned(), posted.transfers()[0].amount_cents);
+            return render(&DeskPage::blank(page, territory, units, Some(done)));
         }
         Err(AppError::Invalid(errors)) => {
             let errors = errors
