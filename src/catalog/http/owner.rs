@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use crate::accounts::User;
 use crate::app::{AppState, UPLOAD_MAX_BYTES};
 use crate::catalog::spreadsheet::{self, Field, Mapping, ProductReport, Table};
 use crate::catalog::store::ProductSearch;
@@ -18,11 +19,10 @@ use crate::catalog::{Allergen, Product, ProductInput, Unit, parse_price_cents, p
 use crate::directory::Business;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::territory::Territory;
-use crate::web::auth::CurrentUser;
 use crate::web::form::FormFields;
 use crate::web::i18n::Lang;
 use crate::web::page::Page;
-use crate::web::territory::territory_of;
+use crate::web::territory::{Managed, ManagerPage, territory_of};
 use crate::web::upload::{photo_added_flash, photo_routes, read_file_field, read_photo_field};
 use crate::web::{FormErrors, render, render_status, see_other};
 
@@ -168,14 +168,22 @@ async fn show_catalog(
     })
 }
 
-async fn managed(state: &AppState, page: &Page, slug: &str, id: i64) -> AppResult<(Territory, Business)> {
-    let user = page.user.as_ref().ok_or(AppError::Unauthorized)?;
-    let territory = territory_of(state, slug).await?;
-    let business = crate::catalog::managed_business(&state.db, user, id).await?;
-    if business.territory_id != territory.id {
-        return Err(AppError::NotFound);
+/// The business of the path, whose catalogue the signed-in person manages (its owners and the
+/// territory's moderators), in the territory of the path.
+struct Shop {
+    territory: Territory,
+    business: Business,
+}
+
+impl Managed for Shop {
+    async fn load(state: &AppState, user: &User, slug: &str, id: i64) -> AppResult<Self> {
+        let territory = territory_of(state, slug).await?;
+        let business = crate::catalog::managed_business(&state.db, user, id).await?;
+        if business.territory_id != territory.id {
+            return Err(AppError::NotFound);
+        }
+        Ok(Self { territory, business })
     }
-    Ok((territory, business))
 }
 
 #[derive(Template)]
@@ -197,12 +205,9 @@ struct ManageQuery {
 
 async fn show_products(
     State(state): State<AppState>,
-    CurrentUser(_): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { page, id, managed: Shop { territory, business }, .. }: ManagerPage<Shop>,
     Query(query): Query<ManageQuery>,
 ) -> AppResult<Response> {
-    let (territory, business) = managed(&state, &page, &slug, id).await?;
     let search = ProductSearch {
         text: query.q.clone(),
         include_unavailable: true,
@@ -353,12 +358,8 @@ fn form_page(
 }
 
 async fn show_new(
-    State(state): State<AppState>,
-    CurrentUser(_): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { page, managed: Shop { territory, business }, .. }: ManagerPage<Shop>,
 ) -> AppResult<Response> {
-    let (territory, business) = managed(&state, &page, &slug, id).await?;
     let mut values = ProductForm::default();
     values.set("available", "on");
     values.set("unit", Unit::Piece.as_str());
@@ -385,12 +386,9 @@ fn merge_errors(mut errors: Vec<FieldError>, input: &ProductInput) -> Vec<FieldE
 
 async fn create_product(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { user, page, id, managed: Shop { territory, business } }: ManagerPage<Shop>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let (territory, business) = managed(&state, &page, &slug, id).await?;
     let (values, input, errors) = ProductForm::posted(pairs);
     if errors.is_empty() {
         match crate::catalog::create(&state.db, &user, id, &input).await {
@@ -429,11 +427,9 @@ async fn product_of(
 
 async fn show_edit(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id, product_id)): Path<(String, i64, i64)>,
+    ManagerPage { user, page, id, managed: Shop { territory, business } }: ManagerPage<Shop>,
+    Path((_, _, product_id)): Path<(String, i64, i64)>,
 ) -> AppResult<Response> {
-    let (territory, business) = managed(&state, &page, &slug, id).await?;
     let product = product_of(&state, &user, id, product_id).await?;
     let values = ProductForm::of(&product, page.lang());
     let mut view =
@@ -448,12 +444,10 @@ async fn show_edit(
 
 async fn edit_product(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id, product_id)): Path<(String, i64, i64)>,
+    ManagerPage { user, page, id, managed: Shop { territory, business } }: ManagerPage<Shop>,
+    Path((_, _, product_id)): Path<(String, i64, i64)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let (territory, business) = managed(&state, &page, &slug, id).await?;
     product_of(&state, &user, id, product_id).await?;
     let (values, input, mut errors) = ProductForm::posted(pairs);
     if errors.is_empty() {
@@ -484,12 +478,10 @@ struct QuickForm {
 
 async fn quick_edit(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id, product_id)): Path<(String, i64, i64)>,
+    ManagerPage { user, page, id, managed: Shop { territory, .. } }: ManagerPage<Shop>,
+    Path((_, _, product_id)): Path<(String, i64, i64)>,
     Form(form): Form<QuickForm>,
 ) -> AppResult<Response> {
-    let (territory, _) = managed(&state, &page, &slug, id).await?;
     let product = product_of(&state, &user, id, product_id).await?;
     let mut input = ProductInput::from(&product);
     let key = match (parse_price_cents(&form.price), parse_stock(&form.stock)) {
@@ -509,11 +501,9 @@ async fn quick_edit(
 
 async fn duplicate_product(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id, product_id)): Path<(String, i64, i64)>,
+    ManagerPage { user, page, id, managed: Shop { territory, .. } }: ManagerPage<Shop>,
+    Path((_, _, product_id)): Path<(String, i64, i64)>,
 ) -> AppResult<Response> {
-    let (territory, _) = managed(&state, &page, &slug, id).await?;
     product_of(&state, &user, id, product_id).await?;
     let copy = crate::catalog::duplicate(&state.db, &user, product_id).await?;
     page.flash_and_go(
@@ -525,11 +515,9 @@ async fn duplicate_product(
 
 async fn delete_product(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id, product_id)): Path<(String, i64, i64)>,
+    ManagerPage { user, page, id, managed: Shop { territory, .. } }: ManagerPage<Shop>,
+    Path((_, _, product_id)): Path<(String, i64, i64)>,
 ) -> AppResult<Response> {
-    let (territory, _) = managed(&state, &page, &slug, id).await?;
     product_of(&state, &user, id, product_id).await?;
     crate::catalog::delete(&state.db, &user, product_id).await?;
     page.flash_and_go("catalog.flash.deleted", &format!("/t/{}/annuaire/{id}/produits", territory.slug)).await
@@ -537,12 +525,9 @@ async fn delete_product(
 
 async fn bulk_update(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { user, page, id, managed: Shop { territory, .. } }: ManagerPage<Shop>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let (territory, _) = managed(&state, &page, &slug, id).await?;
     let ids: Vec<i64> =
         pairs.iter().filter(|(k, _)| k == "ids").filter_map(|(_, v)| v.parse().ok()).collect();
     let available = match pairs.iter().find(|(k, _)| k == "action").map(|(_, v)| v.as_str()) {
@@ -594,23 +579,16 @@ impl ImportPage {
 }
 
 async fn show_upload(
-    State(state): State<AppState>,
-    CurrentUser(_): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { page, managed: Shop { territory, business }, .. }: ManagerPage<Shop>,
 ) -> AppResult<Response> {
-    let (territory, business) = managed(&state, &page, &slug, id).await?;
     render(&ImportPage::empty(page.with_csrf().await?, territory, business))
 }
 
 async fn upload(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { user, page, id, managed: Shop { territory, business } }: ManagerPage<Shop>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let (territory, business) = managed(&state, &page, &slug, id).await?;
     let file = read_file_field(&mut multipart, "catalogue", "catalog.import.unreadable").await?;
     let error = |key: &'static str| FormErrors(vec![FieldError { field: "file", message: key }]);
     let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
@@ -682,12 +660,10 @@ async fn preview(
 
 async fn show_mapping(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id, import_id)): Path<(String, i64, i64)>,
+    ManagerPage { user, page, managed: Shop { territory, business }, .. }: ManagerPage<Shop>,
+    Path((_, _, import_id)): Path<(String, i64, i64)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let (territory, business) = managed(&state, &page, &slug, id).await?;
     let (mut view, _, report) = preview(&state, &user, page, territory, business, import_id, &query).await?;
     view.report = Some(report);
     render(&view)
@@ -695,12 +671,10 @@ async fn show_mapping(
 
 async fn confirm_import(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id, import_id)): Path<(String, i64, i64)>,
+    ManagerPage { user, page, id, managed: Shop { territory, business } }: ManagerPage<Shop>,
+    Path((_, _, import_id)): Path<(String, i64, i64)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let (territory, business) = managed(&state, &page, &slug, id).await?;
     let (mut view, mapping, report) =
         preview(&state, &user, page, territory, business, import_id, &form).await?;
     if !spreadsheet::check_mapping(&mapping).is_empty() {
@@ -715,12 +689,9 @@ async fn confirm_import(
 
 async fn import_dfc(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { user, page, id, managed: Shop { territory, business } }: ManagerPage<Shop>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let (territory, business) = managed(&state, &page, &slug, id).await?;
     let (mut url, mut file) = (String::new(), Vec::new());
     while let Some(field) = multipart
         .next_field()
@@ -778,12 +749,10 @@ async fn import_dfc(
 
 async fn add_photo(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id, product_id)): Path<(String, i64, i64)>,
+    ManagerPage { user, page, id, managed: Shop { territory, .. } }: ManagerPage<Shop>,
+    Path((_, _, product_id)): Path<(String, i64, i64)>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let (territory, _) = managed(&state, &page, &slug, id).await?;
     product_of(&state, &user, id, product_id).await?;
     let upload = read_photo_field(&mut multipart).await?;
     let key = photo_added_flash(crate::catalog::add_photo(&state.db, &user, product_id, upload).await)?;
@@ -792,11 +761,9 @@ async fn add_photo(
 
 async fn remove_photo(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id, product_id, photo)): Path<(String, i64, i64, i64)>,
+    ManagerPage { user, page, id, managed: Shop { territory, .. } }: ManagerPage<Shop>,
+    Path((_, _, product_id, photo)): Path<(String, i64, i64, i64)>,
 ) -> AppResult<Response> {
-    let (territory, _) = managed(&state, &page, &slug, id).await?;
     product_of(&state, &user, id, product_id).await?;
     crate::catalog::remove_photo(&state.db, &user, product_id, photo).await?;
     page.flash_and_go(

@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 
 use super::public::{CategoryOption, category_tree};
+use crate::accounts::User;
 use crate::app::{AppState, UPLOAD_MAX_BYTES};
 use crate::directory::hours::OpeningHours;
 use crate::directory::store::Revision;
@@ -20,7 +21,7 @@ use crate::web::auth::CurrentUser;
 use crate::web::fmt::parse_decimal;
 use crate::web::form::FormFields;
 use crate::web::page::Page;
-use crate::web::territory::{MemberPage, territory_of};
+use crate::web::territory::{Managed, ManagerPage, MemberPage, territory_of};
 use crate::web::upload::{photo_added_flash, read_photo_field};
 use crate::web::{FormErrors, render, render_status, see_other};
 
@@ -320,30 +321,30 @@ async fn propose(
     )
 }
 
-async fn editable(
-    state: &AppState,
-    user: &crate::accounts::User,
-    slug: &str,
-    id: i64,
-) -> AppResult<(Territory, Business)> {
-    let territory = territory_of(state, slug).await?;
-    let (business, access) = crate::directory::view(&state.db, Some(user), id).await?;
-    if business.territory_id != territory.id {
-        return Err(AppError::NotFound);
+/// The listing of the path, which the signed-in person may edit, in the territory of the path.
+struct Listing {
+    territory: Territory,
+    business: Business,
+}
+
+impl Managed for Listing {
+    async fn load(state: &AppState, user: &User, slug: &str, id: i64) -> AppResult<Self> {
+        let territory = territory_of(state, slug).await?;
+        let (business, access) = crate::directory::view(&state.db, Some(user), id).await?;
+        if business.territory_id != territory.id {
+            return Err(AppError::NotFound);
+        }
+        if !access.can_edit() {
+            return Err(AppError::Forbidden);
+        }
+        Ok(Self { territory, business })
     }
-    if !access.can_edit() {
-        return Err(AppError::Forbidden);
-    }
-    Ok((territory, business))
 }
 
 async fn show_edit(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { page, id, managed: Listing { territory, business }, .. }: ManagerPage<Listing>,
 ) -> AppResult<Response> {
-    let (territory, business) = editable(&state, &user, &slug, id).await?;
     let categories = crate::directory::store::category_links(&state.db, &[id])
         .await?
         .into_iter()
@@ -355,12 +356,9 @@ async fn show_edit(
 
 async fn edit(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { user, page, id, managed: Listing { territory, business } }: ManagerPage<Listing>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let (territory, business) = editable(&state, &user, &slug, id).await?;
     let (values, mut input, mut errors) = FormValues::posted(pairs);
     if errors.is_empty() {
         locate(&state, &mut input).await;
@@ -388,12 +386,9 @@ struct StatusForm {
 
 async fn change_status(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { user, page, id, managed: Listing { territory, .. } }: ManagerPage<Listing>,
     Form(form): Form<StatusForm>,
 ) -> AppResult<Response> {
-    let (territory, _) = editable(&state, &user, &slug, id).await?;
     let status =
         CrisisStatus::parse(&form.status).ok_or(AppError::invalid("status", "directory.error.status"))?;
     crate::directory::update_status(&state.db, &user, id, status, Some(&form.status_message)).await?;
@@ -402,12 +397,9 @@ async fn change_status(
 
 async fn add_photo(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { user, page, id, managed: Listing { territory, .. } }: ManagerPage<Listing>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let (territory, _) = editable(&state, &user, &slug, id).await?;
     let upload = read_photo_field(&mut multipart).await?;
     let key = photo_added_flash(crate::directory::add_photo(&state.db, &user, id, upload).await)?;
     page.flash_and_go(key, &format!("/t/{}/annuaire/{id}/modifier#photos", territory.slug)).await
@@ -415,11 +407,9 @@ async fn add_photo(
 
 async fn remove_photo(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    page: Page,
-    Path((slug, id, photo)): Path<(String, i64, i64)>,
+    ManagerPage { user, page, id, managed: Listing { territory, .. } }: ManagerPage<Listing>,
+    Path((_, _, photo)): Path<(String, i64, i64)>,
 ) -> AppResult<Response> {
-    let (territory, _) = editable(&state, &user, &slug, id).await?;
     crate::directory::remove_photo(&state.db, &user, id, photo).await?;
     page.flash_and_go(
         "directory.flash.photo_removed",

@@ -24,8 +24,8 @@ use crate::orders::slots::{self, ClosureView, Drive, SettingsInput, SlotView, Te
 use crate::orders::{Order, OrderLine, OrderStatus, PAYMENT_MEANS, PickupPoint};
 use crate::tabular::CsvWriter;
 use crate::territory::Commune;
-use crate::web::auth::CurrentUser;
 use crate::web::page::{self, Page};
+use crate::web::territory::{Managed, ManagerPage};
 use crate::web::{FormErrors, render, render_status, see_other};
 
 /// The merchant's drive routes.
@@ -50,13 +50,16 @@ pub fn router() -> Router<AppState> {
         .route(&at("/tableau"), get(show_dashboard))
 }
 
-/// The drive of the business in the address, checked against the territory's slug.
-async fn drive_at(state: &AppState, user: &User, slug: &str, id: i64) -> AppResult<Drive> {
-    let drive = slots::managed_drive(&state.db, user, id).await?;
-    if drive.territory.slug != slug {
-        return Err(AppError::NotFound);
+/// The drive of the business in the address, which the signed-in person manages, checked
+/// against the territory's slug.
+impl Managed for Drive {
+    async fn load(state: &AppState, user: &User, slug: &str, id: i64) -> AppResult<Self> {
+        let drive = slots::managed_drive(&state.db, user, id).await?;
+        if drive.territory.slug != slug {
+            return Err(AppError::NotFound);
+        }
+        Ok(drive)
     }
-    Ok(drive)
 }
 
 fn base_of(drive: &Drive) -> String {
@@ -132,12 +135,9 @@ fn group_by_slot(
 
 async fn show_day(
     State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { user, page, id, managed: drive }: ManagerPage<Drive>,
     Query(query): Query<DayQuery>,
 ) -> AppResult<Response> {
-    let drive = drive_at(&state, &user, &slug, id).await?;
     let day = query.day(&drive);
     let (_, orders) = checkout::business_orders(&state.db, &user, id, day, &query.q).await?;
     let totals = if query.q.trim().is_empty() {
@@ -170,12 +170,9 @@ struct PauseForm {
 
 async fn set_pause(
     State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { user, page, id, managed: drive }: ManagerPage<Drive>,
     Form(form): Form<PauseForm>,
 ) -> AppResult<Response> {
-    let drive = drive_at(&state, &user, &slug, id).await?;
     let paused = form.paused == "1";
     slots::set_paused(&state.db, &user, id, paused).await?;
     page.flash_and_go(if paused { "orders.paused" } else { "orders.resumed" }, &base_of(&drive)).await
@@ -183,11 +180,9 @@ async fn set_pause(
 
 async fn show_order(
     State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path((slug, id, order_id)): Path<(String, i64, i64)>,
+    ManagerPage { user, page, managed: drive, .. }: ManagerPage<Drive>,
+    Path((_, _, order_id)): Path<(String, i64, i64)>,
 ) -> AppResult<Response> {
-    let drive = drive_at(&state, &user, &slug, id).await?;
     let detail = checkout::order_detail(&state.db, &user, order_id).await?;
     if detail.order.business_id != drive.business.id {
         return Err(AppError::NotFound);
@@ -197,12 +192,10 @@ async fn show_order(
 
 async fn change_status(
     State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path((slug, id, order_id)): Path<(String, i64, i64)>,
+    ManagerPage { user, page, managed: drive, .. }: ManagerPage<Drive>,
+    Path((_, _, order_id)): Path<(String, i64, i64)>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let drive = drive_at(&state, &user, &slug, id).await?;
     let session = page.form_session()?;
     let status = form
         .iter()
@@ -271,12 +264,9 @@ async fn picking_data(
 
 async fn show_picking_list(
     State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { user, page, managed: drive, .. }: ManagerPage<Drive>,
     Query(query): Query<DayQuery>,
 ) -> AppResult<Response> {
-    let drive = drive_at(&state, &user, &slug, id).await?;
     let (day, orders) = picking_data(&state, &user, &drive, &query).await?;
     let mut totals: Vec<(String, String, String, i64, i64)> = Vec::new();
     for line in orders.iter().flat_map(|(_, lines)| lines) {
@@ -309,12 +299,9 @@ async fn show_picking_list(
 
 async fn export_day(
     State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { user, page, managed: drive, .. }: ManagerPage<Drive>,
     Query(query): Query<DayQuery>,
 ) -> AppResult<Response> {
-    let drive = drive_at(&state, &user, &slug, id).await?;
     let (day, orders) = picking_data(&state, &user, &drive, &query).await?;
     let t = page.t;
     // A byte-order mark so that Excel opens the UTF-8 file with its accents.
@@ -466,11 +453,8 @@ async fn settings_page(
 
 async fn show_settings(
     State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { user, page, managed: drive, .. }: ManagerPage<Drive>,
 ) -> AppResult<Response> {
-    let drive = drive_at(&state, &user, &slug, id).await?;
     settings_page(&state, page, &user, drive, FormErrors::default()).await
 }
 
@@ -518,24 +502,17 @@ enum Change {
 
 /// The POST route of one settings form.
 fn change(kind: Change) -> MethodRouter<AppState> {
-    post(
-        move |state: State<AppState>,
-              page: Page,
-              user: CurrentUser,
-              path: Path<(String, i64)>,
-              form: Form<Vec<(String, String)>>| change_settings(state, page, user, path, form, kind),
-    )
+    post(move |state: State<AppState>, manager: ManagerPage<Drive>, form: Form<Vec<(String, String)>>| {
+        change_settings(state, manager, form, kind)
+    })
 }
 
 async fn change_settings(
     State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { user, page, managed: drive, .. }: ManagerPage<Drive>,
     Form(form): Form<Vec<(String, String)>>,
     kind: Change,
 ) -> AppResult<Response> {
-    let drive = drive_at(&state, &user, &slug, id).await?;
     let (outcome, done) = match kind {
         Change::Settings => (save_settings_form(&state, &user, &drive, &form).await, "orders.settings_saved"),
         Change::Point => (add_point(&state, &user, &drive, &form).await, "orders.point_added"),
@@ -618,19 +595,17 @@ enum Removal {
 
 /// The POST route removing one item of the settings, the item's id last in the path.
 fn removal(kind: Removal) -> MethodRouter<AppState> {
-    post(move |state: State<AppState>, page: Page, user: CurrentUser, path: Path<(String, i64, i64)>| {
-        remove_setting(state, page, user, path, kind)
+    post(move |state: State<AppState>, manager: ManagerPage<Drive>, path: Path<(String, i64, i64)>| {
+        remove_setting(state, manager, path, kind)
     })
 }
 
 async fn remove_setting(
     State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path((slug, id, item)): Path<(String, i64, i64)>,
+    ManagerPage { user, page, id, managed: drive }: ManagerPage<Drive>,
+    Path((_, _, item)): Path<(String, i64, i64)>,
     kind: Removal,
 ) -> AppResult<Response> {
-    let drive = drive_at(&state, &user, &slug, id).await?;
     let (outcome, done) = match kind {
         Removal::Point => (slots::remove_point(&state.db, &user, id, item).await, "orders.point_removed"),
         Removal::Template => {
@@ -678,11 +653,8 @@ struct DashboardPage {
 
 async fn show_dashboard(
     State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path((slug, id)): Path<(String, i64)>,
+    ManagerPage { user, page, id, managed: drive }: ManagerPage<Drive>,
 ) -> AppResult<Response> {
-    let drive = drive_at(&state, &user, &slug, id).await?;
     let lang = page.lang();
     let tz = drive.tz();
     let weeks = crate::orders::checkout::weekly_figures(&state.db, &user, id, 12).await?;
