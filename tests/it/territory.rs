@@ -87,3 +87,30 @@ async fn the_api_lists_territories_and_shows_one_with_its_communes() {
     let missing = reqwest::get(app.url("/api/v1/territories/nope")).await.unwrap();
     problem(missing, StatusCode::NOT_FOUND).await;
 }
+
+#[tokio::test]
+async fn a_member_joins_through_the_api_and_me_lists_it() {
+    let app = TestApp::spawn().await;
+    app.territory("marguerittes", "Marguerittes").await;
+    let jeanne = app.user("jeanne@exemple.fr", PASSWORD, false).await;
+    let token = halle::accounts::create_api_token(&app.db, &jeanne, "Tableur").await.unwrap();
+    let join = || app.client.post(app.url("/api/v1/territories/marguerittes/members")).bearer_auth(&token);
+    let joined = join().send().await.unwrap();
+    assert_eq!(joined.status(), StatusCode::NO_CONTENT);
+    // Joining twice changes nothing.
+    assert_eq!(join().send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    let me: serde_json::Value =
+        app.client.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["memberships"], serde_json::json!([{"territory": "marguerittes", "role": "member"}]));
+    let anonymous =
+        app.client.post(app.url("/api/v1/territories/marguerittes/members")).send().await.unwrap();
+    problem(anonymous, StatusCode::UNAUTHORIZED).await;
+    let unknown = app
+        .client
+        .post(app.url("/api/v1/territories/nulle-part/members"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    problem(unknown, StatusCode::NOT_FOUND).await;
+}

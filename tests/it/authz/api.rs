@@ -30,6 +30,9 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
         (_, "/auth/token") => {
             Call::json(v1("/auth/token".into()), json!({"email": email, "password": PASSWORD, "name": "cli"}))
         }
+        (_, "/territories/{slug}/members") => {
+            Call::new(v1(format!("/territories/{}/members", w.d.slug)), Body::Empty)
+        }
         // Directory.
         (_, "/territories/{slug}/businesses") => Call::json(
             v1(format!("/territories/{slug}/businesses")),

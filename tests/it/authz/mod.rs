@@ -47,12 +47,14 @@ pub const TABLE: &[(&str, &str)] = &[
     ("POST /account/2fa/recovery",                                               "-  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y"),
     ("POST /api/v1/auth/register",                                               "Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y"),
     ("POST /api/v1/auth/token",                                                  "Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y"),
-    // Instance administration. Joining is asked of territory C, which no column belongs to.
+    // Instance administration. Joining is asked of territory C (D through the API), which no column
+    // belongs to.
     ("POST /admin/outbox/{id}/retry",                                            "-  -  -  -  -  -  Y  -  -  -  -  -"),
     ("POST /admin/users/{id}/roles",                                             "-  -  -  -  -  -  Y  -  -  -  -  -"),
     ("POST /admin/territories",                                                  "-  -  -  -  -  -  Y  -  -  -  -  -"),
     ("POST /admin/territories/{slug}",                                           "-  -  -  -  -  -  Y  -  -  -  -  -"),
     ("POST /t/{slug}/join",                                                      "-  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y"),
+    ("POST /api/v1/territories/{slug}/members",                                  "-  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y"),
     // Directory: proposing a listing (moderated), running one of MerchantA's (A's moderators may
     // too), claiming someone else's.
     ("POST /t/{slug}/annuaire/proposer",                                         "-  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y"),

@@ -64,6 +64,8 @@ pub struct World {
     pub a: Territory,
     /// A territory no column belongs to: what they join (joining A would make B's roles A's).
     pub c: Territory,
+    /// Another such territory, joined through the API (C is already joined through the site).
+    pub d: Territory,
     /// A member of A who is none of the columns: the one they block, the owner of listings
     /// they claim, the author of ads they report.
     pub neighbour: User,
@@ -98,6 +100,7 @@ impl World {
         let a = app.territory("vallee-a", "Vallée A").await;
         let b = app.territory("vallee-b", "Vallée B").await;
         let c = app.territory("vallee-c", "Vallée C").await;
+        let d = app.territory("vallee-d", "Vallée D").await;
         let admin = app.user("admin@authz.example", PASSWORD, true).await;
         for territory in [&a, &b] {
             halle::ledger::enable_currency(&app.db, &admin, territory.id, "Bulle", "B").await.unwrap();
@@ -153,6 +156,7 @@ impl World {
             app,
             a,
             c,
+            d,
             neighbour,
             claimant,
             actors,
