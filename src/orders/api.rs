@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use super::checkout::{self, OrderDetail, OrderRequest, cart_owner};
 use super::schedule::SlotTemplate;
-use super::slots::{self, TemplateInput, today};
+use super::slots::{self, SlotPlace, TemplateInput, today};
 use super::{Order, OrderLine, OrderStatus, PaymentMode, PickupPoint, ShopChoice};
 use crate::api::{ListPage, rfc3339};
 use crate::app::AppState;
@@ -149,11 +149,16 @@ pub struct NewSlot {
     /// Orders it takes.
     #[schema(minimum = 1, maximum = 10000)]
     pub capacity: i64,
-    /// Pickup point; absent for a delivery slot.
+    /// Pickup point; when absent, the shop's own pickup point if it does click-and-collect
+    /// (made from its address on first use), else a delivery slot.
     pub pickup_point_id: Option<i64>,
+    /// Asks for a delivery slot (for a shop doing both); refused when the shop does not deliver.
+    #[serde(default)]
+    pub delivery: bool,
 }
 
-/// Adds a one-off slot (the business's managers).
+/// Adds a one-off slot (the business's managers): at a pickup point, at the shop itself (no
+/// point given: its own point, made on first use), or a delivery slot (`delivery`).
 #[utoipa::path(post, path = "/businesses/{id}/slots", tag = "drive", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Business")), request_body = NewSlot,
     responses(
@@ -161,7 +166,7 @@ pub struct NewSlot {
         (status = 403, description = "Not a manager of this business"),
         (status = 404, description = "No such business"),
         (status = 409, description = "A slot already starts then"),
-        (status = 422, description = "Invalid fields"),
+        (status = 422, description = "Invalid fields, or a place the shop does not offer (no click-and-collect, no delivery)"),
     ))]
 pub async fn add_slot(
     State(state): State<AppState>,
@@ -170,7 +175,13 @@ pub async fn add_slot(
     ApiJson(input): ApiJson<NewSlot>,
 ) -> AppResult<(StatusCode, Json<SlotJson>)> {
     let span = (parse_instant(&input.starts_at, "starts_at")?, parse_instant(&input.ends_at, "ends_at")?);
-    let slot = slots::add_slot(&state.db, &user, id, input.pickup_point_id, span, input.capacity).await?;
+    let place = match (input.pickup_point_id, input.delivery) {
+        (Some(_), true) => return Err(AppError::invalid("delivery", "orders.error.delivery_with_point")),
+        (Some(point), false) => SlotPlace::Point(point),
+        (None, true) => SlotPlace::Delivery,
+        (None, false) => SlotPlace::Shop,
+    };
+    let slot = slots::add_slot(&state.db, &user, id, place, span, input.capacity).await?;
     let drive = slots::managed_drive(&state.db, &user, id).await?;
     let view = slots::slots(&state.db, &drive, slot.starts_at, slot.starts_at + 1)
         .await?

@@ -24,7 +24,7 @@ pub use checkout::{
 pub use quote::{Quote, ShopChoice, ShopQuote, place_cart, quote_cart};
 pub use schedule::{Closure, Deadline, SlotTemplate};
 pub use slots::{
-    ClosureView, Drive, SettingsInput, SlotView, TemplateInput, add_closure, add_point, add_slot,
+    ClosureView, Drive, SettingsInput, SlotPlace, SlotView, TemplateInput, add_closure, add_point, add_slot,
     add_templates, closures, day_span, ensure_slots, managed_drive, point_label, points, public_drive,
     remove_closure, remove_point, remove_template, save_settings, seed_demo_drive, set_paused, slots,
     templates, today, upcoming_slots,

@@ -466,21 +466,29 @@ pub async fn remove_closure(db: &Db, actor: &User, business_id: i64, closure_id:
     Ok(())
 }
 
-/// Adds a one-off slot (its managers): at a pickup point, or a delivery slot without one.
+/// Adds a one-off slot (its managers): at a pickup point, at the shop, or a delivery slot; a
+/// place the business does not offer (no click-and-collect, no delivery) is refused.
 pub async fn add_slot(
     db: &Db,
     actor: &User,
     business_id: i64,
-    pickup_point_id: Option<i64>,
+    place: SlotPlace,
     span: (i64, i64),
     capacity: i64,
 ) -> AppResult<Slot> {
     let drive = managed_drive(db, actor, business_id).await?;
-    if let Some(point) = pickup_point_id
-        && !points(db, &drive).await?.iter().any(|p| p.id == point)
-    {
-        return Err(AppError::invalid("pickup_point_id", "orders.error.point_unknown"));
-    }
+    let pickup_point_id = match place {
+        SlotPlace::Point(point) => {
+            if !points(db, &drive).await?.iter().any(|p| p.id == point) {
+                return Err(AppError::invalid("pickup_point_id", "orders.error.point_unknown"));
+            }
+            Some(point)
+        }
+        SlotPlace::Shop if drive.business.click_and_collect => Some(shop_point(db, &drive).await?),
+        SlotPlace::Shop => return Err(AppError::invalid("pickup_point_id", "orders.error.no_pickup")),
+        SlotPlace::Delivery if drive.business.delivery => None,
+        SlotPlace::Delivery => return Err(AppError::invalid("delivery", "orders.error.no_delivery")),
+    };
     if span.1 <= span.0 || span.1 - span.0 > 24 * 3600 {
         return Err(AppError::invalid("ends_at", "orders.error.end_before_start"));
     }
@@ -493,6 +501,38 @@ pub async fn add_slot(
     store::insert_slot(db, business_id, pickup_point_id, span, capacity)
         .await?
         .ok_or(AppError::Conflict("orders.error.slot_exists"))
+}
+
+/// Where a new slot's orders go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotPlace {
+    /// Collected at this pickup point (the business's own, or a shared place of the territory).
+    Point(i64),
+    /// Collected at the shop itself: its own first pickup point, made from its address when it
+    /// has none yet.
+    Shop,
+    /// Delivered.
+    Delivery,
+}
+
+/// The shop's own pickup point: its first own point, or one named after it at its address,
+/// made now.
+async fn shop_point(db: &Db, drive: &Drive) -> AppResult<i64> {
+    let own = points(db, drive).await?.into_iter().find(|p| p.business_id == Some(drive.business.id));
+    match own {
+        Some(point) => Ok(point.id),
+        None => {
+            let address = drive.business.address.as_deref().unwrap_or_default();
+            store::insert_point(
+                db,
+                drive.territory.id,
+                Some(drive.business.id),
+                &drive.business.name,
+                address,
+            )
+            .await
+        }
+    }
 }
 
 /// Demo data: the shop as its pickup point, Tuesday to Saturday 9:00–12:00 and 16:00–19:00 in

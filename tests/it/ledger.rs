@@ -1413,9 +1413,16 @@ async fn a_drive_order_paid_in_the_local_currency_is_refunded_when_cancelled() {
         ledger::business_account(&app.db, &baker, c.territory.id, bakery, true).await.unwrap().unwrap().id;
     let point = halle::orders::add_point(&app.db, &baker, bakery, "La boutique", "", false).await.unwrap();
     let start = halle::db::now() + 48 * 3600;
-    let slot = halle::orders::add_slot(&app.db, &baker, bakery, Some(point), (start, start + 1800), 5)
-        .await
-        .unwrap();
+    let slot = halle::orders::add_slot(
+        &app.db,
+        &baker,
+        bakery,
+        halle::orders::SlotPlace::Point(point),
+        (start, start + 1800),
+        5,
+    )
+    .await
+    .unwrap();
     let bread = halle::catalog::ProductInput {
         reference: "PAIN".into(),
         name: "Pain".into(),

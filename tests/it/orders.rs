@@ -519,7 +519,8 @@ async fn bad_orders_get_clear_problems_and_reserve_nothing() {
     let start = halle::db::now() + 48 * 3600;
     let delivery: Value = api(&d.merchant)
         .post(d.app.url(&format!("/api/v1/businesses/{}/slots", d.business)))
-        .json(&json!({"starts_at": rfc3339(start), "ends_at": rfc3339(start + 7200), "capacity": 3}))
+        .json(&json!({"starts_at": rfc3339(start), "ends_at": rfc3339(start + 7200), "capacity": 3,
+                      "delivery": true}))
         .send()
         .await
         .unwrap()
@@ -535,6 +536,59 @@ async fn bad_orders_get_clear_problems_and_reserve_nothing() {
     );
     assert_eq!(d.stock(bread).await, Some(5));
     assert_eq!(d.remaining(slot).await, 10);
+}
+
+#[tokio::test]
+async fn a_slot_without_a_point_is_at_the_shop_and_a_shop_that_does_not_deliver_refuses_delivery() {
+    let app = TestApp::spawn().await;
+    let territory = app.territory("marguerittes", "Marguerittes").await;
+    let merchant = app.user("epicerie@exemple.fr", PASSWORD, false).await;
+    let input = halle::directory::BusinessInput {
+        name: "Épicerie du Pont".into(),
+        address: Some("2 place du Marché".into()),
+        click_and_collect: true,
+        delivery: false,
+        ..Default::default()
+    };
+    let admin = app.user("admin@exemple.fr", PASSWORD, true).await;
+    let shop = halle::directory::propose(&app.db, "", &admin, &territory, &input).await.unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    halle::directory::add_owner(&mut tx, shop.id, merchant.id).await.unwrap();
+    tx.commit().await.unwrap();
+    let token = halle::accounts::create_api_token(&app.db, &merchant, "t").await.unwrap();
+    let start = halle::db::now() + 24 * 3600;
+    let add = |extra: Value| {
+        let mut body = json!({"starts_at": rfc3339(start), "ends_at": rfc3339(start + 1800), "capacity": 4});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        api(&token).post(app.url(&format!("/api/v1/businesses/{}/slots", shop.id))).json(&body).send()
+    };
+    // The first slot without a point makes the shop's own point, at its address; the next uses it.
+    let first: Value = add(json!({})).await.unwrap().json().await.unwrap();
+    assert_eq!(first["fulfilment"], "pickup", "{first}");
+    let start_later = json!({"starts_at": rfc3339(start + 3600), "ends_at": rfc3339(start + 5400)});
+    let second: Value = add(start_later).await.unwrap().json().await.unwrap();
+    assert_eq!(second["pickup_point_id"], first["pickup_point_id"], "{second}");
+    let points = halle::orders::points(
+        &app.db,
+        &halle::orders::managed_drive(&app.db, &merchant, shop.id).await.unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(points.len(), 1);
+    assert_eq!(
+        (points[0].name.as_str(), points[0].address.as_str()),
+        ("Épicerie du Pont", "2 place du Marché")
+    );
+    // A delivery slot for a shop that does not deliver is refused, and nothing is made.
+    let refused =
+        add(json!({"starts_at": rfc3339(start + 7200), "ends_at": rfc3339(start + 9000), "delivery": true}))
+            .await
+            .unwrap();
+    let body = problem(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(body["errors"][0]["field"], "delivery");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("ne livre pas"), "{body}");
+    let page: Value = app.get(&format!("/api/v1/businesses/{}/slots", shop.id)).await.json().await.unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
 }
 
 #[tokio::test]
@@ -582,10 +636,16 @@ async fn a_resident_orders_from_two_shops_through_the_web_and_gets_the_calendar_
     let point =
         halle::orders::add_point(&d.app.db, &admin, farm.id, "Place du marché", "", false).await.unwrap();
     let start = halle::db::now() + 72 * 3600;
-    let farm_slot =
-        halle::orders::add_slot(&d.app.db, &admin, farm.id, Some(point), (start, start + 3600), 3)
-            .await
-            .unwrap();
+    let farm_slot = halle::orders::add_slot(
+        &d.app.db,
+        &admin,
+        farm.id,
+        halle::orders::SlotPlace::Point(point),
+        (start, start + 3600),
+        3,
+    )
+    .await
+    .unwrap();
     let eggs_input = halle::catalog::ProductInput {
         reference: "OEUFS".into(),
         name: "Œufs".into(),

@@ -20,7 +20,9 @@ use crate::error::{AppError, AppResult};
 use crate::orders::charts::{self, BarChart};
 use crate::orders::checkout::{self, slot_text};
 use crate::orders::schedule::{self, SlotTemplate};
-use crate::orders::slots::{self, ClosureView, Drive, SettingsInput, SlotView, TemplateInput, today};
+use crate::orders::slots::{
+    self, ClosureView, Drive, SettingsInput, SlotPlace, SlotView, TemplateInput, today,
+};
 use crate::orders::{Order, OrderLine, OrderStatus, PAYMENT_MEANS, PickupPoint};
 use crate::tabular::CsvWriter;
 use crate::territory::Commune;
@@ -633,9 +635,8 @@ async fn add_slot(state: &AppState, user: &User, drive: &Drive, form: &[(String,
                 schedule::local_instant(day, end, &tz).unwrap_or(0),
             );
             let capacity = field(form, "capacity").trim().parse().unwrap_or(0);
-            slots::add_slot(&state.db, user, id, field(form, "point").parse().ok(), span, capacity)
-                .await
-                .map(|_| ())
+            let place = field(form, "point").parse().map_or(SlotPlace::Delivery, SlotPlace::Point);
+            slots::add_slot(&state.db, user, id, place, span, capacity).await.map(|_| ())
         }
     }
 }

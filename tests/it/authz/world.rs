@@ -136,11 +136,17 @@ impl World {
                 .await
                 .unwrap();
         let start = halle::db::now() + 3 * 86_400;
-        let slot_a =
-            halle::orders::add_slot(&app.db, merchant, shop_a, Some(point_a), (start, start + 3600), 10_000)
-                .await
-                .unwrap()
-                .id;
+        let slot_a = halle::orders::add_slot(
+            &app.db,
+            merchant,
+            shop_a,
+            halle::orders::SlotPlace::Point(point_a),
+            (start, start + 3600),
+            10_000,
+        )
+        .await
+        .unwrap()
+        .id;
         let neighbour = app.user("voisin@authz.example", PASSWORD, false).await;
         let claimant = app.user("demandeur@authz.example", PASSWORD, false).await;
         for user in [&neighbour, &claimant] {
