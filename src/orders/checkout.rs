@@ -535,7 +535,7 @@ fn order_email(
         _ => ("mail.orders.cancelled.subject", "mail.orders.cancelled.body"),
     };
     let mut email = Email::new(&customer.email, &t.fill(subject, &args), t.fill(body, &args));
-    if status == OrderStatus::New {
+    if matches!(status, OrderStatus::New | OrderStatus::Cancelled) {
         email.attachments.push(calendar_attachment(base_url, drive, order, lines, lang));
     }
     email
@@ -552,7 +552,11 @@ pub fn calendar_attachment(
     let t = Tr::new(lang);
     let number = order.id.to_string();
     let summary_key = if order.is_delivery() { "orders.ics.delivery" } else { "orders.ics.pickup" };
-    let summary = t.fill(summary_key, &[("number", &number), ("business", &drive.business.name)]);
+    let mut summary = t.fill(summary_key, &[("number", &number), ("business", &drive.business.name)]);
+    let cancelled = order.status() == OrderStatus::Cancelled;
+    if cancelled {
+        summary = t.fill("orders.ics.cancelled", &[("summary", &summary)]);
+    }
     let location =
         if order.is_delivery() { order.delivery_address.clone() } else { order.pickup_point_name.clone() };
     let description = format!("{}\n{}", lines_text(lines, lang), fmt::price(order.total_cents, lang));
@@ -564,7 +568,8 @@ pub fn calendar_attachment(
         description: &description,
         starts_at: order.starts_at,
         ends_at: order.ends_at,
-        stamp: order.created_at,
+        stamp: if cancelled { order.updated_at } else { order.created_at },
+        cancelled,
     });
     Attachment {
         filename: format!("commande-{}.ics", order.id),

@@ -284,6 +284,25 @@ async fn a_cancelled_order_gives_its_stock_and_place_back() {
     assert_eq!(cancelled.status(), StatusCode::OK);
     assert_eq!(cancelled.json::<Value>().await.unwrap()["status"], "cancelled");
     assert_eq!((d.stock(bread).await, d.remaining(slot).await), (Some(3), 1));
+    // The cancellation mail and the order's calendar file cancel the event the confirmation added.
+    let outbox = halle::mail::list_outbox(&d.app.db, None, None, 100).await.unwrap();
+    let files: Vec<String> = outbox
+        .iter()
+        .filter(|m| m.to_address == "client0@exemple.fr")
+        .flat_map(|m| m.attachment_list())
+        .map(|a| a.content)
+        .collect();
+    let uid = |ics: &str| ics.lines().find(|l| l.starts_with("UID:")).unwrap().to_owned();
+    let added = files.iter().find(|f| f.contains("METHOD:PUBLISH")).expect("the confirmation's file");
+    let removed = files.iter().find(|f| f.contains("METHOD:CANCEL")).expect("the cancellation's file");
+    assert!(removed.contains("STATUS:CANCELLED") && removed.contains("SEQUENCE:1"), "{removed}");
+    assert_eq!(uid(added), uid(removed));
+    d.app.login("client0@exemple.fr", PASSWORD).await;
+    let download = d.app.get(&format!("/mes-commandes/{id}/calendrier.ics")).await.text().await.unwrap();
+    assert!(download.contains("STATUS:CANCELLED") && download.contains(&uid(added)), "{download}");
+    let (_, page) = d.app.page(&format!("/mes-commandes/{id}")).await;
+    let facts = text(&page, ".facts");
+    assert!(facts.contains("rien à régler") && !facts.contains("Paiement au retrait"), "{facts}");
     // Cancelling twice gives nothing back twice.
     let again =
         api(&d.customers[0]).post(d.app.url(&format!("/api/v1/orders/{id}/cancel"))).send().await.unwrap();

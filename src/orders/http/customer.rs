@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::orders::checkout::{self, Cart, OrderDetail, cart_owner};
 use crate::orders::quote::{Quote, ShopChoice, ShopQuote};
 use crate::orders::slots::SlotView;
-use crate::orders::{Fulfilment, PaymentMode};
+use crate::orders::{Fulfilment, OrderStatus, PaymentMode};
 use crate::territory::Commune;
 use crate::web::auth::{CurrentUser, session_error};
 use crate::web::page::{self, Page};
@@ -448,8 +448,21 @@ impl OrderPage {
         unit_label(&self.page, unit)
     }
 
-    fn payment_means(&self) -> String {
-        payment_means(&self.page, &self.detail.drive.settings)
+    /// How the order is paid: in local currency (paid, or refunded once cancelled), or on
+    /// pickup with the means the shop takes (nothing is due once cancelled).
+    fn payment_text(&self) -> String {
+        let order = &self.detail.order;
+        let cancelled = order.status() == OrderStatus::Cancelled;
+        match (order.payment == PaymentMode::LocalCurrency.as_str(), cancelled) {
+            (true, false) => self.page.t.get("orders.paid.local_currency").to_owned(),
+            (true, true) => self.page.t.get("orders.paid.refunded").to_owned(),
+            (false, true) => self.page.t.get("orders.paid.nothing_due").to_owned(),
+            (false, false) => format!(
+                "{} ({})",
+                self.page.t.get("orders.payment.on_pickup"),
+                payment_means(&self.page, &self.detail.drive.settings)
+            ),
+        }
     }
 }
 
