@@ -20,8 +20,8 @@ pub use listing::{
 };
 pub use photo::StoredPhoto;
 pub use store::{
-    add_owner, get as business_by_id, is_owner, owned_by as listings_owned_by, photos, purge_imports,
-    record_currency_acceptance,
+    add_owner, get as business_by_id, is_owner, owned_by as listings_owned_by, owner_ids, photos,
+    purge_imports, record_currency_acceptance,
 };
 
 use serde::{Deserialize, Serialize};

@@ -162,10 +162,10 @@ pub async fn record_currency_acceptance(tx: &mut Tx, business_id: i64) -> AppRes
 }
 
 /// The owners' account ids.
-pub async fn owner_ids(db: &Db, business_id: i64) -> AppResult<Vec<i64>> {
-    Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>(
+pub async fn owner_ids(ex: impl Into<Exec<'_>>, business_id: i64) -> AppResult<Vec<i64>> {
+    Ok(on_exec!(ex.into(), conn => sqlx::query_scalar::<_, i64>(
         "select user_id from business_owner where business_id = $1 order by created_at")
-        .bind(business_id).fetch_all(pool).await)?)
+        .bind(business_id).fetch_all(conn).await)?)
 }
 
 /// True when the account owns the listing.

@@ -49,6 +49,11 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         if let Err(err) = crate::aid::jobs::run(&state, &holder).await {
             tracing::warn!(error = %err, "mutual aid jobs failed");
         }
+        if let Err(err) =
+            crate::orders::send_due_summaries(&state.db, &state.base_url, jiff::Timestamp::now()).await
+        {
+            tracing::warn!(error = %err, "shops' daily summaries failed");
+        }
         tokio::select! {
             _ = stop.wait_for(|stop| *stop) => break,
             () = tokio::time::sleep(interval) => {}

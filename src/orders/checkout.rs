@@ -428,6 +428,7 @@ async fn reserve_and_insert(
         }
         mail::enqueue(tx, &order_email(base_url, customer, &c.drive, &order, &lines, OrderStatus::New))
             .await?;
+        super::notices::tell_shop(tx, base_url, &c.drive, &order, &lines, OrderStatus::New).await?;
         orders.push(order);
     }
     Ok(orders)
@@ -479,7 +480,7 @@ pub fn time_range(starts_at: i64, ends_at: i64, tz: &jiff::tz::TimeZone, lang: L
     )
 }
 
-fn lines_text(lines: &[OrderLine], lang: Lang) -> String {
+pub(super) fn lines_text(lines: &[OrderLine], lang: Lang) -> String {
     lines
         .iter()
         .map(|l| format!("{} × {} — {}", l.quantity, l.name, fmt::price(l.line_cents, lang)))
@@ -758,6 +759,9 @@ async fn move_order(
     }
     store::insert_event(&mut tx, order.id, to.as_str(), actor.id, reason).await?;
     let updated = store::order(&mut tx, order.id).await?.ok_or(AppError::NotFound)?;
+    if to == OrderStatus::Cancelled && reason == "customer" {
+        super::notices::tell_shop(&mut tx, base_url, &detail.drive, &updated, &detail.lines, to).await?;
+    }
     if to.notifies_customer()
         && let Some(customer_id) = order.customer_id
         && let Some(customer) = accounts::user_by_id(&mut tx, customer_id).await?

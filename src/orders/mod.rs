@@ -7,6 +7,7 @@ pub mod charts;
 mod checkout;
 pub mod http;
 pub mod ics;
+mod notices;
 mod quote;
 pub mod schedule;
 mod slots;
@@ -21,6 +22,7 @@ pub use checkout::{
     change_status, day_totals, export_for, my_orders, order_again, order_detail, place_orders,
     set_cart_quantity, slot_text, time_range, weekly_figures,
 };
+pub use notices::{Notices, notices, save_notices, send_due_summaries};
 pub use quote::{Quote, ShopChoice, ShopQuote, place_cart, quote_cart};
 pub use schedule::{Closure, Deadline, SlotTemplate};
 pub use slots::{

@@ -570,3 +570,43 @@ pub async fn order_figures(db: &Db, business_id: i64, from: i64) -> AppResult<Ve
         "select created_at, status, total_cents from customer_order where business_id = $1 and created_at >= $2")
         .bind(business_id).bind(from).fetch_all(pool).await)?)
 }
+
+/// What the shop is told by email: (each order, summary minute); `None` when never set.
+pub async fn notice(ex: impl Into<Exec<'_>>, business_id: i64) -> AppResult<Option<(bool, Option<i64>)>> {
+    Ok(on_exec!(ex.into(), conn => sqlx::query_as::<_, (bool, Option<i64>)>(
+        "select each_order, summary_minute from order_notice where business_id = $1")
+        .bind(business_id).fetch_optional(conn).await)?)
+}
+
+/// Saves what the shop is told by email.
+pub async fn save_notice(
+    db: &Db,
+    business_id: i64,
+    each_order: bool,
+    summary_minute: Option<i64>,
+) -> AppResult<()> {
+    on_db!(db, pool => sqlx::query(
+        "insert into order_notice (business_id, each_order, summary_minute, updated_at) values ($1, $2, $3, $4)
+         on conflict (business_id) do update set each_order = excluded.each_order,
+             summary_minute = excluded.summary_minute, updated_at = excluded.updated_at")
+        .bind(business_id).bind(each_order).bind(summary_minute).bind(now())
+        .execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The businesses with a daily summary: (business, summary minute, day of the last one sent).
+pub async fn summaries(db: &Db) -> AppResult<Vec<(i64, i64, String)>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, (i64, i64, String)>(
+        "select business_id, summary_minute, summary_sent_on from order_notice
+         where summary_minute is not null order by business_id")
+        .fetch_all(pool).await)?)
+}
+
+/// Claims the summary of `day` for a business: true for exactly one caller, whichever server
+/// instance asks first.
+pub async fn claim_summary(tx: &mut Tx, business_id: i64, day: &str) -> AppResult<bool> {
+    let claimed = on_tx!(tx, conn => sqlx::query(
+        "update order_notice set summary_sent_on = $2 where business_id = $1 and summary_sent_on <> $2")
+        .bind(business_id).bind(day).execute(&mut **conn).await.map(|r| r.rows_affected()))?;
+    Ok(claimed == 1)
+}

@@ -9,6 +9,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
+mod notices;
+
 struct Drive {
     app: TestApp,
     business: i64,

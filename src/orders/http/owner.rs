@@ -23,7 +23,7 @@ use crate::orders::schedule::{self, SlotTemplate};
 use crate::orders::slots::{
     self, ClosureView, Drive, SettingsInput, SlotPlace, SlotView, TemplateInput, today,
 };
-use crate::orders::{Order, OrderLine, OrderStatus, PAYMENT_MEANS, PickupPoint};
+use crate::orders::{Notices, Order, OrderLine, OrderStatus, PAYMENT_MEANS, PickupPoint};
 use crate::tabular::CsvWriter;
 use crate::territory::Commune;
 use crate::web::page::{self, Page};
@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route(&at("/fermetures"), change(Change::Closure))
         .route(&at("/fermetures/{closure}/supprimer"), removal(Removal::Closure))
         .route(&at("/creneaux"), change(Change::Slot))
+        .route(&at("/avis"), change(Change::Notices))
         .route(&at("/tableau"), get(show_dashboard))
 }
 
@@ -359,6 +360,7 @@ struct SettingsPage {
     upcoming: Vec<SlotView>,
     errors: FormErrors,
     is_moderator: bool,
+    notices: Notices,
 }
 
 impl SettingsPage {
@@ -434,6 +436,7 @@ async fn settings_page(
     let communes = crate::territory::communes(&state.db, drive.territory.id).await?;
     let upcoming = slots::upcoming_slots(&state.db, &drive).await?.into_iter().take(12).collect();
     let is_moderator = crate::directory::is_moderator(&state.db, user, drive.territory.id).await?;
+    let notices = crate::orders::notices(&state.db, user, drive.business.id).await?;
     let status =
         if errors.any() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
     render_status(
@@ -449,6 +452,7 @@ async fn settings_page(
             upcoming,
             errors,
             is_moderator,
+            notices,
         },
     )
 }
@@ -500,6 +504,7 @@ enum Change {
     Templates,
     Closure,
     Slot,
+    Notices,
 }
 
 /// The POST route of one settings form.
@@ -521,6 +526,19 @@ async fn change_settings(
         Change::Templates => (add_templates(&state, &user, &drive, &form).await, "orders.template_added"),
         Change::Closure => (add_closure(&state, &user, &drive, &form).await, "orders.closure_added"),
         Change::Slot => (add_slot(&state, &user, &drive, &form).await, "orders.slot_added"),
+        Change::Notices => {
+            let each_order = field(&form, "each_order") == "on";
+            let saved = crate::orders::save_notices(
+                &state.db,
+                &user,
+                drive.business.id,
+                each_order,
+                field(&form, "summary_time"),
+            )
+            .await
+            .map(|_| ());
+            (saved, "orders.notices_saved")
+        }
     };
     after(&state, page, &user, drive, outcome, done).await
 }

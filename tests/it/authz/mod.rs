@@ -117,6 +117,7 @@ pub const TABLE: &[(&str, &str)] = &[
     ("POST /t/{slug}/annuaire/{id}/drive/fermetures",                            "-  -  Y  -  -  -  -  -  -  -  -  -"),
     ("POST /t/{slug}/annuaire/{id}/drive/fermetures/{closure}/supprimer",        "-  -  Y  -  -  -  -  -  -  -  -  -"),
     ("POST /t/{slug}/annuaire/{id}/drive/creneaux",                              "-  -  Y  -  -  -  -  -  -  -  -  -"),
+    ("POST /t/{slug}/annuaire/{id}/drive/avis",                                  "-  -  Y  -  -  -  -  -  -  -  -  -"),
     ("POST /api/v1/orders/{id}/status",                                          "-  -  Y  -  -  -  -  -  -  -  -  -"),
     ("POST /api/v1/businesses/{id}/slots",                                       "-  -  Y  -  -  -  -  -  -  -  -  -"),
     ("POST /api/v1/businesses/{id}/pickup-points",                               "-  -  Y  -  -  -  -  -  -  -  -  -"),

@@ -281,6 +281,10 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
         "/t/{slug}/annuaire/{id}/drive/fermetures/{closure}/supprimer" => {
             Call::new(format!("{drive}/fermetures/{}/supprimer", w.closure().await), Body::Empty)
         }
+        "/t/{slug}/annuaire/{id}/drive/avis" => {
+            let time = format!("{:02}:00", n % 24);
+            form!(format!("{drive}/avis"), ("each_order", "on"), ("summary_time", &time))
+        }
         "/t/{slug}/annuaire/{id}/drive/creneaux" => {
             let day = days_ahead(200 + n as i64).to_string();
             form!(
