@@ -40,7 +40,7 @@ impl Notices {
 /// What the business's shop is told (its owners).
 pub async fn notices(db: &Db, actor: &User, business_id: i64) -> AppResult<Notices> {
     managed_drive(db, actor, business_id).await?;
-    Ok(stored(db, business_id).await?)
+    stored(db, business_id).await
 }
 
 async fn stored(ex: impl Into<crate::db::Exec<'_>>, business_id: i64) -> AppResult<Notices> {
