@@ -5,6 +5,7 @@
 pub mod api;
 pub mod charts;
 mod checkout;
+mod demand;
 pub mod http;
 pub mod ics;
 mod notices;
@@ -22,6 +23,7 @@ pub use checkout::{
     change_status, day_totals, export_for, my_orders, order_again, order_detail, place_orders,
     set_cart_quantity, slot_text, time_range, weekly_figures,
 };
+pub use demand::{Demand, DemandRow, Period, demand};
 pub use notices::{Notices, notices, save_notices, send_due_summaries};
 pub use quote::{Quote, ShopChoice, ShopQuote, place_cart, quote_cart};
 pub use schedule::{Closure, Deadline, SlotTemplate};

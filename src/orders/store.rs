@@ -610,3 +610,18 @@ pub async fn claim_summary(tx: &mut Tx, business_id: i64, day: &str) -> AppResul
         .bind(business_id).bind(day).execute(&mut **conn).await.map(|r| r.rows_affected()))?;
     Ok(claimed == 1)
 }
+
+/// Quantities ordered from a business per product and slot start in `[from, to)`, cancelled
+/// orders and no-shows left out: (reference, name, unit, slot start, quantity).
+pub async fn ordered_quantities(
+    db: &Db,
+    business_id: i64,
+    span: (i64, i64),
+) -> AppResult<Vec<(String, String, String, i64, i64)>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, (String, String, String, i64, i64)>(
+        "select l.reference, l.name, l.unit, o.starts_at, cast(sum(l.quantity) as bigint)
+         from order_line l join customer_order o on o.id = l.order_id
+         where o.business_id = $1 and o.starts_at >= $2 and o.starts_at < $3 and o.status not in ('cancelled', 'no_show')
+         group by l.reference, l.name, l.unit, o.starts_at order by l.name, l.reference")
+        .bind(business_id).bind(span.0).bind(span.1).fetch_all(pool).await)?)
+}

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
+mod demand;
 mod notices;
 
 struct Drive {

@@ -23,7 +23,7 @@ use crate::orders::schedule::{self, SlotTemplate};
 use crate::orders::slots::{
     self, ClosureView, Drive, SettingsInput, SlotPlace, SlotView, TemplateInput, today,
 };
-use crate::orders::{Notices, Order, OrderLine, OrderStatus, PAYMENT_MEANS, PickupPoint};
+use crate::orders::{Demand, Notices, Order, OrderLine, OrderStatus, PAYMENT_MEANS, Period, PickupPoint};
 use crate::tabular::CsvWriter;
 use crate::territory::Commune;
 use crate::web::page::{self, Page};
@@ -51,6 +51,8 @@ pub fn router() -> Router<AppState> {
         .route(&at("/creneaux"), change(Change::Slot))
         .route(&at("/avis"), change(Change::Notices))
         .route(&at("/tableau"), get(show_dashboard))
+        .route(&at("/demande"), get(show_demand))
+        .route(&at("/demande.csv"), get(export_demand))
 }
 
 /// The drive of the business in the address, which the signed-in person manages, checked
@@ -713,4 +715,74 @@ async fn show_dashboard(
         page,
         drive,
     })
+}
+
+#[derive(Template)]
+#[template(path = "orders/demand.html")]
+struct DemandPage {
+    page: Page,
+    drive: Drive,
+    base: String,
+    demand: Demand,
+}
+
+impl DemandPage {
+    fn period(&self, period: &Period) -> String {
+        period_label(&self.page, period)
+    }
+
+    fn unit_label(&self, unit: &str) -> &'static str {
+        super::customer::unit_label(&self.page, unit)
+    }
+}
+
+/// A column's heading: the day in words, or "semaine du 10 décembre".
+fn period_label(page: &Page, period: &Period) -> String {
+    let day = crate::web::fmt::day(period.first, page.lang());
+    if period.first == period.last { day } else { page.t.fill("orders.demand.week_of", &[("day", &day)]) }
+}
+
+async fn show_demand(
+    State(state): State<AppState>,
+    ManagerPage { user, page, managed: drive, .. }: ManagerPage<Drive>,
+) -> AppResult<Response> {
+    let demand = crate::orders::demand(&state.db, &user, drive.business.id).await?;
+    render(&DemandPage { base: base_of(&drive), page, drive, demand })
+}
+
+async fn export_demand(
+    State(state): State<AppState>,
+    ManagerPage { user, page, managed: drive, .. }: ManagerPage<Drive>,
+) -> AppResult<Response> {
+    let demand = crate::orders::demand(&state.db, &user, drive.business.id).await?;
+    let t = page.t;
+    let mut writer = CsvWriter::with_bom(';');
+    let mut header = vec![
+        t.get("orders.csv.reference").to_owned(),
+        t.get("orders.csv.product").to_owned(),
+        t.get("orders.demand.unit").to_owned(),
+    ];
+    header.extend(demand.periods.iter().map(|p| period_label(&page, p)));
+    header.push(t.get("orders.demand.total").to_owned());
+    writer.write_row(header);
+    for row in &demand.rows {
+        let mut cells = vec![
+            row.reference.clone(),
+            row.name.clone(),
+            super::customer::unit_label(&page, &row.unit).to_owned(),
+        ];
+        cells.extend(row.quantities.iter().map(i64::to_string));
+        cells.push(row.total.to_string());
+        writer.write_row(cells);
+    }
+    let first = demand.periods.first().map(|p| p.first.to_string()).unwrap_or_default();
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (CONTENT_DISPOSITION, format!("attachment; filename=\"demande-{first}.csv\"")),
+            (CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        writer.into_bytes(),
+    )
+        .into_response())
 }
