@@ -97,6 +97,20 @@ impl OrderStatus {
         }
     }
 
+    /// The i18n key of the button that moves an order to this status, named as the action
+    /// ("Accepter", "Marquer prête", "Remise au client").
+    pub fn action_key(self) -> &'static str {
+        match self {
+            Self::New => "orders.to.new",
+            Self::Accepted => "orders.to.accepted",
+            Self::Prepared => "orders.to.prepared",
+            Self::Ready => "orders.to.ready",
+            Self::Collected => "orders.to.collected",
+            Self::Cancelled => "orders.action.cancel",
+            Self::NoShow => "orders.to.no_show",
+        }
+    }
+
     /// Position in the forward workflow (`None` for the two endings that are not forward).
     fn rank(self) -> Option<u8> {
         match self {

@@ -732,7 +732,7 @@ async fn a_resident_orders_from_two_shops_through_the_web_and_gets_the_calendar_
     // A second click on the same summary places nothing more.
     confirm().await.unwrap();
     let (_, mine) = d.app.page(&location(&placed)).await;
-    assert_eq!(texts(&mine, "tbody tr").len(), 2);
+    assert_eq!(texts(&mine, ".order-cards li").len(), 2);
     assert!(text(&mine, "[role=status]").contains("Merci"));
     assert_eq!(d.stock(bread).await, Some(7));
 

@@ -448,6 +448,16 @@ impl OrderPage {
         unit_label(&self.page, unit)
     }
 
+    /// The button moving the order to `next`, named as the action (a delivery is "Livrée", not
+    /// handed over at the counter).
+    fn action_key(&self, next: &OrderStatus) -> &'static str {
+        match (next, self.detail.order.is_delivery()) {
+            (OrderStatus::Ready, true) => "orders.to.ready_delivery",
+            (OrderStatus::Collected, true) => "orders.to.collected_delivery",
+            (next, _) => next.action_key(),
+        }
+    }
+
     /// How the order is paid: in local currency (paid, or refunded once cancelled), or on
     /// pickup with the means the shop takes (nothing is due once cancelled).
     fn payment_text(&self) -> String {

@@ -155,7 +155,7 @@ describe('drive', () => {
       await orderLink.first().click();
       await shop.getByRole('heading', { level: 1, name: /Boulangerie Lafont/ }).waitFor();
       await expectNoAxeViolations(shop, 'order for the merchant');
-      await shop.getByRole('button', exact('Acceptée')).click();
+      await shop.getByRole('button', exact('Accepter')).click();
       await shop.getByText('État de la commande mis à jour.').waitFor();
       const orderUrl = shop.url();
       await shop.getByRole('link', exact('Liste de préparation de ce créneau')).click();
@@ -164,12 +164,12 @@ describe('drive', () => {
       assert.match((await shop.locator('.picking-lines').first().textContent()).replace(/\s+/g, ' '), /2 × Baguette tradition/);
       await expectNoAxeViolations(shop, 'picking list');
       await shop.goto(orderUrl);
-      await shop.getByRole('button', exact('Prête')).click();
+      await shop.getByRole('button', exact('Marquer prête')).click();
       await shop.getByText('État de la commande mis à jour.').waitFor();
 
       // The resident sees "ready".
       await home.goto(`${base}/mes-commandes`);
-      const row = home.locator('tbody tr').filter({ hasText: 'Boulangerie Lafont' });
+      const row = home.locator('.order-cards li').filter({ hasText: 'Boulangerie Lafont' });
       assert.match(await row.textContent(), /Prête/);
       await row.getByRole('link').click();
       await home.getByRole('status').filter({ hasText: 'Prête' }).waitFor();
