@@ -190,9 +190,8 @@ impl MarketParams {
             None => None,
         };
         let sort = match self.sort.as_deref().filter(|s| !s.is_empty()) {
-            Some(text) => {
-                super::MarketSort::parse(text).ok_or(AppError::invalid("sort", "catalog.market.error.sort"))?
-            }
+            Some(text) => super::MarketSort::parse(text)
+                .ok_or(AppError::invalid("sort", "catalog.market.error.sort"))?,
             None if near.is_some() => super::MarketSort::Distance,
             None => super::MarketSort::Relevance,
         };

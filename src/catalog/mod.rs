@@ -20,8 +20,8 @@ pub use product::{
 
 pub use fetch::fetch_dfc;
 pub use market::{
-    Handover, MAX_PAGE as MAX_MARKET_PAGE, MarketItem, MarketPage, MarketQuery, MarketSort, market_categories,
-    search_market,
+    Handover, MAX_PAGE as MAX_MARKET_PAGE, MarketItem, MarketPage, MarketQuery, MarketSort,
+    market_categories, search_market,
 };
 use serde::{Deserialize, Serialize};
 pub use store::{

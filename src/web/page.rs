@@ -206,13 +206,16 @@ pub async fn build(parts: &mut Parts, state: &AppState) -> AppResult<Page> {
 /// the cart adopts when they open it.
 async fn cart_count(state: &AppState, user: Option<&User>, session: Option<&Session>) -> AppResult<i64> {
     let visitor = match session {
-        Some(session) => session.get::<String>(crate::orders::CART_SESSION_KEY).await.map_err(session_error)?,
+        Some(session) => {
+            session.get::<String>(crate::orders::CART_SESSION_KEY).await.map_err(session_error)?
+        }
         None => None,
     };
-    let owners: Vec<String> = [crate::orders::cart_owner(user, None), crate::orders::cart_owner(None, visitor.as_deref())]
-        .into_iter()
-        .flatten()
-        .collect();
+    let owners: Vec<String> =
+        [crate::orders::cart_owner(user, None), crate::orders::cart_owner(None, visitor.as_deref())]
+            .into_iter()
+            .flatten()
+            .collect();
     if owners.is_empty() {
         return Ok(0);
     }

@@ -100,44 +100,89 @@ async fn market() -> Market {
 
     // The bakery: pickup only, in Marguerittes, open on another day than today.
     let at_marguerittes = Some((43.8601, 4.4432));
-    let bakery = Shop { name: "Boulangerie Lafont", city: "Marguerittes", at: at_marguerittes, pickup: true, delivery: false };
+    let bakery = Shop {
+        name: "Boulangerie Lafont",
+        city: "Marguerittes",
+        at: at_marguerittes,
+        pickup: true,
+        delivery: false,
+    };
     let bakery = shop_with(&app, &admin, &territory, bakery, Some(hours_on_another_day())).await;
-    let baguette =
-        product(&app, &admin, bakery, ("PAIN-01", "Baguette tradition", "Pains", 120, None, true, false, true)).await;
-    product(&app, &admin, bakery, ("VIEN-01", "Brioche", "Viennoiseries", 450, Some(3), true, false, false)).await;
-    product(&app, &admin, bakery, ("VIEN-02", "Croissant aux œufs", "Viennoiseries", 110, Some(9), false, false, false))
+    let baguette = product(
+        &app,
+        &admin,
+        bakery,
+        ("PAIN-01", "Baguette tradition", "Pains", 120, None, true, false, true),
+    )
+    .await;
+    product(&app, &admin, bakery, ("VIEN-01", "Brioche", "Viennoiseries", 450, Some(3), true, false, false))
         .await;
+    product(
+        &app,
+        &admin,
+        bakery,
+        ("VIEN-02", "Croissant aux œufs", "Viennoiseries", 110, Some(9), false, false, false),
+    )
+    .await;
     product(&app, &admin, bakery, ("PAIN-02", "Fougasse", "Pains", 420, Some(0), true, false, false)).await;
 
     // The farm: pickup and delivery, in Poulx, accepting the local currency, no hours given.
-    let farm = Shop { name: "Ferme des Garrigues", city: "Poulx", at: Some((43.9075, 4.4172)), pickup: true, delivery: true };
+    let farm = Shop {
+        name: "Ferme des Garrigues",
+        city: "Poulx",
+        at: Some((43.9075, 4.4172)),
+        pickup: true,
+        delivery: true,
+    };
     let farm = shop(&app, &admin, &territory, farm).await;
-    let eggs = product(&app, &admin, farm, ("OEUF-06", "Œufs plein air x6", "Œufs", 350, Some(12), true, true, false)).await;
+    let eggs = product(
+        &app,
+        &admin,
+        farm,
+        ("OEUF-06", "Œufs plein air x6", "Œufs", 350, Some(12), true, true, false),
+    )
+    .await;
     product(&app, &admin, farm, ("OEUF-CA", "œufs de caille", "Œufs", 290, None, true, false, false)).await;
     let mut tx = app.db.begin().await.unwrap();
     halle::directory::record_currency_acceptance(&mut tx, farm).await.unwrap();
     tx.commit().await.unwrap();
 
     // The grocer: delivery only, no position, temporarily closed.
-    let grocer = Shop { name: "Épicerie du Village", city: "Marguerittes", at: None, pickup: false, delivery: true };
+    let grocer =
+        Shop { name: "Épicerie du Village", city: "Marguerittes", at: None, pickup: false, delivery: true };
     let grocer = shop(&app, &admin, &territory, grocer).await;
-    product(&app, &admin, grocer, ("MIEL", "Miel de garrigue", "Épicerie", 980, Some(4), true, true, true)).await;
+    product(&app, &admin, grocer, ("MIEL", "Miel de garrigue", "Épicerie", 980, Some(4), true, true, true))
+        .await;
     halle::directory::update_status(&app.db, &admin, grocer, halle::directory::CrisisStatus::Closed, None)
         .await
         .unwrap();
 
     // Never in the market: a shop taking no orders, a listing waiting for moderation, a shop of
     // another territory.
-    let pharmacy = Shop { name: "Pharmacie", city: "Marguerittes", at: at_marguerittes, pickup: false, delivery: false };
+    let pharmacy =
+        Shop { name: "Pharmacie", city: "Marguerittes", at: at_marguerittes, pickup: false, delivery: false };
     let pharmacy = shop(&app, &admin, &territory, pharmacy).await;
-    product(&app, &admin, pharmacy, ("CHOC", "Œufs en chocolat", "Confiserie", 500, None, true, false, false)).await;
+    product(
+        &app,
+        &admin,
+        pharmacy,
+        ("CHOC", "Œufs en chocolat", "Confiserie", 500, None, true, false, false),
+    )
+    .await;
     let hidden = Shop { name: "Ferme cachée", city: "Poulx", at: None, pickup: true, delivery: true };
     let hidden = shop(&app, &member, &territory, hidden).await;
-    product(&app, &member, hidden, ("OEUF-X", "Œufs pas encore publiés", "Œufs", 100, None, true, false, false)).await;
+    product(
+        &app,
+        &member,
+        hidden,
+        ("OEUF-X", "Œufs pas encore publiés", "Œufs", 100, None, true, false, false),
+    )
+    .await;
     let nimes = app.territory("nimes", "Nîmes").await;
     let elsewhere = Shop { name: "Ferme de Nîmes", city: "Nîmes", at: None, pickup: true, delivery: false };
     let elsewhere = shop(&app, &admin, &nimes, elsewhere).await;
-    product(&app, &admin, elsewhere, ("OEUF-N", "Œufs de Nîmes", "Œufs", 300, None, true, false, false)).await;
+    product(&app, &admin, elsewhere, ("OEUF-N", "Œufs de Nîmes", "Œufs", 300, None, true, false, false))
+        .await;
 
     Market { app, admin, territory, poulx, bakery, farm, baguette, eggs }
 }
@@ -157,6 +202,13 @@ impl Market {
     }
 }
 
+/// The header's cart link as it is seen ("Panier (2)") and as it is read ("Panier (2 articles)").
+fn cart_link(html: &scraper::Html, css: &str) -> Vec<String> {
+    let visible = format!("Panier {}", text(html, &format!("{css} [aria-hidden=true]")));
+    let spoken = format!("Panier {}", text(html, &format!("{css} .visually-hidden")));
+    vec![visible, spoken]
+}
+
 fn sorted(mut names: Vec<String>) -> Vec<String> {
     names.sort();
     names
@@ -167,7 +219,11 @@ async fn market_search_ignores_case_and_accents_and_matches_word_prefixes() {
     let m = market().await;
     let eggs = ["Œufs plein air x6", "œufs de caille"];
     assert_eq!(sorted(m.names("q=oeufs").await), sorted(eggs.map(String::from).to_vec()));
-    assert_eq!(sorted(m.names("q=%C5%92UFS").await), sorted(eggs.map(String::from).to_vec()), "Œ folds to oe");
+    assert_eq!(
+        sorted(m.names("q=%C5%92UFS").await),
+        sorted(eggs.map(String::from).to_vec()),
+        "Œ folds to oe"
+    );
     assert_eq!(sorted(m.names("q=oeu").await), sorted(eggs.map(String::from).to_vec()), "a word's start");
     assert_eq!(m.names("q=bag").await, ["Baguette tradition"]);
     assert_eq!(m.names("q=BAGUETTE").await, ["Baguette tradition"]);
@@ -194,7 +250,10 @@ async fn market_search_shows_only_what_can_be_ordered_from_published_shops_that_
 async fn market_filters_narrow_the_products_and_their_shops() {
     let m = market().await;
     assert_eq!(m.names("category=Pains").await, ["Baguette tradition"]);
-    assert_eq!(sorted(m.names(&format!("commune={}", m.poulx)).await), ["Œufs plein air x6", "œufs de caille"]);
+    assert_eq!(
+        sorted(m.names(&format!("commune={}", m.poulx)).await),
+        ["Œufs plein air x6", "œufs de caille"]
+    );
     assert_eq!(sorted(m.names("organic=true").await), ["Miel de garrigue", "Œufs plein air x6"]);
     assert_eq!(sorted(m.names("local_label=true").await), ["Baguette tradition", "Miel de garrigue"]);
     assert_eq!(
@@ -228,7 +287,13 @@ async fn market_sorts_by_relevance_price_or_distance() {
     assert_eq!(m.names("near=43.9075,4.4172&sort=price").await[0], "Baguette tradition");
     // A word in the name ranks before the same word further on (here, in the category); names
     // are ordered ignoring case and accents.
-    product(&m.app, &m.admin, m.bakery, ("BISC", "Sablés", "Biscuits aux oeufs", 300, None, true, false, false)).await;
+    product(
+        &m.app,
+        &m.admin,
+        m.bakery,
+        ("BISC", "Sablés", "Biscuits aux oeufs", 300, None, true, false, false),
+    )
+    .await;
     assert_eq!(m.names("q=oeufs").await, ["œufs de caille", "Œufs plein air x6", "Sablés"]);
     assert_eq!(m.names("q=oeufs&sort=price").await, ["œufs de caille", "Sablés", "Œufs plein air x6"]);
 }
@@ -333,18 +398,22 @@ async fn adding_from_the_market_without_javascript_comes_back_to_the_product() {
     assert_eq!(back, format!("{market_page}#product-{}", m.eggs));
     let added = m
         .app
-        .submit(market_page, "/panier/ajouter", &[("product_id", &m.eggs.to_string()), ("quantity", "2"), ("back", &back)])
+        .submit(
+            market_page,
+            "/panier/ajouter",
+            &[("product_id", &m.eggs.to_string()), ("quantity", "2"), ("back", &back)],
+        )
         .await;
     assert_eq!(added.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&added), back);
     let (_, html) = m.app.page(market_page).await;
     assert_eq!(text(&html, &format!("#product-{} .add-status", m.eggs)), "Ajouté ✓ Voir mon panier");
-    assert_eq!(text(&html, "#cart-link"), "Panier (2 articles)");
+    assert_eq!(cart_link(&html, "#cart-link"), ["Panier (2)", "Panier (2 articles)"]);
     assert_eq!(text(&html, ".flash"), "Produit ajouté au panier.");
     // Once: the next page shows neither.
     let (_, html) = m.app.page(market_page).await;
     assert_eq!(text(&html, &format!("#product-{} .add-status", m.eggs)), "");
-    assert_eq!(text(&html, "#cart-link"), "Panier (2 articles)", "the count stays");
+    assert_eq!(cart_link(&html, "#cart-link"), ["Panier (2)", "Panier (2 articles)"], "the count stays");
     let (_, cart) = m.app.page("/panier").await;
     assert!(text(&cart, "main").contains("Œufs plein air x6"));
 }
@@ -373,21 +442,21 @@ async fn adding_with_htmx_answers_the_words_by_the_button_and_the_new_cart_count
     assert_eq!(answer.status(), StatusCode::OK);
     let fragment = scraper::Html::parse_fragment(&answer.text().await.unwrap());
     assert_eq!(text(&fragment, ".added"), "Ajouté ✓");
-    assert_eq!(text(&fragment, "a#cart-link[hx-swap-oob=true]"), "Panier (1 article)");
+    assert_eq!(cart_link(&fragment, "a#cart-link[hx-swap-oob=true]"), ["Panier (1)", "Panier (1 article)"]);
     let answer = post(m.eggs, "3").await;
     let fragment = scraper::Html::parse_fragment(&answer.text().await.unwrap());
-    assert_eq!(text(&fragment, "#cart-link"), "Panier (4 articles)");
+    assert_eq!(cart_link(&fragment, "#cart-link"), ["Panier (4)", "Panier (4 articles)"]);
     // A wrong quantity says so in the same place, and adds nothing.
     let answer = post(m.eggs, "0").await;
     let fragment = scraper::Html::parse_fragment(&answer.text().await.unwrap());
     assert_eq!(text(&fragment, ".add-problem"), "Indiquez une quantité entre 1 et 999.");
-    assert_eq!(text(&fragment, "#cart-link"), "Panier (4 articles)");
+    assert_eq!(cart_link(&fragment, "#cart-link"), ["Panier (4)", "Panier (4 articles)"]);
     // The catalogue's forms work the same way.
     let (_, html) = m.app.page(&format!("/t/marguerittes/annuaire/{}/catalogue", m.bakery)).await;
     let selector = scraper::Selector::parse(&format!("#product-{} form.add-to-cart", m.baguette)).unwrap();
     let form = html.select(&selector).next().expect("the catalogue's add-to-cart form");
     assert_eq!(form.value().attr("hx-target"), Some(format!("#added-{}", m.baguette).as_str()));
-    assert_eq!(text(&html, "#cart-link"), "Panier (4 articles)");
+    assert_eq!(cart_link(&html, "#cart-link"), ["Panier (4)", "Panier (4 articles)"]);
 }
 
 #[tokio::test]
