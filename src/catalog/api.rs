@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -20,11 +21,13 @@ use crate::error::{AppError, AppResult};
 use crate::web::ApiJson;
 use crate::web::auth::{ApiUser, MaybeApiUser};
 use crate::web::i18n::Lang;
+use crate::web::territory::territory_of;
 
 /// The catalogue API routes.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_products, create_product))
+        .routes(routes!(list_market_products))
         .routes(routes!(patch_product, delete_product))
         .routes(routes!(import_products))
         .routes(routes!(export_dfc))
@@ -131,10 +134,163 @@ pub async fn list_products(
         include_unavailable: can_edit,
         offset,
         limit,
+        ..ProductSearch::default()
     };
     let page = super::search(&state.db, id, &search).await?;
     let items = page.items.into_iter().map(ProductJson::from).collect();
     Ok(Json(ListPage::at_offset(items, page.has_more, offset, limit)))
+}
+
+/// The market's filters.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MarketParams {
+    /// Words (word prefixes, case and accents ignored) in the product's name, reference,
+    /// category or description.
+    pub q: Option<String>,
+    /// A product category, exactly as the shops write it.
+    #[param(max_length = 80)]
+    pub category: Option<String>,
+    /// Only the shops of this commune of the territory (its id).
+    pub commune: Option<i64>,
+    /// Only organic products.
+    pub organic: Option<bool>,
+    /// Only products carrying the territory's local label.
+    pub local_label: Option<bool>,
+    /// Only shops open now (status and opening hours).
+    pub open_now: Option<bool>,
+    /// Only shops that hand orders over this way: `pickup` (click-and-collect) or `delivery`.
+    #[param(pattern = "^(pickup|delivery)?$")]
+    pub fulfilment: Option<String>,
+    /// Only shops that accept the local currency.
+    pub local_currency: Option<bool>,
+    /// `<lat>,<lon>`: distances are measured from there.
+    #[param(
+        pattern = r"^(-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?),-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?))?$"
+    )]
+    pub near: Option<String>,
+    /// `relevance` (the default without `near`), `price` (cheapest first) or `distance` (nearest
+    /// shop first: the default with `near`, which it needs).
+    #[param(pattern = "^(relevance|price|distance)?$")]
+    pub sort: Option<String>,
+    /// The `next` value of the previous page.
+    #[param(pattern = "^[0-9]{1,18}$")]
+    pub cursor: Option<String>,
+    /// Page size (1 to 200, default 50; other values are brought within).
+    pub limit: Option<i64>,
+}
+
+impl MarketParams {
+    fn to_query(&self) -> AppResult<super::MarketQuery> {
+        let near = match self.near.as_deref().filter(|s| !s.is_empty()) {
+            Some(text) => Some(
+                crate::directory::api::parse_point(text)
+                    .ok_or(AppError::invalid("near", "directory.error.near"))?,
+            ),
+            None => None,
+        };
+        let sort = match self.sort.as_deref().filter(|s| !s.is_empty()) {
+            Some(text) => super::MarketSort::parse(text)
+                .ok_or(AppError::invalid("sort", "catalog.market.error.sort"))?,
+            None if near.is_some() => super::MarketSort::Distance,
+            None => super::MarketSort::Relevance,
+        };
+        let handover = match self.fulfilment.as_deref().filter(|s| !s.is_empty()) {
+            Some(text) => Some(
+                super::Handover::parse(text)
+                    .ok_or(AppError::invalid("fulfilment", "catalog.market.error.fulfilment"))?,
+            ),
+            None => None,
+        };
+        Ok(super::MarketQuery {
+            text: self.q.clone().unwrap_or_default(),
+            category: self.category.clone().filter(|c| !c.is_empty()),
+            commune: self.commune,
+            organic: self.organic.unwrap_or(false),
+            local_label: self.local_label.unwrap_or(false),
+            open_now: self.open_now.unwrap_or(false),
+            handover,
+            local_currency: self.local_currency.unwrap_or(false),
+            near,
+            sort,
+            offset: cursor_offset(self.cursor.as_deref())?,
+            limit: self.limit.unwrap_or(50).clamp(1, super::MAX_MARKET_PAGE),
+        })
+    }
+}
+
+/// A shop, as the market names it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarketBusinessJson {
+    /// Identifier.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+}
+
+/// A product of the market: the product, and its shop.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarketProductJson {
+    /// The product.
+    #[serde(flatten)]
+    pub product: ProductJson,
+    /// Its shop.
+    pub business: MarketBusinessJson,
+}
+
+/// The name of the query parameter a rejected query string names, for the problem's field.
+fn rejected_parameter(rejection: &QueryRejection) -> &'static str {
+    const NAMES: [&str; 13] = [
+        "q",
+        "category",
+        "commune",
+        "organic",
+        "local_label",
+        "open_now",
+        "fulfilment",
+        "local_currency",
+        "near",
+        "sort",
+        "cursor",
+        "limit",
+        "query",
+    ];
+    // The message reads "Failed to deserialize query string: <parameter>: <why>".
+    let text = rejection.body_text();
+    let named = text.split(": ").nth(1).unwrap_or_default();
+    NAMES.into_iter().find(|name| *name == named).unwrap_or("query")
+}
+
+/// Every product that can be ordered now from the territory's published shops that take orders
+/// (click-and-collect or delivery): on sale, in stock or unlimited. Filters narrow the products
+/// (words, category, organic, local label) or their shops (commune, open now, pickup or
+/// delivery, local currency).
+#[utoipa::path(get, path = "/territories/{slug}/products", tag = "catalog", operation_id = "list_market_products",
+    params(("slug" = String, Path, description = "Territory"), MarketParams),
+    responses(
+        (status = 200, description = "A page of products with their shop", body = ListPage<MarketProductJson>),
+        (status = 404, description = "No such territory"),
+        (status = 422, description = "A filter is invalid: a value of the wrong type, a commune of another territory, an unknown sort or fulfilment, a point out of range, `sort=distance` without `near`, or an invalid cursor"),
+    ))]
+pub async fn list_market_products(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    params: Result<Query<MarketParams>, QueryRejection>,
+) -> AppResult<Json<ListPage<MarketProductJson>>> {
+    let territory = territory_of(&state, &slug).await?;
+    let Query(params) =
+        params.map_err(|rejection| AppError::invalid(rejected_parameter(&rejection), "error.bad_request"))?;
+    let query = params.to_query()?;
+    let page = super::search_market(&state.db, &territory, &query).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|item| MarketProductJson {
+            business: MarketBusinessJson { id: item.business.id, name: item.business.name },
+            product: item.product.into(),
+        })
+        .collect();
+    Ok(Json(ListPage::at_offset(items, page.has_more, query.offset, query.limit)))
 }
 
 /// Adds a product (owners of the business and moderators).

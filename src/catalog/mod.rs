@@ -5,6 +5,7 @@ pub mod api;
 pub mod dfc;
 mod fetch;
 pub mod http;
+mod market;
 mod product;
 pub mod spreadsheet;
 mod store;
@@ -18,6 +19,10 @@ pub use product::{
 };
 
 pub use fetch::fetch_dfc;
+pub use market::{
+    Handover, MAX_PAGE as MAX_MARKET_PAGE, MarketItem, MarketPage, MarketQuery, MarketSort,
+    market_categories, search_market,
+};
 use serde::{Deserialize, Serialize};
 pub use store::{
     by_ids as products_by_ids, get as product_by_id, give_back_stock, purge_imports, take_stock,

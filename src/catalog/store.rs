@@ -75,7 +75,8 @@ pub async fn set_available(db: &Db, business_id: i64, ids: &[i64], available: bo
     )
 }
 
-/// A search in a business's catalogue.
+/// A search in one business's catalogue, or in the market (several businesses' at once): the
+/// same words, filters and paging either way.
 #[derive(Clone, Debug, Default)]
 pub struct ProductSearch {
     /// Words (word prefixes, case and accents ignored).
@@ -84,10 +85,57 @@ pub struct ProductSearch {
     pub category: Option<String>,
     /// Include products not on sale (the back-office).
     pub include_unavailable: bool,
+    /// Only what can be ordered now: on sale, and in stock or unlimited.
+    pub in_stock_only: bool,
+    /// Only organic products.
+    pub organic: bool,
+    /// Only products carrying the territory's local label.
+    pub local_label: bool,
     /// Results skipped.
     pub offset: i64,
     /// Page size.
     pub limit: i64,
+}
+
+/// The folded words of a search (at most eight), each to be found as a word prefix.
+fn search_words(text: &str) -> Vec<String> {
+    crate::directory::fold(text).split(' ').filter(|w| !w.is_empty()).take(8).map(str::to_owned).collect()
+}
+
+/// The name of the substring-position function: `instr` on SQLite, `strpos` on PostgreSQL.
+fn find_function(db: &Db) -> &'static str {
+    match db.backend() {
+        crate::db::Backend::Sqlite => "instr",
+        crate::db::Backend::Postgres => "strpos",
+    }
+}
+
+/// The conditions of a search after `where <scope>`, each value pushed onto `args`.
+fn search_conditions(db: &Db, search: &ProductSearch, args: &mut Vec<Arg>) -> String {
+    let mut conditions = String::new();
+    // " word" inside the folded text matches a word prefix (see the directory's search).
+    let find = find_function(db);
+    for word in search_words(&search.text) {
+        args.push(Arg::Text(format!(" {word}")));
+        conditions.push_str(&format!(" and {find}(search_text, ${}) > 0", args.len()));
+    }
+    if let Some(category) = &search.category {
+        args.push(Arg::Text(category.clone()));
+        conditions.push_str(&format!(" and category = ${}", args.len()));
+    }
+    if !search.include_unavailable || search.in_stock_only {
+        conditions.push_str(" and available = true");
+    }
+    if search.in_stock_only {
+        conditions.push_str(" and (stock is null or stock > 0)");
+    }
+    if search.organic {
+        conditions.push_str(" and organic = true");
+    }
+    if search.local_label {
+        conditions.push_str(" and local_label = true");
+    }
+    conditions
 }
 
 /// Products of a business matching a search, by category then name, `limit` from `offset`.
@@ -97,23 +145,8 @@ pub async fn search(
     search: &ProductSearch,
     limit: i64,
 ) -> AppResult<Vec<Product>> {
-    let mut conditions = String::new();
     let mut args = vec![Arg::Int(business_id)];
-    let find = match db.backend() {
-        crate::db::Backend::Sqlite => "instr",
-        crate::db::Backend::Postgres => "strpos",
-    };
-    for word in crate::directory::fold(&search.text).split(' ').filter(|w| !w.is_empty()).take(8) {
-        args.push(Arg::Text(format!(" {word}")));
-        conditions.push_str(&format!(" and {find}(search_text, ${}) > 0", args.len()));
-    }
-    if let Some(category) = &search.category {
-        args.push(Arg::Text(category.clone()));
-        conditions.push_str(&format!(" and category = ${}", args.len()));
-    }
-    if !search.include_unavailable {
-        conditions.push_str(" and available = true");
-    }
+    let conditions = search_conditions(db, search, &mut args);
     let sql = format!(
         "select {COLUMNS} from product where business_id = $1 {conditions}
          order by category, name, id limit {} offset {}",
@@ -121,6 +154,80 @@ pub async fn search(
         search.offset.max(0)
     );
     Ok(on_db!(db, pool => bind_args!(sqlx::query_as::<_, Product>(&sql), &args).fetch_all(pool).await)?)
+}
+
+/// The order of the market's results.
+#[derive(Clone, Copy, Debug)]
+pub enum MarketOrder<'a> {
+    /// Products whose name holds the first word come first (it is the start of the searched
+    /// text), then by name (folded).
+    Relevance,
+    /// Cheapest first, then by name (folded).
+    Price,
+    /// By business, in the order of this list (nearest first), then by relevance.
+    Businesses(&'a [i64]),
+}
+
+/// Integers formatted here, never request text.
+fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// Products of several businesses matching a search, `limit` from `offset` in `order`.
+pub async fn market(
+    db: &Db,
+    business_ids: &[i64],
+    search: &ProductSearch,
+    order: MarketOrder<'_>,
+    limit: i64,
+) -> AppResult<Vec<Product>> {
+    if business_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut args = Vec::new();
+    let conditions = search_conditions(db, search, &mut args);
+    // Names are compared folded (the searched text starts with the folded name), so that the
+    // order ignores case and accents and is the same on both databases, whatever the collation.
+    let relevance = match search_words(&search.text).first() {
+        // The first word's position: 1 when the name starts with it, small inside the name,
+        // larger in the reference, category or description that follow it.
+        Some(word) => {
+            args.push(Arg::Text(format!(" {word}")));
+            format!("{}(search_text, ${}), search_text, id", find_function(db), args.len())
+        }
+        None => "search_text, id".to_owned(),
+    };
+    let order = match order {
+        MarketOrder::Relevance => relevance,
+        MarketOrder::Price => "price_cents, search_text, id".to_owned(),
+        MarketOrder::Businesses(ranked) => {
+            let ranks: String =
+                ranked.iter().enumerate().map(|(rank, id)| format!(" when {id} then {rank}")).collect();
+            format!("case business_id{ranks} else {} end, {relevance}", ranked.len())
+        }
+    };
+    let sql = format!(
+        "select {COLUMNS} from product where business_id in ({}) {conditions}
+         order by {order} limit {} offset {}",
+        id_list(business_ids),
+        limit.max(0),
+        search.offset.max(0)
+    );
+    Ok(on_db!(db, pool => bind_args!(sqlx::query_as::<_, Product>(&sql), &args).fetch_all(pool).await)?)
+}
+
+/// The categories of the products that can be ordered from these businesses, with their counts.
+pub async fn market_categories(db: &Db, business_ids: &[i64]) -> AppResult<Vec<(String, i64)>> {
+    if business_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "select category, count(*) from product
+         where business_id in ({}) and category is not null and available = true and (stock is null or stock > 0)
+         group by category order by category",
+        id_list(business_ids)
+    );
+    Ok(on_db!(db, pool => sqlx::query_as::<_, (String, i64)>(&sql).fetch_all(pool).await)?)
 }
 
 /// The categories of a business's products with their counts.

@@ -8,6 +8,7 @@ pub mod hours;
 pub mod http;
 pub mod import_export;
 mod listing;
+mod ordering;
 pub mod photo;
 mod store;
 
@@ -18,6 +19,7 @@ pub use listing::{
     is_moderator, moderation_queue, owned_by, photo, process_upload, propose, published_listing,
     refuse_or_unpublish, remove_category, remove_photo, search, taxonomy, update, update_status, view,
 };
+pub use ordering::{ShopFilter, order_takers};
 pub use photo::StoredPhoto;
 pub use store::{
     add_owner, get as business_by_id, is_owner, owned_by as listings_owned_by, owner_ids, photos,
@@ -262,6 +264,13 @@ impl Business {
     /// The opening hours.
     pub fn hours(&self) -> hours::OpeningHours {
         hours::OpeningHours::from_json(&self.opening_hours)
+    }
+
+    /// True when it is open at `instant`: its status is not "closed" and its opening hours, when
+    /// it gave any, say open then (in `zone`, the territory's time zone).
+    pub fn is_open_at(&self, instant: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> bool {
+        let hours = self.hours();
+        self.status.is_working() && (hours.is_empty() || hours.is_open_at(instant, zone))
     }
 
     /// The description's paragraphs (split on blank lines).

@@ -1,7 +1,7 @@
 //! All of the directory's SQL: businesses, categories, owners, claims, revisions, photos and
 //! import files.
 
-use super::{Business, CleanBusiness, CrisisStatus, ListingState, SearchQuery, fold};
+use super::{Business, CleanBusiness, CrisisStatus, ListingState, SearchQuery, Service, fold};
 use crate::db::{Arg, Backend, Db, Exec, Tx, now};
 use crate::error::AppResult;
 use crate::{bind_args, on_db, on_exec, on_tx};
@@ -256,6 +256,31 @@ pub async fn search(
     );
     let mut args = vec![Arg::Int(territory_id)];
     args.extend(search.args.iter().cloned());
+    Ok(on_db!(db, pool => bind_args!(sqlx::query_as::<_, Business>(&sql), &args).fetch_all(pool).await)?)
+}
+
+/// The published listings of a territory that take orders (click-and-collect or delivery), in
+/// `commune` when given, offering every one of `services`.
+pub async fn order_takers(
+    db: &Db,
+    territory_id: i64,
+    commune: Option<i64>,
+    services: &[Service],
+) -> AppResult<Vec<Business>> {
+    let mut args = vec![Arg::Int(territory_id)];
+    let mut conditions = String::new();
+    if let Some(commune) = commune {
+        args.push(Arg::Int(commune));
+        conditions.push_str(&format!(" and b.commune_id = ${}", args.len()));
+    }
+    for service in services {
+        conditions.push_str(&format!(" and b.{} = true", service.column()));
+    }
+    let sql = format!(
+        "select {COLUMNS} from business b
+         where b.territory_id = $1 and b.state = 'published' and (b.click_and_collect = true or b.delivery = true){conditions}
+         order by b.id"
+    );
     Ok(on_db!(db, pool => bind_args!(sqlx::query_as::<_, Business>(&sql), &args).fetch_all(pool).await)?)
 }
 

@@ -106,6 +106,15 @@ async fn orderable_product(db: &Db, product_id: i64) -> AppResult<(Product, Driv
     Ok((product, drive))
 }
 
+/// The session key of a visitor's cart token (see [`cart_owner`]).
+pub const CART_SESSION_KEY: &str = "cart";
+
+/// How many items the carts of these owners hold together (a member's, and what they added as a
+/// visitor before signing in), in one query.
+pub async fn cart_count(db: &Db, owners: &[String]) -> AppResult<i64> {
+    store::cart_count(db, owners).await
+}
+
 /// Adds units of a product to a cart (up to the quantity limit).
 pub async fn add_to_cart(db: &Db, owner: &str, product_id: i64, quantity: i64) -> AppResult<Product> {
     if !(1..=MAX_QUANTITY).contains(&quantity) {

@@ -18,10 +18,10 @@ use serde::{Deserialize, Serialize};
 pub use store::purge_visitor_carts;
 
 pub use checkout::{
-    Cart, CartGroup, CartLine, MyOrder, OrderDetail, OrderExport, OrderRequest, add_to_cart,
-    adopt_visitor_cart, business_orders, calendar_attachment, cancel_by_customer, cart, cart_owner,
-    change_status, day_totals, export_for, my_orders, order_again, order_detail, place_orders,
-    set_cart_quantity, slot_text, time_range, weekly_figures,
+    CART_SESSION_KEY, Cart, CartGroup, CartLine, MyOrder, OrderDetail, OrderExport, OrderRequest,
+    add_to_cart, adopt_visitor_cart, business_orders, calendar_attachment, cancel_by_customer, cart,
+    cart_count, cart_owner, change_status, day_totals, export_for, my_orders, order_again, order_detail,
+    place_orders, set_cart_quantity, slot_text, time_range, weekly_figures,
 };
 pub use demand::{Demand, DemandRow, Period, demand};
 pub use notices::{Notices, notices, save_notices, send_due_summaries};

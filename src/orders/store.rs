@@ -293,6 +293,18 @@ pub async fn cart(db: &Db, owner: &str) -> AppResult<Vec<(i64, i64)>> {
         .bind(owner).fetch_all(pool).await)?)
 }
 
+/// The number of items in the carts of these owners (at most two: a member and a visitor).
+pub async fn cart_count(db: &Db, owners: &[String]) -> AppResult<i64> {
+    let (first, second) = match owners {
+        [] => return Ok(0),
+        [one] => (one, one),
+        [one, two, ..] => (one, two),
+    };
+    Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>(
+        "select cast(coalesce(sum(quantity), 0) as bigint) from cart_item where owner_key in ($1, $2)")
+        .bind(first).bind(second).fetch_one(pool).await)?)
+}
+
 /// Sets a product's quantity in a cart (0 removes it).
 pub async fn set_cart_quantity(db: &Db, owner: &str, product_id: i64, quantity: i64) -> AppResult<()> {
     if quantity <= 0 {

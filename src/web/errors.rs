@@ -135,6 +135,8 @@ async fn html(
             csrf: String::new(),
             path: "/".into(),
             flash: None,
+            added: None,
+            cart_count: 0,
             session: None,
         },
     };

@@ -14,6 +14,8 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 
 const FLASH_KEY: &str = "flash";
+/// The product just added to the cart by a plain form, shown as added once on the next page.
+const ADDED_KEY: &str = "cart_added";
 
 /// The shared context of a page, given to every template as `page`.
 #[derive(Clone)]
@@ -28,6 +30,10 @@ pub struct Page {
     pub path: String,
     /// A one-time message (i18n key) left by the previous action.
     pub flash: Option<String>,
+    /// The product the previous action added to the cart (with the flash), to mark it added.
+    pub added: Option<i64>,
+    /// How many items the visitor's cart holds, for the header's cart link.
+    pub cart_count: i64,
     /// The session, for handlers that need it.
     pub session: Option<Session>,
 }
@@ -134,6 +140,34 @@ impl Page {
     pub fn is_admin(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.is_admin)
     }
+
+    /// True when the previous action added this product to the cart.
+    pub fn was_added(&self, product_id: &i64) -> bool {
+        self.added == Some(*product_id)
+    }
+
+    /// The slug of the territory the page is about, from a `/t/{slug}/...` path.
+    pub fn territory_slug(&self) -> Option<&str> {
+        let rest = self.path.strip_prefix("/t/")?;
+        let slug = rest.split(['/', '?', '#']).next().filter(|s| !s.is_empty())?;
+        crate::territory::is_valid_slug(slug).then_some(slug)
+    }
+
+    /// The market of the page's territory, or the one that finds it.
+    pub fn market_href(&self) -> String {
+        self.territory_slug().map_or_else(|| "/marche".to_owned(), |slug| format!("/t/{slug}/marche"))
+    }
+
+    /// The word after the cart's count, for screen readers ("article" or "articles"), so that
+    /// the link reads "Panier (3 articles)" where it shows "Panier (3)".
+    pub fn cart_items(&self) -> &'static str {
+        self.t.get(if self.cart_count == 1 { "orders.nav.item" } else { "orders.nav.items" })
+    }
+}
+
+/// Marks a product as just added to the cart, for the next page (with a flash).
+pub async fn mark_added(session: &Session, product_id: i64) -> AppResult<()> {
+    session.insert(ADDED_KEY, product_id).await.map_err(session_error)
 }
 
 /// Leaves a one-time message for the next page.
@@ -146,11 +180,14 @@ pub async fn build(parts: &mut Parts, state: &AppState) -> AppResult<Page> {
     let lang = Lang::from_headers(&parts.headers);
     let session = parts.extensions.get::<Session>().cloned();
     let user = session_user(parts, state).await?;
-    let (mut csrf, mut flash) = (String::new(), None);
+    let (mut csrf, mut flash, mut added) = (String::new(), None, None);
     if let Some(session) = &session {
         // Read before removing: removing marks the session modified, which costs a write.
         if session.get::<String>(FLASH_KEY).await.map_err(session_error)?.is_some() {
             flash = session.remove::<String>(FLASH_KEY).await.map_err(session_error)?;
+            if session.get::<i64>(ADDED_KEY).await.map_err(session_error)?.is_some() {
+                added = session.remove::<i64>(ADDED_KEY).await.map_err(session_error)?;
+            }
         }
         if user.is_some() {
             // Signed-in pages carry the sign-out form, so they always need the token.
@@ -160,7 +197,29 @@ pub async fn build(parts: &mut Parts, state: &AppState) -> AppResult<Page> {
         }
     }
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
-    Ok(Page { t: Tr::new(lang), user, csrf, path, flash, session })
+    let cart_count = cart_count(state, user.as_ref(), session.as_ref()).await?;
+    Ok(Page { t: Tr::new(lang), user, csrf, path, flash, added, cart_count, session })
+}
+
+/// How many items the cart of this member or visitor holds (one query, none for a visitor who
+/// never added anything). A member's count includes what they added before signing in, which
+/// the cart adopts when they open it.
+async fn cart_count(state: &AppState, user: Option<&User>, session: Option<&Session>) -> AppResult<i64> {
+    let visitor = match session {
+        Some(session) => {
+            session.get::<String>(crate::orders::CART_SESSION_KEY).await.map_err(session_error)?
+        }
+        None => None,
+    };
+    let owners: Vec<String> =
+        [crate::orders::cart_owner(user, None), crate::orders::cart_owner(None, visitor.as_deref())]
+            .into_iter()
+            .flatten()
+            .collect();
+    if owners.is_empty() {
+        return Ok(0);
+    }
+    crate::orders::cart_count(&state.db, &owners).await
 }
 
 impl FromRequestParts<AppState> for Page {

@@ -14,6 +14,7 @@ mod directory;
 mod group_commit;
 mod ledger;
 mod mail;
+mod market;
 mod orders;
 mod parsers;
 mod platform;

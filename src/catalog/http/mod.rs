@@ -1,5 +1,7 @@
-//! The catalogue's pages: the public catalogue and the merchant's back-office.
+//! The catalogue's pages: the market across the territory's shops, each business's public
+//! catalogue and the merchant's back-office.
 
+mod market;
 mod owner;
 
 use axum::Router;
@@ -8,5 +10,5 @@ use crate::app::AppState;
 
 /// Every page route of this context.
 pub fn router() -> Router<AppState> {
-    Router::new().merge(owner::router())
+    Router::new().merge(market::router()).merge(owner::router())
 }

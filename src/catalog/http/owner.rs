@@ -141,6 +141,7 @@ async fn show_catalog(
         include_unavailable: false,
         offset: (number - 1) * PER_PAGE,
         limit: PER_PAGE,
+        ..ProductSearch::default()
     };
     let found = crate::catalog::search(&state.db, id, &search).await?;
     let photos =

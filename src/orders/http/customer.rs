@@ -3,6 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -21,7 +22,7 @@ use crate::web::auth::{CurrentUser, session_error};
 use crate::web::page::{self, Page};
 use crate::web::{FormErrors, render, render_status, see_other};
 
-const VISITOR_KEY: &str = "cart";
+const VISITOR_KEY: &str = crate::orders::CART_SESSION_KEY;
 
 /// The customer's routes.
 pub fn router() -> Router<AppState> {
@@ -88,20 +89,43 @@ struct AddForm {
     back: String,
 }
 
+/// What htmx swaps in after adding: the words by the button, and the header's cart link.
+#[derive(Template)]
+#[template(path = "orders/_added.html")]
+struct AddedFragment {
+    page: Page,
+    /// Why nothing was added (i18n key).
+    problem: Option<&'static str>,
+}
+
+/// Adds a product to the cart. With htmx, answers the fragment that says so by the button and
+/// updates the cart link's count; without, goes back to the page and the product it came from.
 async fn add_to_cart(
     State(state): State<AppState>,
-    page: Page,
+    headers: HeaderMap,
+    mut page: Page,
     Form(form): Form<AddForm>,
 ) -> AppResult<Response> {
     let owner = owner_of(&state, &page, true).await?.ok_or(AppError::Csrf)?;
     let quantity = form.quantity.trim().parse::<i64>().unwrap_or(1);
     let back = page::local_path(Some(&form.back));
-    let session = page.form_session()?;
-    match checkout::add_to_cart(&state.db, &owner, form.product_id, quantity).await {
-        Ok(_) => page::flash(session, "orders.cart.added").await?,
-        Err(AppError::Invalid(_)) => page::flash(session, "orders.error.quantity").await?,
-        Err(AppError::Conflict(key)) => page::flash(session, key).await?,
+    let problem = match checkout::add_to_cart(&state.db, &owner, form.product_id, quantity).await {
+        Ok(_) => None,
+        Err(AppError::Invalid(_)) => Some("orders.error.quantity"),
+        Err(AppError::Conflict(key)) => Some(key),
         Err(err) => return Err(err),
+    };
+    if headers.contains_key("hx-request") {
+        page.cart_count = checkout::cart_count(&state.db, &[owner]).await?;
+        return render(&AddedFragment { page, problem });
+    }
+    let session = page.form_session()?;
+    match problem {
+        None => {
+            page::flash(session, "orders.cart.added").await?;
+            page::mark_added(session, form.product_id).await?;
+        }
+        Some(key) => page::flash(session, key).await?,
     }
     Ok(see_other(if back == "/" { "/panier" } else { &back }))
 }

@@ -110,12 +110,13 @@ describe('drive', () => {
       const bread = home.locator('.product-card').filter({ hasText: 'Baguette tradition' });
       await bread.getByLabel('Quantité').fill('2');
       await bread.getByRole('button', { name: /^Ajouter au panier/ }).click();
-      await home.getByText('Produit ajouté au panier.').waitFor();
+      await bread.getByText('Ajouté ✓').waitFor();
       await expectNoAxeViolations(home, 'catalogue with the add-to-cart forms');
       await home.goto(`${base}/t/marguerittes/annuaire/${farm.id}/catalogue`);
-      await home.locator('.product-card').filter({ hasText: 'Œufs plein air' }).getByRole('button', { name: /^Ajouter au panier/ }).click();
-      await home.getByText('Produit ajouté au panier.').waitFor();
-      await home.getByRole('link', exact('Panier')).click();
+      const eggs = home.locator('.product-card').filter({ hasText: 'Œufs plein air' });
+      await eggs.getByRole('button', { name: /^Ajouter au panier/ }).click();
+      await eggs.getByText('Ajouté ✓').waitFor();
+      await home.getByRole('link', exact('Panier (3 articles)')).click();
       await home.getByRole('heading', { level: 2, name: 'Boulangerie Lafont' }).waitFor();
       assert.match((await home.locator('.big-number').textContent()).replace(/\s+/g, ' '), /5,90 €/);
       await expectNoAxeViolations(home, 'cart');

@@ -53,11 +53,12 @@ function runHalle(args, env, input) {
 
 /**
  * Start a Halle on a fresh SQLite database in a temporary directory, with the territory
- * "marguerittes" (unless `withTerritory` is false) and the admin account ADMIN. Resolves once
- * GET /readyz answers 200.
+ * "marguerittes" (unless `withTerritory` is false) and the admin account ADMIN; with `demo`, the
+ * demo territory instead (`halle serve --demo`: Marguerittes, its shops, products and slots).
+ * Resolves once GET /readyz answers 200.
  * @returns {Promise<{baseUrl: string, dbUrl: string, tmpDir: string, logs: () => string, stop: () => Promise<void>}>}
  */
-export async function startHalle({ withTerritory = true } = {}) {
+export async function startHalle({ withTerritory = true, demo = false } = {}) {
   const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'halle-browser-'));
   const dbUrl = `sqlite://${tmpDir}/halle.db?mode=rwc`;
   // No map tiles: the machine is offline, and the journeys check markers, not backgrounds.
@@ -66,7 +67,7 @@ export async function startHalle({ withTerritory = true } = {}) {
 
   try {
     await runHalle(['migrate'], env);
-    if (withTerritory) {
+    if (withTerritory && !demo) {
       await runHalle(['territory', 'add', '--slug', 'marguerittes', '--name', 'Marguerittes'], env);
     }
     await runHalle(
@@ -79,7 +80,7 @@ export async function startHalle({ withTerritory = true } = {}) {
     throw err;
   }
 
-  const server = spawn(halleBin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(halleBin, demo ? ['serve', '--demo'] : ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let exited = null;
   const exitPromise = new Promise((resolve) =>
