@@ -7,6 +7,7 @@ pub mod charts;
 mod checkout;
 pub mod http;
 pub mod ics;
+mod picker;
 mod quote;
 pub mod schedule;
 mod slots;
@@ -21,7 +22,8 @@ pub use checkout::{
     change_status, day_totals, export_for, my_orders, order_again, order_detail, place_orders,
     set_cart_quantity, slot_text, time_range, weekly_figures,
 };
-pub use quote::{Quote, ShopChoice, ShopQuote, place_cart, quote_cart};
+pub use picker::{DAYS_PER_PAGE, Picker, PickerDay, PickerRow};
+pub use quote::{DeliveryTerms, Quote, ShopChoice, ShopQuote, delivery_terms, place_cart, quote_cart};
 pub use schedule::{Closure, Deadline, SlotTemplate};
 pub use slots::{
     ClosureView, Drive, SettingsInput, SlotView, TemplateInput, add_closure, add_point, add_slot,
