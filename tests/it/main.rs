@@ -15,6 +15,7 @@ mod group_commit;
 mod ledger;
 mod mail;
 mod orders;
+mod orders_checkout;
 mod parsers;
 mod platform;
 mod structure;
