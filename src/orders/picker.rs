@@ -72,11 +72,15 @@ impl Picker {
 
 /// The picker of `slots` (a shop's upcoming slots) on `page`, seen on `today`. Only free slots
 /// are offered; delivery slots only when `offers_delivery` (the cart reaches the shop's minimum).
-pub fn pick(slots: &[SlotView], today: Date, page: i64, chosen: Option<i64>, offers_delivery: bool) -> Picker {
-    let mut offered: Vec<&SlotView> = slots
-        .iter()
-        .filter(|v| offers_delivery || v.slot.fulfilment() == Fulfilment::Pickup)
-        .collect();
+pub fn pick(
+    slots: &[SlotView],
+    today: Date,
+    page: i64,
+    chosen: Option<i64>,
+    offers_delivery: bool,
+) -> Picker {
+    let mut offered: Vec<&SlotView> =
+        slots.iter().filter(|v| offers_delivery || v.slot.fulfilment() == Fulfilment::Pickup).collect();
     offered.sort_by_key(|v| (v.slot.starts_at, v.slot.id));
     let free = || offered.iter().copied().filter(|v| v.is_bookable);
     let next: Vec<SlotView> = [Fulfilment::Pickup, Fulfilment::Delivery]
@@ -164,7 +168,8 @@ mod tests {
 
     #[test]
     fn the_next_free_slot_comes_first_and_full_ones_are_not_offered() {
-        let slots = [view(1, day(2), 9, Some(7), 0), view(2, day(2), 10, Some(7), 2), view(3, day(3), 9, None, 1)];
+        let slots =
+            [view(1, day(2), 9, Some(7), 0), view(2, day(2), 10, Some(7), 2), view(3, day(3), 9, None, 1)];
         let picker = pick(&slots, day(2), 1, None, true);
         let next: Vec<i64> = picker.next.iter().map(|v| v.slot.id).collect();
         assert_eq!(next, [2, 3], "the next pickup, then the next delivery");

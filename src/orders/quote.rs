@@ -206,13 +206,17 @@ fn quote(shops: Vec<ShopQuote>, subtotal_cents: i64) -> Quote {
         // A slot outside the upcoming ones is left to placing, which refuses it with the reason.
         if shop.is_delivery() {
             if choice.address.trim().is_empty() {
-                errors.push(FieldError { field: "delivery_address", message: "orders.error.delivery_address" });
+                errors
+                    .push(FieldError { field: "delivery_address", message: "orders.error.delivery_address" });
             }
             // The commune is the customer's to choose, never a default: where the shop names the
             // communes it serves (or the territory has some), one of them must be chosen.
             let commune_known = choice.commune_id.is_some_and(|id| shop.communes.iter().any(|c| c.id == id));
             if !shop.communes.is_empty() && !commune_known {
-                errors.push(FieldError { field: "delivery_commune_id", message: "orders.error.choose_commune" });
+                errors.push(FieldError {
+                    field: "delivery_commune_id",
+                    message: "orders.error.choose_commune",
+                });
             }
             if shop.delivery_terms().is_some_and(|t| !t.is_reached()) {
                 errors.push(FieldError { field: "slot_id", message: "orders.error.delivery_minimum" });

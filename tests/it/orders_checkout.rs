@@ -60,8 +60,9 @@ async fn shop(app: &TestApp, name: &str, delivers: bool, price_cents: i64) -> Sh
         };
         halle::orders::save_settings(&app.db, &admin, business.id, &settings).await.unwrap();
         let start = now + 52 * 3600;
-        let slot =
-            halle::orders::add_slot(&app.db, &admin, business.id, None, (start, start + 3600), 5).await.unwrap();
+        let slot = halle::orders::add_slot(&app.db, &admin, business.id, None, (start, start + 3600), 5)
+            .await
+            .unwrap();
         delivery = Some(slot.id);
     }
     let product = halle::catalog::ProductInput {
@@ -116,7 +117,9 @@ async fn the_demo_checkout_for_two_shops_fits_a_phone_and_offers_each_next_slot(
         shops["items"].as_array().unwrap().iter().find(|b| b["name"] == name).unwrap()["id"].as_i64().unwrap()
     };
     let mut expected = Vec::new();
-    for (shop, product) in [("Boulangerie Lafont", "Baguette tradition"), ("Épicerie du Village", "Œufs plein air x6")] {
+    for (shop, product) in
+        [("Boulangerie Lafont", "Baguette tradition"), ("Épicerie du Village", "Œufs plein air x6")]
+    {
         let id = id_of(shop);
         let products: Value =
             app.get(&format!("/api/v1/businesses/{id}/products")).await.json().await.unwrap();
@@ -154,7 +157,10 @@ async fn a_visitor_sees_the_slots_and_signing_in_from_the_checkout_comes_back_wi
 
     let (status, html) = app.page("/panier/commande").await;
     assert_eq!(status, StatusCode::OK, "visitors see the checkout");
-    assert_eq!(radios(&html, &format!("#picker-{} .slot-next input", bakery.id)), [bakery.pickup[0].to_string()]);
+    assert_eq!(
+        radios(&html, &format!("#picker-{} .slot-next input", bakery.id)),
+        [bakery.pickup[0].to_string()]
+    );
     assert_eq!(text(&html, "main form > button[type=submit]"), "Commander");
     let login_link = Selector::parse(".site-header a[href^='/login']").unwrap();
     assert_eq!(
@@ -164,7 +170,11 @@ async fn a_visitor_sees_the_slots_and_signing_in_from_the_checkout_comes_back_wi
 
     // Ordering asks her to sign in; her slot is kept.
     let ordered = app
-        .submit("/panier/commande", "/panier/recapitulatif", &[(&slot_name(&bakery), &bakery.pickup[1].to_string())])
+        .submit(
+            "/panier/commande",
+            "/panier/recapitulatif",
+            &[(&slot_name(&bakery), &bakery.pickup[1].to_string())],
+        )
         .await;
     assert_eq!(ordered.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&ordered), "/login?next=%2Fpanier%2Fcommande");
@@ -188,7 +198,10 @@ async fn a_visitor_sees_the_slots_and_signing_in_from_the_checkout_comes_back_wi
     let (status, checkout) = app.page("/panier/commande").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(texts(&checkout, "section h2"), ["Boulangerie", "Épicerie"], "the cart followed her");
-    assert_eq!(radios(&checkout, &format!("input[name={}][checked]", slot_name(&bakery))), [bakery.pickup[1].to_string()]);
+    assert_eq!(
+        radios(&checkout, &format!("input[name={}][checked]", slot_name(&bakery))),
+        [bakery.pickup[1].to_string()]
+    );
     assert_eq!(text(&checkout, "main form > button[type=submit]"), "Voir le récapitulatif");
 }
 
@@ -197,7 +210,11 @@ async fn signing_up_from_the_checkout_comes_back_to_it_after_the_confirmation() 
     let (app, bakery, _) = two_shops().await;
     add(&app, bakery.id, bakery.product, 1).await;
     let ordered = app
-        .submit("/panier/commande", "/panier/recapitulatif", &[(&slot_name(&bakery), &bakery.pickup[0].to_string())])
+        .submit(
+            "/panier/commande",
+            "/panier/recapitulatif",
+            &[(&slot_name(&bakery), &bakery.pickup[0].to_string())],
+        )
         .await;
     assert_eq!(location(&ordered), "/login?next=%2Fpanier%2Fcommande");
 
@@ -235,7 +252,10 @@ async fn signing_up_from_the_checkout_comes_back_to_it_after_the_confirmation() 
     let (status, checkout) = app.page("/panier/commande").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(texts(&checkout, "section h2"), ["Boulangerie"], "the visitor's cart is hers now");
-    assert_eq!(radios(&checkout, &format!("input[name={}][checked]", slot_name(&bakery))), [bakery.pickup[0].to_string()]);
+    assert_eq!(
+        radios(&checkout, &format!("input[name={}][checked]", slot_name(&bakery))),
+        [bakery.pickup[0].to_string()]
+    );
 
     // A return path to another site is never followed.
     let (_, page) = app.page("/register?next=https%3A%2F%2Fevil.example%2F").await;
@@ -269,7 +289,10 @@ async fn delivery_is_offered_from_the_minimum_and_its_commune_is_chosen_never_de
     let values: Vec<&str> = checkout.select(&options).map(|o| o.value().attr("value").unwrap()).collect();
     assert_eq!(values.first(), Some(&""), "the first option is empty");
     assert_eq!(values.len(), 2);
-    assert!(checkout.select(&options).all(|o| o.value().attr("selected").is_none()), "nothing is preselected");
+    assert!(
+        checkout.select(&options).all(|o| o.value().attr("selected").is_none()),
+        "nothing is preselected"
+    );
 
     let slot = slot_name(&grocery);
     let address = format!("address_{}", grocery.id);
@@ -278,7 +301,11 @@ async fn delivery_is_offered_from_the_minimum_and_its_commune_is_chosen_never_de
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = Html::parse_document(&refused.text().await.unwrap());
     assert!(text(&page, ".error-summary").contains("Choisissez la commune de livraison."));
-    assert_eq!(radios(&page, &format!("input[name={slot}][checked]")), [delivery.clone()], "the choice stays");
+    assert_eq!(
+        radios(&page, &format!("input[name={slot}][checked]")),
+        [delivery.as_str()],
+        "the choice stays"
+    );
 
     let commune_id = values[1].to_owned();
     let mut chosen = choices.to_vec();
@@ -302,7 +329,11 @@ async fn turning_a_pickers_pages_keeps_the_other_shops_choice_with_or_without_ja
     let more = format!("voir_{}", bakery.id);
     let grocery_slot = grocery.pickup[1].to_string();
     let turned = app
-        .submit("/panier/commande", "/panier/recapitulatif", &[(&more, "2"), (&slot_name(&grocery), &grocery_slot)])
+        .submit(
+            "/panier/commande",
+            "/panier/recapitulatif",
+            &[(&more, "2"), (&slot_name(&grocery), &grocery_slot)],
+        )
         .await;
     assert_eq!(turned.status(), StatusCode::OK);
     let page = Html::parse_document(&turned.text().await.unwrap());

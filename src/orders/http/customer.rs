@@ -185,7 +185,9 @@ pub(super) fn payment_means(page: &Page, settings: &crate::orders::Settings) -> 
 
 /// The cart of this page's member or visitor (empty when there is none yet).
 async fn current_cart(state: &AppState, page: &Page) -> AppResult<(String, Cart)> {
-    let Some(owner) = owner_of(state, page, false).await? else { return Ok((String::new(), Cart::default())) };
+    let Some(owner) = owner_of(state, page, false).await? else {
+        return Ok((String::new(), Cart::default()));
+    };
     let cart = checkout::cart(&state.db, &owner).await?;
     Ok((owner, cart))
 }
@@ -228,7 +230,8 @@ async fn show_checkout(
     let form = checkout_choices(&page, query).await?;
     let quote = quote_form(&state, cart, &form).await?;
     if let Some(id) = picker.boutique.filter(|_| headers.contains_key("hx-request")) {
-        let shop = quote.shops.into_iter().find(|s| s.group.drive.business.id == id).ok_or(AppError::NotFound)?;
+        let shop =
+            quote.shops.into_iter().find(|s| s.group.drive.business.id == id).ok_or(AppError::NotFound)?;
         let g = CheckoutGroup::of(shop, &form, &page);
         return render(&PickerFragment { page, g });
     }
