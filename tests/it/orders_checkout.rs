@@ -314,6 +314,15 @@ async fn delivery_is_offered_from_the_minimum_and_its_commune_is_chosen_never_de
     assert_eq!(summary.status(), StatusCode::OK);
     let summary = Html::parse_document(&summary.text().await.unwrap());
     assert!(text(&summary, "dl.facts").contains("2 rue des Lilas, Marguerittes"));
+
+    // "Change my choices" comes back to them.
+    let (_, again) = app.page("/panier/commande").await;
+    assert_eq!(radios(&again, &format!("input[name={slot}][checked]")), [delivery.as_str()]);
+    let selected = Selector::parse(&format!("select[name={commune}] option[selected]")).unwrap();
+    assert_eq!(
+        again.select(&selected).map(|o| o.value().attr("value").unwrap()).collect::<Vec<_>>(),
+        [commune_id]
+    );
 }
 
 #[tokio::test]

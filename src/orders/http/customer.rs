@@ -316,6 +316,8 @@ async fn show_summary(
             &CheckoutPage { page, groups, errors: FormErrors(errors), total_cents: subtotal_cents },
         );
     }
+    // "Change my choices" on the summary comes back to the checkout with them.
+    keep_choices(&page, &form).await?;
     let fields = choice_fields(&form);
     let token = crate::accounts::new_token();
     render(&SummaryPage { page, groups, total_cents, fees_cents, token, fields })

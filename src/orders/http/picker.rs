@@ -91,11 +91,11 @@ impl CheckoutGroup {
         crate::web::fmt::day(*day, self.lang)
     }
 
-    /// "12 créneaux", "1 créneau", "complet".
+    /// "12 créneaux libres", "1 créneau libre", "plus de créneau libre".
     pub(super) fn free_text(&self, day: &PickerDay) -> String {
         let t = Tr::new(self.lang);
         match day.free() {
-            0 => t.get("orders.slot.full").to_owned(),
+            0 => t.get("orders.picker.none_free").to_owned(),
             1 => t.get("orders.picker.one_free").to_owned(),
             n => t.fill("orders.picker.free", &[("count", &n.to_string())]),
         }
