@@ -92,7 +92,7 @@ pub async fn register(
     ApiJson(input): ApiJson<Registration>,
 ) -> AppResult<(StatusCode, Json<RegistrationAccepted>)> {
     super::count_email_request(&state.db, &ip, "register", state.config.register_limit).await?;
-    super::register(&state.db, &state.base_url, &input, lang, None).await?;
+    super::register(&state.db, &state.base_url, &input, lang, None, None).await?;
     let email = super::normalize_email(&input.email);
     Ok((StatusCode::ACCEPTED, Json(RegistrationAccepted { email, status: "confirmation_sent".to_owned() })))
 }

@@ -219,7 +219,8 @@ pub async fn count_email_request(db: &Db, client_ip: &str, action: &str, limit: 
 }
 
 /// Creates an account (and a membership of `territory_id`, when given), and queues the
-/// confirmation email, all in one transaction. When the address already has an account, nothing
+/// confirmation email, all in one transaction. `return_to`, a local path (the checkout the
+/// person registered from), rides on the confirmation link so that signing in leads back there. When the address already has an account, nothing
 /// is created and its owner gets a note instead (`None`): the answer to the person registering
 /// is the same either way, so the form does not tell who has an account.
 pub async fn register(
@@ -228,6 +229,7 @@ pub async fn register(
     input: &Registration,
     lang: Lang,
     territory_id: Option<i64>,
+    return_to: Option<&str>,
 ) -> AppResult<Option<User>> {
     let email = normalize_email(&input.email);
     let mut errors = Vec::new();
@@ -252,7 +254,8 @@ pub async fn register(
     if let Some(territory_id) = territory_id {
         store::grant_role(&mut tx, user.id, territory_id, Role::Member).await?;
     }
-    queue_confirmation(&mut tx, base_url, &user, None).await?;
+    let link = confirmation_link(base_url, return_to);
+    queue_confirmation(&mut tx, &link, &user, None).await?;
     tx.commit().await?;
     tracing::info!(user_id = user.id, "account registered");
     Ok(Some(user))
@@ -280,10 +283,21 @@ async fn tell_owner_of_registration_attempt(db: &Db, base_url: &str, email: &str
     Ok(())
 }
 
-/// Creates an email token of `purpose` and queues the email that carries its link.
+/// The address of the confirmation page, its token still to add: coming back to `return_to`
+/// after signing in when it is a path of this site.
+fn confirmation_link(base_url: &str, return_to: Option<&str>) -> String {
+    let back = return_to
+        .filter(|path| path.starts_with('/') && !path.starts_with("//") && *path != "/")
+        .map(|path| format!("{}&", serde_urlencoded::to_string([("next", path)]).unwrap_or_default()))
+        .unwrap_or_default();
+    format!("{base_url}/account/confirm?{back}token=")
+}
+
+/// Creates an email token of `purpose` and queues the email that carries its link (`link`,
+/// which ends where the token goes).
 async fn queue_confirmation(
     tx: &mut crate::db::Tx,
-    base_url: &str,
+    link: &str,
     user: &User,
     new_email: Option<&str>,
 ) -> AppResult<()> {
@@ -292,7 +306,7 @@ async fn queue_confirmation(
     store::insert_email_token(tx, user.id, purpose, &hash_token(&token), new_email, now() + CONFIRM_TTL_SECS)
         .await?;
     let tr = Tr::new(user.lang());
-    let link = format!("{base_url}/account/confirm?token={token}");
+    let link = format!("{link}{token}");
     let (to, subject, intro) = match new_email {
         None => (user.email.as_str(), "mail.confirm.subject", "mail.confirm.body"),
         Some(address) => (address, "mail.change_email.subject", "mail.change_email.body"),
@@ -310,7 +324,7 @@ pub async fn resend_confirmation(db: &Db, base_url: &str, email: &str) -> AppRes
         return Ok(());
     }
     let mut tx = db.begin().await?;
-    queue_confirmation(&mut tx, base_url, &user, None).await?;
+    queue_confirmation(&mut tx, &confirmation_link(base_url, None), &user, None).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -468,7 +482,7 @@ pub async fn request_email_change(
         return Err(AppError::Conflict("accounts.error.email_taken"));
     }
     let mut tx = db.begin().await?;
-    queue_confirmation(&mut tx, base_url, user, Some(&new_email)).await?;
+    queue_confirmation(&mut tx, &confirmation_link(base_url, None), user, Some(&new_email)).await?;
     tx.commit().await?;
     Ok(())
 }

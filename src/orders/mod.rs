@@ -9,6 +9,7 @@ mod demand;
 pub mod http;
 pub mod ics;
 mod notices;
+mod picker;
 mod quote;
 pub mod schedule;
 mod slots;
@@ -25,7 +26,8 @@ pub use checkout::{
 };
 pub use demand::{Demand, DemandRow, Period, demand};
 pub use notices::{Notices, notices, save_notices, send_due_summaries};
-pub use quote::{Quote, ShopChoice, ShopQuote, place_cart, quote_cart};
+pub use picker::{DAYS_PER_PAGE, Picker, PickerDay, PickerRow};
+pub use quote::{DeliveryTerms, Quote, ShopChoice, ShopQuote, delivery_terms, place_cart, quote_cart};
 pub use schedule::{Closure, Deadline, SlotTemplate};
 pub use slots::{
     ClosureView, Drive, SettingsInput, SlotPlace, SlotView, TemplateInput, add_closure, add_point, add_slot,

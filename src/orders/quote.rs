@@ -2,8 +2,11 @@
 //! paying now, note) checked into one order request per shop, with the delivery fees and the
 //! total. The checkout pages and the API both build their orders here.
 
+use jiff::civil::Date;
+
 use super::Order;
 use super::checkout::{Cart, CartGroup, OrderRequest, place_orders};
+use super::picker::{Picker, pick};
 use super::slots::{SlotView, upcoming_slots};
 use super::{Fulfilment, PaymentMode};
 use crate::accounts::User;
@@ -59,6 +62,50 @@ impl ShopQuote {
     pub fn fee_cents(&self) -> i64 {
         if self.is_delivery() { self.group.drive.settings.delivery_fee_cents } else { 0 }
     }
+
+    /// What delivery costs here and whether the cart reaches the minimum, when the shop delivers.
+    pub fn delivery_terms(&self) -> Option<DeliveryTerms> {
+        delivery_terms(&self.group)
+    }
+
+    /// The slot picker on `page` (a week from `today` each): delivery slots are offered only
+    /// when the cart reaches the shop's delivery minimum.
+    pub fn picker(&self, today: Date, page: i64) -> Picker {
+        let offers_delivery = self.delivery_terms().is_some_and(|t| t.is_reached());
+        pick(&self.slots, today, page, self.choice.slot_id, offers_delivery)
+    }
+}
+
+/// What delivery costs at a shop, and what the cart still misses to be delivered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeliveryTerms {
+    /// The delivery fee.
+    pub fee_cents: i64,
+    /// The smallest order the shop delivers.
+    pub minimum_cents: i64,
+    /// What the cart's lines at this shop lack to reach the minimum (0 once reached).
+    pub missing_cents: i64,
+}
+
+impl DeliveryTerms {
+    /// True when the cart may be delivered.
+    pub fn is_reached(&self) -> bool {
+        self.missing_cents == 0
+    }
+}
+
+/// The delivery terms of one shop of the cart, shown with the shop wherever the cart is; `None`
+/// when the shop does not deliver.
+pub fn delivery_terms(group: &CartGroup) -> Option<DeliveryTerms> {
+    if !group.drive.business.delivery {
+        return None;
+    }
+    let settings = &group.drive.settings;
+    Some(DeliveryTerms {
+        fee_cents: settings.delivery_fee_cents,
+        minimum_cents: settings.delivery_minimum_cents,
+        missing_cents: settings.delivery_minimum_cents.saturating_sub(group.subtotal_cents).max(0),
+    })
 }
 
 /// A cart with the customer's choices: the requests to place, what it costs, what is missing.
@@ -157,8 +204,23 @@ fn quote(shops: Vec<ShopQuote>, subtotal_cents: i64) -> Quote {
             continue;
         };
         // A slot outside the upcoming ones is left to placing, which refuses it with the reason.
-        if shop.is_delivery() && choice.address.trim().is_empty() {
-            errors.push(FieldError { field: "delivery_address", message: "orders.error.delivery_address" });
+        if shop.is_delivery() {
+            if choice.address.trim().is_empty() {
+                errors
+                    .push(FieldError { field: "delivery_address", message: "orders.error.delivery_address" });
+            }
+            // The commune is the customer's to choose, never a default: where the shop names the
+            // communes it serves (or the territory has some), one of them must be chosen.
+            let commune_known = choice.commune_id.is_some_and(|id| shop.communes.iter().any(|c| c.id == id));
+            if !shop.communes.is_empty() && !commune_known {
+                errors.push(FieldError {
+                    field: "delivery_commune_id",
+                    message: "orders.error.choose_commune",
+                });
+            }
+            if shop.delivery_terms().is_some_and(|t| !t.is_reached()) {
+                errors.push(FieldError { field: "slot_id", message: "orders.error.delivery_minimum" });
+            }
         }
         // Asking to pay now where it cannot be done is refused rather than turned into a payment
         // on pickup the customer did not choose.

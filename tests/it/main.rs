@@ -16,6 +16,7 @@ mod ledger;
 mod mail;
 mod market;
 mod orders;
+mod orders_checkout;
 mod parsers;
 mod platform;
 mod structure;

@@ -55,16 +55,25 @@ pub struct MessagePage {
     page: Page,
     title: &'static str,
     body: &'static str,
-    link: Option<(&'static str, &'static str)>,
+    link: Option<(String, &'static str)>,
 }
 
 fn message(
     page: Page,
     title: &'static str,
     body: &'static str,
-    link: Option<(&'static str, &'static str)>,
+    link: Option<(&str, &'static str)>,
 ) -> AppResult<Response> {
+    let link = link.map(|(href, label)| (href.to_owned(), label));
     render(&MessagePage { page, title, body, link })
+}
+
+/// `path?next=<next>`, or `path` alone when there is nowhere particular to come back to.
+fn with_next(path: &str, next: &str) -> String {
+    if next == "/" {
+        return path.to_owned();
+    }
+    format!("{path}?{}", serde_urlencoded::to_string([("next", next)]).unwrap_or_default())
 }
 
 #[derive(Template)]
@@ -74,7 +83,16 @@ struct RegisterPage {
     email: String,
     display_name: String,
     territory: Option<String>,
+    /// Where to come back after confirming and signing in (a local path; `/` for nowhere).
+    next: String,
     errors: FormErrors,
+}
+
+impl RegisterPage {
+    /// The login page, coming back to the same place.
+    fn login_href(&self) -> String {
+        with_next("/login", &self.next)
+    }
 }
 
 /// The registration form's fields.
@@ -87,20 +105,23 @@ struct RegisterForm {
     #[serde(default)]
     display_name: String,
     territory: Option<String>,
+    next: Option<String>,
 }
 
 #[derive(Deserialize)]
-struct TerritoryQuery {
+struct RegisterQuery {
     territory: Option<String>,
+    next: Option<String>,
 }
 
-async fn show_register(page: Page, Query(query): Query<TerritoryQuery>) -> AppResult<Response> {
+async fn show_register(page: Page, Query(query): Query<RegisterQuery>) -> AppResult<Response> {
     let page = page.with_csrf().await?;
     render(&RegisterPage {
         page,
         email: String::new(),
         display_name: String::new(),
         territory: query.territory,
+        next: page::local_path(query.next.as_deref()),
         errors: FormErrors::default(),
     })
 }
@@ -125,10 +146,12 @@ async fn register(
         password: form.password,
         display_name: form.display_name.clone(),
     };
+    let next = page::local_path(form.next.as_deref());
     let outcome = async {
         crate::accounts::count_email_request(&state.db, &ip, "register", state.config.register_limit).await?;
         let territory_id = territory_to_join(&state, form.territory.as_deref()).await?;
-        crate::accounts::register(&state.db, &state.base_url, &input, page.lang(), territory_id).await
+        crate::accounts::register(&state.db, &state.base_url, &input, page.lang(), territory_id, Some(&next))
+            .await
     }
     .await;
     let errors = match outcome {
@@ -152,6 +175,7 @@ async fn register(
             email: form.email,
             display_name: form.display_name,
             territory: form.territory,
+            next,
             errors: FormErrors(errors),
         },
     )
@@ -170,6 +194,8 @@ async fn registered(page: Page) -> AppResult<Response> {
 struct TokenQuery {
     #[serde(default)]
     token: String,
+    /// Where the person was when registering (the checkout): signing in leads back there.
+    next: Option<String>,
 }
 
 async fn confirm_email(
@@ -178,12 +204,10 @@ async fn confirm_email(
     Query(query): Query<TokenQuery>,
 ) -> AppResult<Response> {
     match crate::accounts::confirm_email(&state.db, &query.token).await {
-        Ok(_) => message(
-            page,
-            "accounts.confirmed.title",
-            "accounts.confirmed.body",
-            Some(("/login", "nav.login")),
-        ),
+        Ok(_) => {
+            let login = with_next("/login", &page::local_path(query.next.as_deref()));
+            message(page, "accounts.confirmed.title", "accounts.confirmed.body", Some((&login, "nav.login")))
+        }
         Err(AppError::BadRequest(key)) => {
             let response = message(
                 page,
@@ -297,6 +321,13 @@ struct LoginPage {
     error: Option<&'static str>,
     demo_accounts: Vec<&'static str>,
     demo_password: &'static str,
+}
+
+impl LoginPage {
+    /// The registration page, coming back to the same place once the account is confirmed.
+    fn register_href(&self) -> String {
+        with_next("/register", &self.next)
+    }
 }
 
 #[derive(Deserialize)]

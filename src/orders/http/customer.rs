@@ -14,15 +14,21 @@ use tower_sessions::Session;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::orders::checkout::{self, Cart, OrderDetail, cart_owner};
-use crate::orders::quote::{Quote, ShopChoice, ShopQuote};
+use crate::orders::quote::{Quote, ShopQuote};
 use crate::orders::slots::SlotView;
-use crate::orders::{Fulfilment, OrderStatus, PaymentMode};
-use crate::territory::Commune;
+use crate::orders::{OrderStatus, PaymentMode};
 use crate::web::auth::{CurrentUser, session_error};
 use crate::web::page::{self, Page};
 use crate::web::{FormErrors, render, render_status, see_other};
 
 const VISITOR_KEY: &str = crate::orders::CART_SESSION_KEY;
+use super::picker::{CheckoutGroup, PickerFragment, choice_fields, choices_from, turns_a_page};
+
+/// Session key of the checkout's choices kept while a visitor signs in (or after a refusal).
+const CHOICES_KEY: &str = "checkout_choices";
+/// Where a visitor who wants to order is sent: the login page, which links to registration,
+/// both coming back to the checkout.
+const CHECKOUT_LOGIN: &str = "/login?next=%2Fpanier%2Fcommande";
 
 /// The customer's routes.
 pub fn router() -> Router<AppState> {
@@ -69,6 +75,13 @@ async fn owner_of(state: &AppState, page: &Page, create: bool) -> AppResult<Opti
 struct CartPage {
     page: Page,
     cart: Cart,
+}
+
+impl CartPage {
+    /// A shop's delivery fee and minimum, and whether the cart reaches it, when it delivers.
+    fn terms(&self, group: &checkout::CartGroup) -> Option<String> {
+        crate::orders::delivery_terms(group).map(|t| super::picker::terms_text(&self.page.t, &t))
+    }
 }
 
 async fn show_cart(State(state): State<AppState>, page: Page) -> AppResult<Response> {
@@ -154,89 +167,14 @@ async fn set_quantity(
     Ok(see_other("/panier"))
 }
 
-/// One business's part of the checkout form.
-struct CheckoutGroup {
-    group: checkout::CartGroup,
-    pickup_days: Vec<(String, Vec<SlotView>)>,
-    delivery_days: Vec<(String, Vec<SlotView>)>,
-    communes: Vec<Commune>,
-    chosen: ShopChoice,
-    chosen_slot: Option<SlotView>,
-    /// The shop takes the territory's local currency online.
-    takes_currency: bool,
-}
-
-impl CheckoutGroup {
-    fn id(&self) -> i64 {
-        self.group.drive.business.id
-    }
-
-    fn slot_chosen(&self, slot: &i64) -> bool {
-        self.chosen.slot_id == Some(*slot)
-    }
-
-    fn has_slots(&self) -> bool {
-        self.pickup_days.iter().chain(&self.delivery_days).any(|(_, s)| s.iter().any(|v| v.is_bookable))
-    }
-
-    fn of(shop: ShopQuote, page: &Page) -> Self {
-        let chosen_slot = shop.chosen_slot().cloned();
-        let (pickup, delivery): (Vec<_>, Vec<_>) =
-            shop.slots.into_iter().partition(|s| s.slot.fulfilment() == Fulfilment::Pickup);
-        Self {
-            group: shop.group,
-            pickup_days: by_day(pickup, page),
-            delivery_days: by_day(delivery, page),
-            communes: shop.communes,
-            chosen: shop.choice,
-            chosen_slot,
-            takes_currency: shop.takes_currency,
-        }
-    }
-}
-
-/// What the form says for each business of the cart (fields named `slot_<business id>`, ...).
-fn choices_from(form: &[(String, String)], cart: &Cart) -> Vec<ShopChoice> {
-    cart.groups
-        .iter()
-        .map(|group| {
-            let business_id = group.drive.business.id;
-            let value = |name: &str| {
-                let key = format!("{name}_{business_id}");
-                form.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()).unwrap_or_default()
-            };
-            ShopChoice {
-                business_id,
-                slot_id: value("slot").parse().ok(),
-                address: value("address"),
-                commune_id: value("commune").parse().ok(),
-                note: value("note"),
-                pays_now: value("payment") == PaymentMode::LocalCurrency.as_str(),
-            }
-        })
-        .collect()
-}
-
-fn by_day(slots: Vec<SlotView>, page: &Page) -> Vec<(String, Vec<SlotView>)> {
-    let mut days: Vec<(String, Vec<SlotView>)> = Vec::new();
-    for slot in slots {
-        let label = crate::web::fmt::day(slot.day, page.lang());
-        match days.last_mut() {
-            Some((day, list)) if *day == label => list.push(slot),
-            _ => days.push((label, vec![slot])),
-        }
-    }
-    days
-}
-
 /// The cart quoted with the form's choices.
 async fn quote_form(state: &AppState, cart: Cart, form: &[(String, String)]) -> AppResult<Quote> {
     let choices = choices_from(form, &cart);
     crate::orders::quote_cart(&state.db, cart, &choices).await
 }
 
-fn checkout_groups(shops: Vec<ShopQuote>, page: &Page) -> Vec<CheckoutGroup> {
-    shops.into_iter().map(|shop| CheckoutGroup::of(shop, page)).collect()
+fn checkout_groups(shops: Vec<ShopQuote>, form: &[(String, String)], page: &Page) -> Vec<CheckoutGroup> {
+    shops.into_iter().map(|shop| CheckoutGroup::of(shop, form, page)).collect()
 }
 
 #[derive(Template)]
@@ -249,21 +187,6 @@ struct CheckoutPage {
 }
 
 impl CheckoutPage {
-    fn times(&self, group: &CheckoutGroup, view: &SlotView) -> String {
-        checkout::time_range(
-            view.slot.starts_at,
-            view.slot.ends_at,
-            &group.group.drive.tz(),
-            self.page.lang(),
-        )
-    }
-
-    fn places(&self, view: &SlotView) -> String {
-        let left = view.slot.remaining();
-        let key = if left == 1 { "orders.slot.one_left" } else { "orders.slot.left" };
-        self.page.t.fill(key, &[("count", &left.to_string())])
-    }
-
     fn means(&self, group: &CheckoutGroup) -> String {
         payment_means(&self.page, &group.group.drive.settings)
     }
@@ -284,23 +207,61 @@ pub(super) fn payment_means(page: &Page, settings: &crate::orders::Settings) -> 
         .join(", ")
 }
 
-async fn signed_in_cart(state: &AppState, page: &Page) -> AppResult<(String, Cart)> {
-    let owner = owner_of(state, page, false).await?.ok_or(AppError::Unauthorized)?;
+/// The cart of this page's member or visitor (empty when there is none yet).
+async fn current_cart(state: &AppState, page: &Page) -> AppResult<(String, Cart)> {
+    let Some(owner) = owner_of(state, page, false).await? else {
+        return Ok((String::new(), Cart::default()));
+    };
     let cart = checkout::cart(&state.db, &owner).await?;
     Ok((owner, cart))
 }
 
-async fn show_checkout(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    if page.user.is_none() {
-        return Ok(see_other(&page.login_href()));
+/// The choices to show on the checkout: those of the address (a picker's page, htmx), else
+/// those kept in the session when a visitor went to sign in, or when placing failed.
+async fn checkout_choices(page: &Page, query: Vec<(String, String)>) -> AppResult<Vec<(String, String)>> {
+    let asked = choice_fields(&query);
+    if !asked.is_empty() || query.iter().any(|(k, _)| k.starts_with("voir_")) {
+        return Ok(query);
     }
-    let (_, cart) = signed_in_cart(&state, &page).await?;
+    let Some(session) = page.session.as_ref() else { return Ok(query) };
+    let kept = session.get::<Vec<(String, String)>>(CHOICES_KEY).await.map_err(session_error)?;
+    Ok(kept.unwrap_or(query))
+}
+
+/// Keeps the checkout's choices in the session, for the checkout shown after signing in.
+async fn keep_choices(page: &Page, form: &[(String, String)]) -> AppResult<()> {
+    page.form_session()?.insert(CHOICES_KEY, choice_fields(form)).await.map_err(session_error)
+}
+
+#[derive(Deserialize)]
+struct PickerQuery {
+    boutique: Option<i64>,
+}
+
+/// The checkout, for members and visitors alike: visitors see the slots before they have an
+/// account. With htmx and `boutique`, only that shop's picker (turning its pages).
+async fn show_checkout(
+    State(state): State<AppState>,
+    page: Page,
+    headers: HeaderMap,
+    Query(picker): Query<PickerQuery>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let (_, cart) = current_cart(&state, &page).await?;
     if cart.groups.is_empty() {
         return Ok(see_other("/panier"));
     }
-    let quote = quote_form(&state, cart, &[]).await?;
+    let form = checkout_choices(&page, query).await?;
+    let quote = quote_form(&state, cart, &form).await?;
+    if let Some(id) = picker.boutique.filter(|_| headers.contains_key("hx-request")) {
+        let shop =
+            quote.shops.into_iter().find(|s| s.group.drive.business.id == id).ok_or(AppError::NotFound)?;
+        let g = CheckoutGroup::of(shop, &form, &page);
+        return render(&PickerFragment { page, g });
+    }
+    let page = page.with_csrf().await?;
     let total_cents = quote.subtotal_cents;
-    let groups = checkout_groups(quote.shops, &page);
+    let groups = checkout_groups(quote.shops, &form, &page);
     render(&CheckoutPage { page, groups, errors: FormErrors::default(), total_cents })
 }
 
@@ -343,15 +304,28 @@ impl SummaryPage {
     }
 }
 
+/// The summary before confirming. The same form also turns a picker's pages without
+/// JavaScript (shown again with every choice kept), and sends a visitor to sign in or create an
+/// account, their choices kept for the checkout they come back to.
 async fn show_summary(
     State(state): State<AppState>,
     page: Page,
     Form(form): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    if page.user.is_none() {
-        return Ok(see_other(&page.login_href()));
+    let (_, cart) = current_cart(&state, &page).await?;
+    if turns_a_page(&form) && !cart.groups.is_empty() {
+        let quote = quote_form(&state, cart, &form).await?;
+        let total_cents = quote.subtotal_cents;
+        let groups = checkout_groups(quote.shops, &form, &page);
+        return render(&CheckoutPage { page, groups, errors: FormErrors::default(), total_cents });
     }
-    let (_, cart) = signed_in_cart(&state, &page).await?;
+    if page.user.is_none() {
+        if !cart.groups.is_empty() {
+            keep_choices(&page, &form).await?;
+            page.flash("orders.checkout.sign_in_first").await?;
+        }
+        return Ok(see_other(CHECKOUT_LOGIN));
+    }
     if cart.groups.is_empty() {
         return Ok(see_other("/panier"));
     }
@@ -359,15 +333,16 @@ async fn show_summary(
     let errors = quote.summary_errors();
     let (subtotal_cents, total_cents, fees_cents) =
         (quote.subtotal_cents, quote.total_cents(), quote.fees_cents);
-    let groups = checkout_groups(quote.shops, &page);
+    let groups = checkout_groups(quote.shops, &form, &page);
     if !errors.is_empty() {
         return render_status(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             &CheckoutPage { page, groups, errors: FormErrors(errors), total_cents: subtotal_cents },
         );
     }
-    let fields: Vec<(String, String)> =
-        form.into_iter().filter(|(k, _)| k != "_csrf" && k.contains('_') && k.len() < 40).collect();
+    // "Change my choices" on the summary comes back to the checkout with them.
+    keep_choices(&page, &form).await?;
+    let fields = choice_fields(&form);
     let token = crate::accounts::new_token();
     render(&SummaryPage { page, groups, total_cents, fees_cents, token, fields })
 }
@@ -378,7 +353,7 @@ async fn confirm(
     CurrentUser(user): CurrentUser,
     Form(form): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let (owner, cart) = signed_in_cart(&state, &page).await?;
+    let (owner, cart) = current_cart(&state, &page).await?;
     let session = page.form_session()?;
     let token = form.iter().find(|(k, _)| k == "checkout_token").map(|(_, v)| v.clone()).unwrap_or_default();
     if token.is_empty() {
@@ -393,6 +368,7 @@ async fn confirm(
         .await
     {
         Ok(orders) => {
+            session.remove::<Vec<(String, String)>>(CHOICES_KEY).await.map_err(session_error)?;
             let ids = orders.iter().map(|o| o.id.to_string()).collect::<Vec<_>>().join(",");
             Ok(see_other(&format!("/mes-commandes?confirmees={ids}")))
         }
@@ -401,6 +377,7 @@ async fn confirm(
             Ok(see_other("/panier"))
         }
         Err(AppError::Invalid(fields)) => {
+            keep_choices(&page, &form).await?;
             page::flash(session, fields.first().map_or("error.invalid", |f| f.message)).await?;
             Ok(see_other("/panier/commande"))
         }

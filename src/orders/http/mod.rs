@@ -2,6 +2,7 @@
 
 mod customer;
 mod owner;
+mod picker;
 
 use axum::Router;
 

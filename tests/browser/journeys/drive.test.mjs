@@ -1,6 +1,8 @@
-// The drive as a resident and a baker meet it: the resident fills a cart at two shops, picks a
-// slot at each, confirms and gets the email with the calendar file; the baker accepts the order,
-// prints the picking list and marks it ready; the resident sees "ready".
+// The drive as a resident and a baker meet it: the resident fills a cart at two shops, takes the
+// next slot at each, confirms and gets the email with the calendar file; the baker accepts the
+// order, prints the picking list and marks it ready; the resident sees "ready". Then a visitor
+// fills a cart, sees the slots before having an account, creates it from the checkout and comes
+// back to the checkout, her cart and her slots kept, once she has confirmed her address.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -10,6 +12,7 @@ import {
   journey,
   logIn,
   newPage,
+  pathIs,
   readMailLink,
   registerByApi,
   withHalle,
@@ -121,12 +124,14 @@ describe('drive', () => {
       assert.match((await home.locator('.big-number').textContent()).replace(/\s+/g, ' '), /5,90 €/);
       await expectNoAxeViolations(home, 'cart');
 
-      // She picks a slot at each shop, reviews, confirms.
+      // She takes the next available slot at each shop, one tap each, reviews, confirms.
       await home.getByRole('link', exact('Choisir mes créneaux')).click();
       await expectNoAxeViolations(home, 'slot picker');
       for (const name of ['Boulangerie Lafont', 'Ferme des Garrigues']) {
         const section = home.locator('section').filter({ has: home.getByRole('heading', { level: 2, name }) });
-        await section.locator('input[type=radio]:not([disabled])').first().check();
+        const next = section.getByRole('radio', { name: /^Prochain retrait/ });
+        await next.check();
+        assert.ok(await next.isChecked(), `the next slot of ${name} is chosen`);
       }
       await home.getByRole('button', exact('Voir le récapitulatif')).click();
       await home.getByRole('heading', { level: 1, name: 'Récapitulatif de la commande' }).waitFor();
@@ -175,6 +180,95 @@ describe('drive', () => {
       await row.getByRole('link').click();
       await home.getByRole('status').filter({ hasText: 'Prête' }).waitFor();
       await expectNoAxeViolations(home, 'order page, ready');
+    }),
+  );
+  test('a visitor picks her slots, creates her account from the checkout and comes back to it', TIMEOUT, () =>
+    journey('visitor checkout journey', halle, async () => {
+      const base = halle.baseUrl;
+      const visitor = { email: 'nadia@test.example', password: 'nadia-du-marche', name: 'Nadia' };
+
+      // Two shops open every day, set up through the API.
+      const adminToken = await tokenOf(base, ADMIN.email, ADMIN.password);
+      const shops = [];
+      for (const [name, product, price] of [
+        ['Fournil du Moulin', 'Pain de campagne', 310],
+        ['Rucher des Garrigues', 'Miel de garrigue', 1050],
+      ]) {
+        const shop = await api(base, adminToken, 'POST', '/territories/marguerittes/businesses', {
+          name, kind: 'artisan', click_and_collect: true,
+        });
+        if (shop.state !== 'published') await api(base, adminToken, 'POST', `/businesses/${shop.id}/approve`);
+        await api(base, adminToken, 'POST', `/businesses/${shop.id}/products`, {
+          reference: 'P-1', name: product, unit: 'piece', price_cents: price, stock: 20,
+        });
+        const point = await api(base, adminToken, 'POST', `/businesses/${shop.id}/pickup-points`, {
+          name: 'Au magasin', address: 'Grand-Rue',
+        });
+        await api(base, adminToken, 'POST', `/businesses/${shop.id}/slot-templates`, {
+          pickup_point_id: point.id, weekdays: [1, 2, 3, 4, 5, 6, 7], start: '08:00', end: '20:00', slot_minutes: 30, capacity: 4,
+        });
+        shops.push({ ...shop, product });
+      }
+
+      // A visitor, not signed in, fills her cart at both shops.
+      const page = await newPage(browser);
+      for (const shop of shops) {
+        await page.goto(`${base}/t/marguerittes/annuaire/${shop.id}/catalogue`);
+        await page.locator('.product-card').filter({ hasText: shop.product }).getByRole('button', { name: /^Ajouter au panier/ }).click();
+        await page.getByText('Produit ajouté au panier.').waitFor();
+      }
+      await page.goto(`${base}/panier`);
+      await page.getByRole('link', exact('Choisir mes créneaux')).click();
+      await page.waitForURL(pathIs('/panier/commande'));
+      await expectNoAxeViolations(page, 'slot picker for a visitor');
+
+      // At the bakery, the next slot in one tap; at the beekeeper, a time in the days after.
+      const section = (name) => page.locator('section').filter({ has: page.getByRole('heading', { level: 2, name }) });
+      await section('Fournil du Moulin').getByRole('radio', { name: /^Prochain retrait/ }).check();
+      const honey = section('Rucher des Garrigues');
+      await honey.getByRole('button', exact('Voir plus de jours')).click();
+      await honey.getByRole('button', exact('Jours précédents')).waitFor();
+      assert.equal(new URL(page.url()).pathname, '/panier/commande', 'htmx swapped only that shop\'s days');
+      assert.ok(await honey.locator('.picker').evaluate((picker) => picker.contains(document.activeElement)), 'focus stays in the picker');
+      const day = honey.locator('details.day').nth(1);
+      await day.locator('summary').click();
+      const time = day.getByRole('radio').first();
+      const chosenTime = await time.getAttribute('value');
+      await time.check();
+      await expectNoAxeViolations(page, 'slot picker, second week');
+
+      // Ordering asks her to sign in or create her account; she creates it.
+      await page.getByRole('button', exact('Commander')).click();
+      await page.waitForURL(pathIs('/login'));
+      await page.getByRole('status').filter({ hasText: 'créez votre compte' }).waitFor();
+      await expectNoAxeViolations(page, 'login asked before ordering');
+      await page.getByRole('main').getByRole('link', exact('Créer un compte')).click();
+      await page.waitForURL(pathIs('/register'));
+      await page.getByLabel(/^Adresse e-mail/).fill(visitor.email);
+      await page.getByLabel(/^Nom affiché/).fill(visitor.name);
+      await page.getByLabel(/^Mot de passe/).fill(visitor.password);
+      await page.getByRole('button', exact('Créer mon compte')).click();
+      await page.getByRole('heading', { level: 1, ...exact('Vérifiez votre boîte mail') }).waitFor();
+
+      // She confirms her address from the mail, signs in, and is back at the checkout.
+      await page.goto(await readMailLink(base, visitor.email, '/account/confirm?'));
+      await page.getByRole('heading', { level: 1, ...exact('Adresse confirmée') }).waitFor();
+      await expectNoAxeViolations(page, 'address confirmed, on the way to the checkout');
+      await page.getByRole('main').getByRole('link', exact('Se connecter')).click();
+      await page.getByLabel(/^Adresse e-mail/).fill(visitor.email);
+      await page.getByLabel(/^Mot de passe/).fill(visitor.password);
+      await page.getByRole('button', exact('Se connecter')).click();
+      await page.waitForURL(pathIs('/panier/commande'));
+      await page.getByRole('heading', { level: 2, name: 'Fournil du Moulin' }).waitFor();
+      assert.ok(await section('Fournil du Moulin').getByRole('radio', { name: /^Prochain retrait/ }).isChecked());
+      assert.ok(await page.locator(`input[name="slot_${shops[1].id}"][value="${chosenTime}"]`).isChecked(), 'her slot at the beekeeper is kept');
+      await expectNoAxeViolations(page, 'checkout after signing up');
+
+      // And orders.
+      await page.getByRole('button', exact('Voir le récapitulatif')).click();
+      await page.getByRole('heading', { level: 1, name: 'Récapitulatif de la commande' }).waitFor();
+      await page.getByRole('button', exact('Commander avec obligation de paiement')).click();
+      await page.getByText('Merci, votre commande est confirmée !').waitFor();
     }),
   );
 });
