@@ -13,6 +13,7 @@ mod picker;
 mod quote;
 pub mod schedule;
 mod slots;
+mod space;
 mod store;
 
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,7 @@ pub use slots::{
     remove_closure, remove_point, remove_template, save_settings, seed_demo_drive, set_paused, slots,
     templates, today, upcoming_slots,
 };
+pub use space::{ShopSpace, merchant_space};
 
 /// Where an order is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

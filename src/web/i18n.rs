@@ -156,6 +156,19 @@ impl Tr {
         text
     }
 
+    /// The text of `key.one` or `key.other`, chosen for `count` by the language's plural rule
+    /// (French: 0 and 1 are singular; English: only 1), with `{count}` and `args` filled in.
+    pub fn plural(&self, key: &str, count: i64, args: &[(&str, &str)]) -> String {
+        let one = match self.lang {
+            Lang::Fr => count == 0 || count == 1,
+            Lang::En => count == 1,
+        };
+        let count = count.to_string();
+        let mut all = vec![("count", count.as_str())];
+        all.extend_from_slice(args);
+        self.fill(&format!("{key}.{}", if one { "one" } else { "other" }), &all)
+    }
+
     /// The language code, for `<html lang>`.
     pub fn code(&self) -> &'static str {
         self.lang.code()

@@ -11,6 +11,7 @@ use crate::helpers::*;
 
 mod demand;
 mod notices;
+mod space;
 
 struct Drive {
     app: TestApp,

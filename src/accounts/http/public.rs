@@ -390,7 +390,10 @@ async fn login(
         Ok(user) => {
             let session = page.form_session()?;
             auth::sign_in(session, &user).await?;
-            let next = page::local_path(form.next.as_deref().filter(|n| *n != "/").or(Some("/account")));
+            // A merchant lands on their space (their shops' orders), anyone else on their account.
+            let runs_a_shop = !crate::directory::listings_owned_by(&state.db, user.id).await?.is_empty();
+            let home = if runs_a_shop { "/mon-espace" } else { "/account" };
+            let next = page::local_path(form.next.as_deref().filter(|n| *n != "/").or(Some(home)));
             return Ok(see_other(&next));
         }
         Err(AppError::Unauthorized) => (StatusCode::UNAUTHORIZED, "accounts.error.bad_credentials"),

@@ -3,6 +3,7 @@
 mod customer;
 mod owner;
 mod picker;
+mod space;
 
 use axum::Router;
 
@@ -10,5 +11,5 @@ use crate::app::AppState;
 
 /// Every page route of this context.
 pub fn router() -> Router<AppState> {
-    Router::new().merge(customer::router()).merge(owner::router())
+    Router::new().merge(customer::router()).merge(owner::router()).merge(space::router())
 }

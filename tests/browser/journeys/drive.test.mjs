@@ -139,7 +139,7 @@ describe('drive', () => {
       await home.getByRole('button', exact('Commander avec obligation de paiement')).click();
       await home.getByText('Merci, votre commande est confirmée !').waitFor();
       await expectNoAxeViolations(home, 'confirmation');
-      assert.equal(await home.locator('tbody tr').count(), 2);
+      assert.equal(await home.locator('.order-cards li').count(), 2);
 
       // The confirmation email carries the calendar file.
       await admin.goto(`${base}/admin/outbox`);
@@ -148,30 +148,28 @@ describe('drive', () => {
       await admin.getByText(/commande-\d+\.ics/).waitFor();
       assert.match(await admin.locator('pre').textContent(), /2 × Baguette tradition/);
 
-      // The baker sees the order, accepts it, prints the picking list, marks it ready.
-      await shop.goto(`${base}/t/marguerittes/annuaire/${bakery.id}/drive`);
-      await expectNoAxeViolations(shop, 'orders of the day');
-      let orderLink = shop.getByRole('link', { name: /Jeanne Martin/ });
-      if ((await orderLink.count()) === 0) {
-        // The chosen slot may be tomorrow's: search by name instead of by day.
-        await shop.getByLabel('Numéro ou nom du client').fill('jeanne');
-        await shop.getByRole('button', exact('Rechercher')).click();
-        orderLink = shop.getByRole('link', { name: /Jeanne Martin/ });
-      }
-      await orderLink.first().click();
-      await shop.getByRole('heading', { level: 1, name: /Boulangerie Lafont/ }).waitFor();
-      await expectNoAxeViolations(shop, 'order for the merchant');
-      await shop.getByRole('button', exact('Accepter')).click();
-      await shop.getByText('État de la commande mis à jour.').waitFor();
-      const orderUrl = shop.url();
-      await shop.getByRole('link', exact('Liste de préparation de ce créneau')).click();
-      await shop.getByRole('heading', { level: 1, name: /Liste de préparation/ }).waitFor();
-      await shop.getByRole('button', exact('Imprimer')).waitFor();
-      assert.match((await shop.locator('.picking-lines').first().textContent()).replace(/\s+/g, ' '), /2 × Baguette tradition/);
-      await expectNoAxeViolations(shop, 'picking list');
-      await shop.goto(orderUrl);
-      await shop.getByRole('button', exact('Marquer prête')).click();
-      await shop.getByText('État de la commande mis à jour.').waitFor();
+      // The baker signs in at the counter: her space shows the new order first; she accepts it,
+      // prints the picking list, marks it ready.
+      const counter = await newPage(browser);
+      await logIn(counter, base, baker.email, baker.password);
+      await counter.getByRole('heading', { level: 1, name: 'Mon espace' }).waitFor();
+      await expectNoAxeViolations(counter, 'merchant space');
+      const waiting = counter.getByRole('heading', { name: /^Commandes à accepter/ });
+      assert.match(await waiting.textContent(), /Commandes à accepter : 1/);
+      await counter.locator('.order-cards li').first().getByRole('link', { name: /Jeanne Martin/ }).click();
+      await counter.getByRole('heading', { level: 1, name: /Boulangerie Lafont/ }).waitFor();
+      await expectNoAxeViolations(counter, 'order for the merchant');
+      await counter.getByRole('button', exact('Accepter')).click();
+      await counter.getByText('État de la commande mis à jour.').waitFor();
+      const orderUrl = counter.url();
+      await counter.getByRole('link', exact('Liste de préparation de ce créneau')).click();
+      await counter.getByRole('heading', { level: 1, name: /Liste de préparation/ }).waitFor();
+      await counter.getByRole('button', exact('Imprimer')).waitFor();
+      assert.match((await counter.locator('.picking-lines').first().textContent()).replace(/\s+/g, ' '), /2 × Baguette tradition/);
+      await expectNoAxeViolations(counter, 'picking list');
+      await counter.goto(orderUrl);
+      await counter.getByRole('button', exact('Marquer prête')).click();
+      await counter.getByText('État de la commande mis à jour.').waitFor();
 
       // The resident sees "ready".
       await home.goto(`${base}/mes-commandes`);
@@ -214,8 +212,9 @@ describe('drive', () => {
       const page = await newPage(browser);
       for (const shop of shops) {
         await page.goto(`${base}/t/marguerittes/annuaire/${shop.id}/catalogue`);
-        await page.locator('.product-card').filter({ hasText: shop.product }).getByRole('button', { name: /^Ajouter au panier/ }).click();
-        await page.getByText('Produit ajouté au panier.').waitFor();
+        const card = page.locator('.product-card').filter({ hasText: shop.product });
+        await card.getByRole('button', { name: /^Ajouter au panier/ }).click();
+        await card.getByText('Ajouté ✓').waitFor();
       }
       await page.goto(`${base}/panier`);
       await page.getByRole('link', exact('Choisir mes créneaux')).click();
