@@ -5,7 +5,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 
 use super::schedule::local_day;
-use super::slots::{Drive, day_span, load, today};
+use super::slots::{Drive, day_span, ensure_slots, load, today};
 use super::store;
 use super::{Order, OrderStatus};
 use crate::accounts::User;
@@ -71,6 +71,7 @@ pub async fn merchant_space(db: &Db, user: &User) -> AppResult<Vec<ShopSpace>> {
             }
         }
         days.sort_by_key(|(day, _, _)| *day);
+        ensure_slots(db, &drive).await?;
         let slots = store::slots_between(db, drive.business.id, span.0, span.1).await?;
         let fill =
             slots.iter().fold((0, 0), |(taken, offered), s| (taken + s.reserved, offered + s.capacity));
