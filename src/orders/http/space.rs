@@ -45,7 +45,7 @@ impl SpacePage {
     }
 
     fn orders(&self, n: &usize) -> String {
-        self.page.t.plural("orders.space.orders", i64::try_from(*n).unwrap_or(i64::MAX), &[])
+        self.page.t.plural("orders.space.orders", *n, &[])
     }
 
     fn fill(&self, shop: &ShopSpace) -> String {

@@ -60,7 +60,7 @@ describe('catalogue', () => {
       await expectNoAxeViolations(shop, 'import page');
       await shop.getByLabel('Tableur (CSV, XLSX ou ODS)').setInputFiles(FIXTURE);
       await shop.getByRole('button', exact('Prévisualiser l’import')).click();
-      await shop.getByText('11 ligne(s) valide(s), 5 ligne(s) refusée(s).').waitFor();
+      await shop.getByText('11 lignes valides, 5 lignes refusées.').waitFor();
       await expectNoAxeViolations(shop, 'preview');
 
       // She unmatches the price column by mistake, sees the problem, and fixes it.
@@ -70,11 +70,11 @@ describe('catalogue', () => {
       await expectNoAxeViolations(shop, 'mapping with a problem');
       await shop.getByLabel('Prix TTC', { exact: true }).selectOption('price');
       await shop.getByRole('button', exact('Actualiser l’aperçu')).click();
-      await shop.getByText('11 ligne(s) valide(s), 5 ligne(s) refusée(s).').waitFor();
+      await shop.getByText('11 lignes valides, 5 lignes refusées.').waitFor();
       const refusedRows = await shop.locator('.refused-rows tbody tr td:first-child').allTextContents();
       assert.deepEqual(refusedRows.map((r) => r.trim()), ['13', '14', '15', '16', '18']);
-      await shop.getByRole('button', exact('Importer les 11 ligne(s) valide(s)')).click();
-      await shop.getByText('Import terminé : 11 produit(s) ajouté(s)').waitFor();
+      await shop.getByRole('button', exact('Importer les 11 lignes valides')).click();
+      await shop.getByText('Import terminé : 11 produits ajoutés').waitFor();
       await expectNoAxeViolations(shop, 'import done');
 
       // The public catalogue, as a resident sees it.

@@ -200,7 +200,7 @@ describe('local currency', () => {
       await treasury.getByRole('link', exact('Mon compte')).click();
       await treasury.getByRole('link', exact('Double authentification et codes de secours')).click();
       await treasury.waitForURL(pathIs('/account/2fa'));
-      assert.equal(await treasury.locator('#recovery-left').textContent(), 'Il vous reste 10 code(s) de secours sur 10.');
+      assert.equal(await treasury.locator('#recovery-left').textContent(), 'Il vous reste 10 codes de secours sur 10.');
       await expectNoAxeViolations(treasury, 'second factor, enabled');
       await treasury.getByLabel(/^Code à 6 chiffres/).fill(totp(secret, 1));
       await treasury.getByRole('button', exact('Obtenir de nouveaux codes de secours')).click();

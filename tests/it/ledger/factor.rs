@@ -422,7 +422,7 @@ async fn recovery_codes_left_are_shown_and_a_fresh_code_replaces_them_all() {
     accounts::totp::verify(&app.db, &anne, &old[0]).await.unwrap();
     app.login("anne@test.example", PASSWORD).await;
     let (_, html) = app.page("/account/2fa").await;
-    assert_eq!(text(&html, "#recovery-left"), "Il vous reste 9 code(s) de secours sur 10.");
+    assert_eq!(text(&html, "#recovery-left"), "Il vous reste 9 codes de secours sur 10.");
 
     // A wrong code replaces nothing.
     let refused = app.submit("/account/2fa", "/account/2fa/recovery", &[("code", "000000")]).await;
@@ -441,7 +441,7 @@ async fn recovery_codes_left_are_shown_and_a_fresh_code_replaces_them_all() {
     assert!(accounts::totp::verify(&app.db, &anne, &old[2]).await.is_err());
     accounts::totp::verify(&app.db, &anne, &new[0]).await.unwrap();
     let (_, html) = app.page("/account/2fa").await;
-    assert_eq!(text(&html, "#recovery-left"), "Il vous reste 9 code(s) de secours sur 10.");
+    assert_eq!(text(&html, "#recovery-left"), "Il vous reste 9 codes de secours sur 10.");
 
     // Without a second factor there is nothing to replace.
     let bob = member(&app, &c, "bob@test.example").await;
