@@ -214,6 +214,11 @@ struct FormPage {
     days: Vec<(usize, &'static str)>,
     geocoder: bool,
     photos: Vec<crate::directory::store::PhotoMeta>,
+    /// Where the pin map opens when the listing has no pin: the middle of the territory's
+    /// communes.
+    map_center: (f64, f64),
+    tiles_url: String,
+    tiles_attribution: String,
 }
 
 async fn form_page(
@@ -229,7 +234,20 @@ async fn form_page(
         Some(b) => crate::directory::store::photos(&state.db, b.id).await?,
         None => Vec::new(),
     };
+    let communes = crate::territory::communes(&state.db, territory.id).await?;
+    let count = communes.len().max(1) as f64;
+    let map_center = if communes.is_empty() {
+        (46.6, 2.4)
+    } else {
+        (
+            communes.iter().map(|c| c.latitude).sum::<f64>() / count,
+            communes.iter().map(|c| c.longitude).sum::<f64>() / count,
+        )
+    };
     Ok(FormPage {
+        map_center,
+        tiles_url: state.config.tiles_url.clone(),
+        tiles_attribution: state.config.tiles_attribution.clone(),
         photos,
         page: page.with_csrf().await?,
         territory,

@@ -47,8 +47,11 @@ describe('directory', () => {
       await shop.getByLabel('Type de structure').selectOption('merchant');
       await shop.getByLabel('Présentation').fill('Produits locaux en vrac.\n\nPaniers sur commande.');
       await shop.getByLabel('Commune ou ville').fill('Marguerittes');
-      await shop.getByLabel('Latitude').fill('43,8611');
-      await shop.getByLabel('Longitude').fill('4,4421');
+      // The pin is placed by tapping the map, which writes the coordinates.
+      await shop.getByText('Touchez la carte à l’endroit de votre boutique').waitFor();
+      await shop.getByRole('region', exact('Carte pour placer la fiche')).click({ position: { x: 120, y: 90 } });
+      assert.match(await shop.locator('#latitude').inputValue(), /^4\d,\d{5}$/);
+      assert.match(await shop.locator('#longitude').inputValue(), /^\d,\d{5}$/);
       await shop.getByLabel('Retrait de commandes').check();
       await shop.getByLabel('Statut', { exact: true }).selectOption('pickup_only');
       await shop.getByLabel('Mardi, Première plage, ouverture').fill('08:30');
