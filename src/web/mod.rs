@@ -35,6 +35,21 @@ pub fn render_status<T: Template>(status: StatusCode, template: &T) -> AppResult
     Ok((status, render(template)?).into_response())
 }
 
+/// The address of page `page` of a list at `base` with these filters: the empty ones left out,
+/// the page number only after the first.
+pub fn list_href(base: &str, filters: &[(&str, &String)], page: i64) -> String {
+    let mut pairs: Vec<(&str, String)> = filters
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| (*name, (*value).clone()))
+        .collect();
+    if page > 1 {
+        pairs.push(("page", page.to_string()));
+    }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    if query.is_empty() { base.to_owned() } else { format!("{base}?{query}") }
+}
+
 /// A redirect after a successful POST (303, so the browser follows with GET).
 pub fn see_other(path: &str) -> Response {
     Redirect::to(path).into_response()

@@ -98,27 +98,21 @@ impl Filters {
 
     /// The query string of these filters on another page.
     fn href(&self, base: &str, page: i64) -> String {
-        let mut pairs: Vec<(&str, String)> = Vec::new();
-        for (name, value) in [
-            ("q", &self.q),
-            ("categorie", &self.categorie),
-            ("commune", &self.commune),
-            ("bio", &self.bio),
-            ("label", &self.label),
-            ("ouvert", &self.ouvert),
-            ("mode", &self.mode),
-            ("monnaie", &self.monnaie),
-            ("tri", &self.tri),
-        ] {
-            if !value.is_empty() {
-                pairs.push((name, value.clone()));
-            }
-        }
-        if page > 1 {
-            pairs.push(("page", page.to_string()));
-        }
-        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-        if query.is_empty() { base.to_owned() } else { format!("{base}?{query}") }
+        crate::web::list_href(
+            base,
+            &[
+                ("q", &self.q),
+                ("categorie", &self.categorie),
+                ("commune", &self.commune),
+                ("bio", &self.bio),
+                ("label", &self.label),
+                ("ouvert", &self.ouvert),
+                ("mode", &self.mode),
+                ("monnaie", &self.monnaie),
+                ("tri", &self.tri),
+            ],
+            page,
+        )
     }
 
     /// True when a filter other than the words is set (the filters box then starts open).

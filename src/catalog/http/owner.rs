@@ -89,18 +89,7 @@ impl CatalogQuery {
     }
 
     fn href(&self, base: &str, page: i64) -> String {
-        let mut pairs: Vec<(&str, String)> = Vec::new();
-        if !self.q.is_empty() {
-            pairs.push(("q", self.q.clone()));
-        }
-        if !self.categorie.is_empty() {
-            pairs.push(("categorie", self.categorie.clone()));
-        }
-        if page > 1 {
-            pairs.push(("page", page.to_string()));
-        }
-        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-        if query.is_empty() { base.to_owned() } else { format!("{base}?{query}") }
+        crate::web::list_href(base, &[("q", &self.q), ("categorie", &self.categorie)], page)
     }
 }
 

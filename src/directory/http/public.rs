@@ -88,25 +88,19 @@ impl Filters {
 
     /// The query string of these filters on another page.
     pub fn href(&self, base: &str, page: i64) -> String {
-        let mut pairs: Vec<(&str, String)> = Vec::new();
-        for (name, value) in [
-            ("q", &self.q),
-            ("categorie", &self.categorie),
-            ("commune", &self.commune),
-            ("statut", &self.statut),
-            ("service", &self.service),
-            ("ouvert", &self.ouvert),
-            ("tri", &self.tri),
-        ] {
-            if !value.is_empty() {
-                pairs.push((name, value.clone()));
-            }
-        }
-        if page > 1 {
-            pairs.push(("page", page.to_string()));
-        }
-        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-        if query.is_empty() { base.to_owned() } else { format!("{base}?{query}") }
+        crate::web::list_href(
+            base,
+            &[
+                ("q", &self.q),
+                ("categorie", &self.categorie),
+                ("commune", &self.commune),
+                ("statut", &self.statut),
+                ("service", &self.service),
+                ("ouvert", &self.ouvert),
+                ("tri", &self.tri),
+            ],
+            page,
+        )
     }
 
     /// The same filters for the API (used by the map's script).
