@@ -21,7 +21,7 @@ pub use ads::{
 };
 pub use messaging::{
     ConversationSummary, ConversationView, MessageView, block, contact, conversations, has_blocked,
-    member_conversation, notice, read_conversation, reply, unblock,
+    member_conversation, notice, read_conversation, reply, unblock, unread_conversations,
 };
 pub use moderation::{
     ActionView, Decision, ModerationQueue, ReportInput, ReportTarget, ReportView, SuspensionView, add_domain,

@@ -431,6 +431,16 @@ pub async fn due_notices(db: &Db, before: i64) -> AppResult<Vec<(i64, i64)>> {
         .bind(before).fetch_all(pool).await)?)
 }
 
+/// How many conversations of a member hold a message from someone else they have not read
+/// (one query, served by the member and `(conversation_id, id)` indexes).
+pub async fn unread_conversation_count(db: &Db, user_id: i64) -> AppResult<i64> {
+    Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>(
+        "select count(*) from conversation_member cm where cm.user_id = $1 and exists (
+            select 1 from message m where m.conversation_id = cm.conversation_id and m.id > cm.last_read_id
+            and m.author_id <> $1 and m.is_hidden = false)")
+        .bind(user_id).fetch_one(pool).await)?)
+}
+
 /// A line of a member's conversation list.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ConversationLine {
