@@ -24,8 +24,9 @@ pub use messaging::{
     member_conversation, notice, read_conversation, reply, unblock, unread_conversations,
 };
 pub use moderation::{
-    ActionView, Decision, ModerationQueue, ReportInput, ReportTarget, ReportView, SuspensionView, add_domain,
-    approve_ad, decide_report, file_report, hide_ad, lift_suspension, queue, set_mode,
+    ActionView, Decision, ModerationQueue, NearbyView, ReportInput, ReportTarget, ReportView, SuspensionView,
+    add_domain, approve_ad, decide_report, file_report, hide_ad, lift_suspension, open_report_count, queue,
+    set_mode,
 };
 pub use profile::{
     MAX_PRESENTATION_CHARS, MAX_SKILLS_CHARS, ProfileInput, ProfileView, communes_for, delete_saved_search,

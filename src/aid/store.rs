@@ -542,7 +542,7 @@ const REPORT_COLUMNS: &str =
 
 /// Files a report.
 pub async fn insert_report(
-    db: &Db,
+    tx: &mut Tx,
     territory_id: i64,
     reporter_id: i64,
     target: (&str, i64),
@@ -554,9 +554,53 @@ pub async fn insert_report(
         "insert into report (territory_id, reporter_id, target_kind, target_id, target_user_id, reason, status, created_at)
          values ($1, $2, $3, $4, $5, $6, 'open', $7) returning {REPORT_COLUMNS}"
     );
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Report>(&sql)
+    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Report>(&sql)
         .bind(territory_id).bind(reporter_id).bind(target.0).bind(target.1).bind(target_user_id).bind(reason)
-        .bind(now).fetch_one(pool).await)?)
+        .bind(now).fetch_one(&mut **conn).await)?)
+}
+
+/// How many reports of a territory wait for a moderator.
+pub async fn open_report_count(db: &Db, territory_id: i64) -> AppResult<i64> {
+    Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>(
+        "select count(*) from report where territory_id = $1 and status = 'open'")
+        .bind(territory_id).fetch_one(pool).await)?)
+}
+
+/// A message near a reported one: `span` messages before and after each of `reported`, in
+/// one query (numbered per conversation with a window function, on both backends).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct NearbyMessage {
+    /// The reported message it surrounds (or is).
+    pub reported_id: i64,
+    /// Identifier.
+    pub id: i64,
+    /// Who wrote it.
+    pub author_id: i64,
+    /// Text.
+    pub body: String,
+    /// Hidden by a moderator.
+    pub is_hidden: bool,
+    /// When (Unix seconds).
+    pub created_at: i64,
+}
+
+/// The messages around reported ones, by reported message then in order.
+pub async fn messages_around(db: &Db, reported: &[i64], span: i64) -> AppResult<Vec<NearbyMessage>> {
+    if reported.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Integers formatted here, never text from a request.
+    let list = reported.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!(
+        "with ranked as (
+            select id, conversation_id, author_id, body, is_hidden, created_at,
+                row_number() over (partition by conversation_id order by id) as n
+            from message where conversation_id in (select conversation_id from message where id in ({list})))
+         select t.id as reported_id, r.id, r.author_id, r.body, r.is_hidden, r.created_at
+         from ranked t join ranked r on r.conversation_id = t.conversation_id and r.n between t.n - $1 and t.n + $1
+         where t.id in ({list}) order by t.id, r.id"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as::<_, NearbyMessage>(&sql).bind(span).fetch_all(pool).await)?)
 }
 
 /// The open reports of a territory, oldest first.

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::aid::{CARE_HOME, DRIVER, api, contact, post_ad, setup, transport_offer};
+use crate::aid::{CARE_HOME, DRIVER, MODERATOR, api, contact, post_ad, setup, transport_offer};
 use crate::helpers::*;
 
 #[tokio::test]
@@ -52,4 +52,95 @@ async fn the_messages_link_counts_unread_conversations_until_they_are_read() {
         .await;
     let (_, html) = page_with(&other, &s.app.url("/messages")).await;
     assert!(texts(&html, "#messages-link .badge").is_empty());
+}
+
+#[tokio::test]
+async fn a_report_alerts_the_moderators_once_shows_the_conversation_around_it_and_its_outcome_reaches_the_reporter()
+ {
+    let s = setup().await;
+    let ad = post_ad(&s, &s.driver, transport_offer()).await["id"].as_i64().unwrap();
+    let id = contact(&s, &s.care_home, ad, "Message 0").await.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let url = s.app.url(&format!("/api/v1/conversations/{id}/messages"));
+    for n in 1..8 {
+        let token = if n % 2 == 0 { &s.care_home } else { &s.driver };
+        api(token).post(&url).json(&json!({"body": format!("Message {n}")})).send().await.unwrap();
+    }
+    let read: Value = api(&s.driver).get(&url).send().await.unwrap().json().await.unwrap();
+    let reported = read["items"][4]["id"].as_i64().unwrap();
+    assert_eq!(read["items"][4]["body"], "Message 4");
+    let before = s.app.outbox_len().await;
+    let filed = api(&s.driver)
+        .post(s.app.url("/api/v1/reports"))
+        .json(&json!({"target": "message", "target_id": reported, "reason": "Propos blessants"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(filed.status(), StatusCode::CREATED);
+    let report_id = filed.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    // One email, to the moderator only, saying what and why, never who reported.
+    assert_eq!(s.app.outbox_len().await, before + 1);
+    let (subject, body) = s.app.last_mail_to(MODERATOR).await.unwrap();
+    assert_eq!(subject, "Nouveau signalement à examiner");
+    assert!(body.contains("Propos blessants") && body.contains("(message)"), "{body}");
+    assert!(body.contains("/t/marguerittes/entraide/moderation"), "{body}");
+    assert!(!body.contains("chauffeur") && !body.contains(DRIVER), "{body}");
+
+    // The moderator sees the count by the link to the queue; members see no link.
+    s.app.login(DRIVER, PASSWORD).await;
+    let (_, html) = s.app.page("/t/marguerittes/entraide").await;
+    assert!(texts(&html, "#moderation-link").is_empty());
+    let moderator = client();
+    submit_with(&moderator, &s.app.base, "/login", "/login", &[("email", MODERATOR), ("password", PASSWORD)])
+        .await;
+    let (_, html) = page_with(&moderator, &s.app.url("/t/marguerittes/entraide")).await;
+    assert_eq!(text(&html, "#moderation-link .badge"), "1");
+    assert_eq!(text(&html, "#moderation-link .visually-hidden"), ", 1 signalement à examiner");
+
+    // The report comes with three messages before and three after the reported one.
+    let queue = "/t/marguerittes/entraide/moderation";
+    let (_, html) = page_with(&moderator, &s.app.url(queue)).await;
+    let context = texts(&html, ".report-context li");
+    assert_eq!(context.len(), 7, "{context:?}");
+    assert!(context[0].ends_with("Message 1") && context[6].ends_with("Message 7"), "{context:?}");
+    assert!(text(&html, ".report-context .reported").contains("Message signalé"));
+    assert!(text(&html, ".report-context .reported").ends_with("Message 4"));
+
+    // Dismissed: the reporter is told, and the count is gone.
+    let done = submit_with(
+        &moderator,
+        &s.app.base,
+        queue,
+        &format!("{queue}/signalements/{report_id}"),
+        &[("reason", "")],
+    )
+    .await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let (subject, body) = s.app.last_mail_to(DRIVER).await.unwrap();
+    assert_eq!(subject, "Votre signalement a été examiné");
+    assert!(body.contains("n’y ont pas donné suite") && body.contains("Propos blessants"), "{body}");
+    let (_, html) = page_with(&moderator, &s.app.url("/t/marguerittes/entraide")).await;
+    assert!(texts(&html, "#moderation-link .badge").is_empty());
+    assert!(!text(&html, "#moderation-link").is_empty());
+
+    // Upheld: an ad reported by another member is hidden, and that member is told so.
+    let filed: Value = api(&s.care_home)
+        .post(s.app.url("/api/v1/reports"))
+        .json(&json!({"target": "ad", "target_id": ad, "reason": "Annonce commerciale"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let decision = s.app.url(&format!("/api/v1/reports/{}/decision", filed["id"]));
+    let decided =
+        api(&s.moderator).post(&decision).json(&json!({"hide": true, "reason": "Hors sujet"})).send().await;
+    assert_eq!(decided.unwrap().status(), StatusCode::NO_CONTENT);
+    let (subject, body) = s.app.last_mail_to(CARE_HOME).await.unwrap();
+    assert_eq!(subject, "Votre signalement a été examiné");
+    assert!(body.contains("ont pris des mesures") && body.contains("(annonce"), "{body}");
+    assert!(!body.contains("Hors sujet"), "the moderators' reason is for the member concerned");
 }
