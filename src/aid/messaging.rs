@@ -23,7 +23,7 @@ pub async fn contact(db: &Db, base_url: &str, user: &User, ad_id: i64, body: &st
     if access.is_author {
         return Err(AppError::Denied("aid.error.own_ad"));
     }
-    if !ad.is_answerable(now()) {
+    if !ad.is_answerable(now()) || super::has_ended(db, &ad).await? {
         return Err(AppError::Conflict("aid.error.ad_closed"));
     }
     // Counted before the transaction (the limits live in their own table): a new conversation

@@ -165,9 +165,17 @@ struct SearchSql {
     pub args: Vec<Arg>,
 }
 
-/// The ads matching a search, `limit` from `offset`.
-pub async fn search_ads(db: &Db, query: &AdSearch, now: i64, limit: i64, offset: i64) -> AppResult<Vec<Ad>> {
-    let search = build_search(query, db.backend(), now);
+/// The ads matching a search, `limit` from `offset`; `by_day` gives today's date with the
+/// territories where it is today, for the ads with a last day.
+pub async fn search_ads(
+    db: &Db,
+    query: &AdSearch,
+    now: i64,
+    by_day: &[(String, Vec<i64>)],
+    limit: i64,
+    offset: i64,
+) -> AppResult<Vec<Ad>> {
+    let search = build_search(query, db.backend(), now, by_day);
     let sql = format!(
         "select {AD_COLUMNS} from ad a where {} order by {} limit {} offset {}",
         search.conditions,
@@ -773,7 +781,7 @@ pub async fn mark_digest_sent(tx: &mut Tx, id: i64, previous: i64, now: i64) -> 
 const KM_PER_DEGREE: f64 = 111.195;
 
 /// The SQL of a search: only published, open, unexpired ads.
-fn build_search(query: &AdSearch, backend: Backend, now: i64) -> SearchSql {
+fn build_search(query: &AdSearch, backend: Backend, now: i64, by_day: &[(String, Vec<i64>)]) -> SearchSql {
     let mut args: Vec<Arg> = Vec::new();
     let next = |arg: Arg, args: &mut Vec<Arg>| {
         args.push(arg);
@@ -782,6 +790,14 @@ fn build_search(query: &AdSearch, backend: Backend, now: i64) -> SearchSql {
     let mut conditions = String::from("a.state = 'published' and a.status = 'open'");
     let placeholder = next(Arg::Int(now), &mut args);
     conditions.push_str(&format!(" and a.expires_at > {placeholder}"));
+    // Dated needs until the end of their last day, in their territory's time zone.
+    let mut ongoing = String::from("a.ends_on is null");
+    for (today, ids) in by_day.iter().filter(|(_, ids)| !ids.is_empty()) {
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let placeholder = next(Arg::Text(today.clone()), &mut args);
+        ongoing.push_str(&format!(" or (a.territory_id in ({list}) and a.ends_on >= {placeholder})"));
+    }
+    conditions.push_str(&format!(" and ({ongoing})"));
     if let Some(territory_id) = query.territory_id {
         let placeholder = next(Arg::Int(territory_id), &mut args);
         conditions.push_str(&format!(" and a.territory_id = {placeholder}"));
@@ -857,13 +873,17 @@ mod tests {
             radius_km: Some(10.0),
             ..AdSearch::default()
         };
-        let sql = build_search(&query, Backend::Sqlite, 1000);
+        let by_day = [("2026-12-03".to_owned(), vec![3, 4]), ("2026-12-04".to_owned(), vec![5])];
+        let sql = build_search(&query, Backend::Sqlite, 1000, &by_day);
         assert!(
             sql.conditions.starts_with("a.state = 'published' and a.status = 'open' and a.expires_at > $1")
         );
+        assert!(sql.conditions.contains(
+            "(a.ends_on is null or (a.territory_id in (3,4) and a.ends_on >= $2) or (a.territory_id in (5) and a.ends_on >= $3))"
+        ));
         assert!(sql.conditions.contains("a.latitude between"));
-        assert!(sql.conditions.contains("instr(a.search_text, $4)"));
+        assert!(sql.conditions.contains("instr(a.search_text, $6)"));
         assert_eq!(sql.order, "a.created_at desc, a.id desc");
-        assert!(matches!(&sql.args[3], Arg::Text(t) if t == " conduite"));
+        assert!(matches!(&sql.args[5], Arg::Text(t) if t == " conduite"));
     }
 }

@@ -118,6 +118,12 @@ impl Page {
         fmt::timestamp(*seconds, zone, self.t.lang)
     }
 
+    /// A stored day (`YYYY-MM-DD`) in words: `mardi 15 décembre` (the text as is if it is not a
+    /// date).
+    pub fn day(&self, text: &str) -> String {
+        text.parse::<jiff::civil::Date>().map_or_else(|_| text.to_owned(), |date| fmt::day(date, self.t.lang))
+    }
+
     /// The address of the language switch: the other language, coming back here.
     pub fn switch_href(&self) -> String {
         let query =

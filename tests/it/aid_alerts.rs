@@ -144,3 +144,51 @@ async fn a_report_alerts_the_moderators_once_shows_the_conversation_around_it_an
     assert!(body.contains("ont pris des mesures") && body.contains("(annonce"), "{body}");
     assert!(!body.contains("Hors sujet"), "the moderators' reason is for the member concerned");
 }
+
+#[tokio::test]
+async fn an_ad_for_a_dated_need_leaves_the_lists_the_day_after_its_date_but_its_author_still_sees_it() {
+    let s = setup().await;
+    let today = halle::aid::today_in(&s.territory, halle::db::now());
+    let date: jiff::civil::Date = today.parse().unwrap();
+    let yesterday = date.yesterday().unwrap().to_string();
+    let dated = |title: &str, ends_on: Option<&str>| {
+        let mut body = transport_offer();
+        body["title"] = json!(title);
+        body["ends_on"] = json!(ends_on);
+        body
+    };
+    let ended = post_ad(&s, &s.driver, dated("Courses de mardi dernier", Some(&yesterday))).await["id"]
+        .as_i64()
+        .unwrap();
+    let last_day =
+        post_ad(&s, &s.driver, dated("Courses de ce jour", Some(&today))).await["id"].as_i64().unwrap();
+    let ongoing =
+        post_ad(&s, &s.driver, dated("Transport chaque semaine", None)).await["id"].as_i64().unwrap();
+
+    // Listed through its last day, in the API and on the page; not the day after.
+    let mut found = crate::aid::search(&s, "territory=marguerittes").await;
+    found.sort_unstable();
+    assert_eq!(found, [last_day, ongoing]);
+    assert!(crate::aid::search(&s, "q=courses").await == [last_day]);
+    let (_, html) = s.app.page("/t/marguerittes/entraide").await;
+    let cards = texts(&html, ".ad-card h3");
+    assert_eq!(cards.len(), 2, "{cards:?}");
+    assert!(!cards.iter().any(|c| c.contains("mardi dernier")));
+
+    // Nobody can answer it any more; its page says why.
+    problem(contact(&s, &s.care_home, ended, "Encore besoin ?").await, StatusCode::CONFLICT).await;
+    s.app.login(CARE_HOME, PASSWORD).await;
+    let (status, html) = s.app.page(&format!("/t/marguerittes/entraide/{ended}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text(&html, "#contact-title + p").contains("sa date est passée"));
+    assert!(texts(&html, "#body").is_empty(), "no contact form");
+
+    // Its author still has it, marked as ended.
+    let author = client();
+    submit_with(&author, &s.app.base, "/login", "/login", &[("email", DRIVER), ("password", PASSWORD)]).await;
+    let (_, html) = page_with(&author, &s.app.url("/mes-annonces")).await;
+    let mine = texts(&html, ".ad-card");
+    assert_eq!(mine.len(), 3);
+    assert!(mine.iter().any(|c| c.contains("mardi dernier") && c.contains("Terminée")), "{mine:?}");
+    assert_eq!(texts(&html, ".ad-card .ended").len(), 1);
+}

@@ -114,6 +114,8 @@ struct AdPageTemplate {
     access: AdAccess,
     is_answerable: bool,
     is_expired: bool,
+    /// Its last day is past: no longer listed nor answerable.
+    has_ended: bool,
     conversation: Option<i64>,
     body: String,
     errors: FormErrors,
@@ -149,6 +151,7 @@ pub async fn ad_page(
     let structure =
         context.structure.map(|(name, id)| (name, format!("/t/{}/annuaire/{id}", territory.slug)));
     let now = now();
+    let has_ended = ad.has_ended(&crate::aid::today_in(&territory, now));
     let status = if errors.is_empty() {
         axum::http::StatusCode::OK
     } else {
@@ -159,7 +162,8 @@ pub async fn ad_page(
         status,
         &AdPageTemplate {
             domain: domain_name(&domains, &ad.domain),
-            is_answerable: ad.is_answerable(now),
+            is_answerable: ad.is_answerable(now) && !has_ended,
+            has_ended,
             is_expired: ad.is_expired(now),
             page,
             territory,
