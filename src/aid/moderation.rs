@@ -151,7 +151,12 @@ fn report_alert(base_url: &str, slug: &str, moderator: &User, kind: ReportTarget
     let link = format!("{base_url}/t/{slug}/entraide/moderation#reports-title");
     let body = tr.fill(
         "aid.mail.report.body",
-        &[("name", &moderator.display_name), ("target", tr.get(kind.label_key())), ("reason", reason), ("link", &link)],
+        &[
+            ("name", &moderator.display_name),
+            ("target", tr.get(kind.label_key())),
+            ("reason", reason),
+            ("link", &link),
+        ],
     );
     Email::new(&moderator.email, tr.get("aid.mail.report.subject"), body)
 }
@@ -490,7 +495,11 @@ fn outcome(reporter: &User, report: &Report, dismissed: bool) -> Email {
     let key = if dismissed { "aid.mail.outcome.dismissed" } else { "aid.mail.outcome.upheld" };
     let body = tr.fill(
         key,
-        &[("name", &reporter.display_name), ("target", tr.get(target.label_key())), ("reason", &report.reason)],
+        &[
+            ("name", &reporter.display_name),
+            ("target", tr.get(target.label_key())),
+            ("reason", &report.reason),
+        ],
     );
     Email::new(&reporter.email, tr.get("aid.mail.outcome.subject"), body)
 }
