@@ -149,8 +149,9 @@ impl Page {
         self.user.as_ref().is_some_and(|u| u.is_admin)
     }
 
-    /// What screen readers hear after "Messages" when conversations are unread: ", 2
-    /// conversations non lues" (the badge itself shows only the number).
+    /// What screen readers hear after "Messages" when conversations are unread: "(2
+    /// conversations non lues)", as the cart link's "(3 articles)" (the badge shows only the
+    /// number and is hidden from them).
     pub fn unread_label(&self) -> String {
         let count = self.number(&self.unread_conversations);
         let key = if self.unread_conversations == 1 { "aid.nav.unread_one" } else { "aid.nav.unread_many" };

@@ -20,8 +20,8 @@ async fn the_messages_link_counts_unread_conversations_until_they_are_read() {
     contact(&s, &s.care_home, ad, "Vous êtes là ?").await;
     let (_, html) = s.app.page("/t/marguerittes/entraide").await;
     assert_eq!(text(&html, "#messages-link .badge"), "1", "one conversation, however many messages");
-    assert_eq!(text(&html, "#messages-link"), "Messages1, 1 conversation non lue");
-    assert_eq!(text(&html, "#messages-link .visually-hidden"), ", 1 conversation non lue");
+    assert_eq!(text(&html, "#messages-link .visually-hidden"), "(1 conversation non lue)");
+    assert_eq!(text(&html, "#messages-link"), "Messages1 (1 conversation non lue)");
 
     // The list marks it, with the count of its unread messages.
     let (_, html) = s.app.page("/messages").await;
@@ -97,7 +97,7 @@ async fn a_report_alerts_the_moderators_once_shows_the_conversation_around_it_an
         .await;
     let (_, html) = page_with(&moderator, &s.app.url("/t/marguerittes/entraide")).await;
     assert_eq!(text(&html, "#moderation-link .badge"), "1");
-    assert_eq!(text(&html, "#moderation-link .visually-hidden"), ", 1 signalement à examiner");
+    assert_eq!(text(&html, "#moderation-link .visually-hidden"), "(1 signalement à examiner)");
 
     // The report comes with three messages before and three after the reported one.
     let queue = "/t/marguerittes/entraide/moderation";
