@@ -294,6 +294,8 @@ pub struct FoundAd {
     pub author_name: String,
     /// Distance from the search point, in kilometres.
     pub distance_km: Option<f64>,
+    /// Its last day is past in its territory: only its author still sees it, marked so.
+    pub has_ended: bool,
 }
 
 /// A page of results.
@@ -308,16 +310,40 @@ pub struct AdPage {
 /// Searches the published, open, unexpired ads.
 pub async fn search(db: &Db, query: &AdSearch) -> AppResult<AdPage> {
     let limit = query.limit.clamp(1, 200);
-    let mut rows = store::search_ads(db, query, now(), limit + 1, query.offset).await?;
+    let now = now();
+    // The territories that share today's date, per date (two or three at most across the
+    // world's time zones): an ad is listed until the end of its last day where it is.
+    let mut by_day: Vec<(String, Vec<i64>)> = Vec::new();
+    for (territory_id, today) in todays(db, now).await? {
+        match by_day.iter_mut().find(|(day, _)| *day == today) {
+            Some((_, ids)) => ids.push(territory_id),
+            None => by_day.push((today, vec![territory_id])),
+        }
+    }
+    let mut rows = store::search_ads(db, query, now, &by_day, limit + 1, query.offset).await?;
     let has_more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(0));
     Ok(AdPage { items: describe(db, rows, query.near).await?, has_more })
 }
 
-/// Adds territory slugs, author names and distances to ads (three queries in all).
+/// Each territory's date today (`YYYY-MM-DD`, in its time zone), by territory id (one query).
+pub(super) async fn todays(db: &Db, now: i64) -> AppResult<HashMap<i64, String>> {
+    Ok(territory::list(db).await?.iter().map(|t| (t.id, super::today_in(t, now))).collect())
+}
+
+/// True when the ad's last day is past in its territory.
+pub async fn has_ended(db: &Db, ad: &Ad) -> AppResult<bool> {
+    let territory = territory::by_id(db, ad.territory_id).await?.ok_or(AppError::NotFound)?;
+    Ok(ad.has_ended(&super::today_in(&territory, now())))
+}
+
+/// Adds territory slugs, author names, distances and whether each has ended to ads (two
+/// queries in all).
 pub async fn describe(db: &Db, ads: Vec<Ad>, near: Option<(f64, f64)>) -> AppResult<Vec<FoundAd>> {
-    let slugs: HashMap<i64, String> =
-        territory::list(db).await?.into_iter().map(|t| (t.id, t.slug)).collect();
+    let now = now();
+    let territories = territory::list(db).await?;
+    let slugs: HashMap<i64, String> = territories.iter().map(|t| (t.id, t.slug.clone())).collect();
+    let todays: HashMap<i64, String> = territories.iter().map(|t| (t.id, super::today_in(t, now))).collect();
     let mut author_ids: Vec<i64> = ads.iter().map(|a| a.author_id).collect();
     author_ids.sort_unstable();
     author_ids.dedup();
@@ -329,6 +355,7 @@ pub async fn describe(db: &Db, ads: Vec<Ad>, near: Option<(f64, f64)>) -> AppRes
             territory_slug: slugs.get(&ad.territory_id).cloned().unwrap_or_default(),
             author_name: names.get(&ad.author_id).cloned().unwrap_or_default(),
             distance_km: near.map(|from| crate::directory::distance_km(from, (ad.latitude, ad.longitude))),
+            has_ended: todays.get(&ad.territory_id).is_some_and(|today| ad.has_ended(today)),
             ad,
         })
         .collect())

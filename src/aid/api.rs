@@ -554,7 +554,7 @@ pub async fn create_report(
     ApiUser(user): ApiUser,
     ApiJson(input): ApiJson<ReportInput>,
 ) -> AppResult<(StatusCode, Json<ReportJson>)> {
-    let report = super::file_report(&state.db, &user, &input).await?;
+    let report = super::file_report(&state.db, &state.base_url, &user, &input).await?;
     let slug = territory::by_id(&state.db, report.territory_id).await?.map(|t| t.slug).unwrap_or_default();
     Ok((StatusCode::CREATED, Json(report_json(report, slug))))
 }

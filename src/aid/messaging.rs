@@ -23,7 +23,7 @@ pub async fn contact(db: &Db, base_url: &str, user: &User, ad_id: i64, body: &st
     if access.is_author {
         return Err(AppError::Denied("aid.error.own_ad"));
     }
-    if !ad.is_answerable(now()) {
+    if !ad.is_answerable(now()) || super::has_ended(db, &ad).await? {
         return Err(AppError::Conflict("aid.error.ad_closed"));
     }
     // Counted before the transaction (the limits live in their own table): a new conversation
@@ -165,6 +165,8 @@ pub struct ConversationView {
     pub blocked_by_me: bool,
     /// Either blocked the other: nobody can write.
     pub is_blocked: bool,
+    /// It held messages the reader had not read, before this reading marked them read.
+    pub was_unread: bool,
 }
 
 /// Reads a conversation (its members only) from message `after_id` on, and marks it read.
@@ -174,6 +176,8 @@ pub async fn read_conversation(db: &Db, user: &User, id: i64, after_id: i64) -> 
     let ids: Vec<i64> = members.iter().map(|m| m.user_id).collect();
     let names: HashMap<i64, String> =
         accounts::users_by_ids(db, &ids).await?.into_iter().map(|u| (u.id, u.display_name)).collect();
+    let last_read = members.iter().find(|m| m.user_id == user.id).map_or(0, |m| m.last_read_id);
+    let was_unread = rows.iter().any(|m| m.id > last_read && m.author_id != user.id && !m.is_hidden);
     if let Some(last) = rows.last() {
         store::mark_read(db, id, user.id, last.id).await?;
     }
@@ -210,6 +214,7 @@ pub async fn read_conversation(db: &Db, user: &User, id: i64, after_id: i64) -> 
         messages,
         blocked_by_me,
         is_blocked,
+        was_unread,
     })
 }
 
@@ -230,6 +235,13 @@ pub struct ConversationSummary {
     pub last_message_at: i64,
     /// Unread messages.
     pub unread: i64,
+}
+
+impl ConversationSummary {
+    /// The i18n key of its unread count ("1 message non lu", "3 messages non lus").
+    pub fn unread_key(&self) -> &'static str {
+        if self.unread == 1 { "aid.messages.unread_one" } else { "aid.messages.unread_many" }
+    }
 }
 
 /// The conversations of `user`, most recent first, with their unread counts.
@@ -255,6 +267,12 @@ pub async fn conversations(
             unread: l.unread,
         })
         .collect())
+}
+
+/// How many of `user`'s conversations hold a message they have not read yet: the header's
+/// badge on "Messages".
+pub async fn unread_conversations(db: &Db, user: &User) -> AppResult<i64> {
+    store::unread_conversation_count(db, user.id).await
 }
 
 /// Blocks a member: neither can write to the other any more.

@@ -16,16 +16,17 @@ mod store;
 use ads::refuse_if_suspended;
 pub use ads::{
     AdAccess, AdContext, AdPage, AdSearch, DomainOption, FoundAd, Sort, ad_context, authored_ad, describe,
-    domain_label, domains, edit_ad, is_moderator, moderation_mode, my_ads, places, post_ad, renew_ad, search,
-    set_status, view_ad,
+    domain_label, domains, edit_ad, has_ended, is_moderator, moderation_mode, my_ads, places, post_ad,
+    renew_ad, search, set_status, view_ad,
 };
 pub use messaging::{
     ConversationSummary, ConversationView, MessageView, block, contact, conversations, has_blocked,
-    member_conversation, notice, read_conversation, reply, unblock,
+    member_conversation, notice, read_conversation, reply, unblock, unread_conversations,
 };
 pub use moderation::{
-    ActionView, Decision, ModerationQueue, ReportInput, ReportTarget, ReportView, SuspensionView, add_domain,
-    approve_ad, decide_report, file_report, hide_ad, lift_suspension, queue, set_mode,
+    ActionView, Decision, ModerationQueue, NearbyView, ReportInput, ReportTarget, ReportView, SuspensionView,
+    add_domain, approve_ad, decide_report, file_report, hide_ad, lift_suspension, open_report_count, queue,
+    set_mode,
 };
 pub use profile::{
     MAX_PRESENTATION_CHARS, MAX_SKILLS_CHARS, ProfileInput, ProfileView, communes_for, delete_saved_search,
@@ -343,6 +344,12 @@ impl Ad {
         self.expires_at <= now
     }
 
+    /// True when its last day (`ends_on`) is before `today` (`YYYY-MM-DD`, the territory's
+    /// date): a dated need is over the day after its date, and leaves the lists.
+    pub fn has_ended(&self, today: &str) -> bool {
+        self.ends_on.as_deref().is_some_and(|last| last < today)
+    }
+
     /// True when people can answer it: published, open and not expired.
     pub fn is_answerable(&self, now: i64) -> bool {
         self.state() == AdState::Published && self.status() == AdStatus::Open && !self.is_expired(now)
@@ -434,6 +441,15 @@ pub struct Place {
     pub latitude: f64,
     /// Centre longitude.
     pub longitude: f64,
+}
+
+/// Today's date (`YYYY-MM-DD`) in a territory's time zone at `now` (Unix seconds).
+pub fn today_in(territory: &crate::territory::Territory, now: i64) -> String {
+    jiff::Timestamp::from_second(now)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned(territory.tz())
+        .date()
+        .to_string()
 }
 
 /// Rounds a coordinate to three decimals (about 100 m): an ad gives an approximate point.
@@ -639,6 +655,51 @@ mod tests {
         assert_eq!(ModerationMode::FirstPost.initial_state(true, false), AdState::Published);
         assert_eq!(ModerationMode::All.initial_state(true, false), AdState::Pending);
         assert_eq!(ModerationMode::All.initial_state(false, true), AdState::Published);
+    }
+
+    #[test]
+    fn a_dated_need_ends_after_its_last_day_in_its_territorys_time_zone() {
+        let territory = |time_zone: &str| crate::territory::Territory {
+            id: 1,
+            slug: "t".into(),
+            name: "T".into(),
+            time_zone: time_zone.into(),
+            label_name: None,
+            label_tag: None,
+        };
+        // 2026-12-03 23:30 UTC: already the 4th in Paris, still the 3rd in Martinique.
+        let now = 1_796_340_600;
+        assert_eq!(today_in(&territory("Europe/Paris"), now), "2026-12-04");
+        assert_eq!(today_in(&territory("America/Martinique"), now), "2026-12-03");
+        let ad = Ad { ends_on: Some("2026-12-03".into()), ..sample_ad() };
+        assert!(ad.has_ended("2026-12-04"));
+        assert!(!ad.has_ended("2026-12-03"));
+        assert!(!Ad { ends_on: None, ..sample_ad() }.has_ended("2099-01-01"));
+    }
+
+    fn sample_ad() -> Ad {
+        Ad {
+            id: 1,
+            territory_id: 1,
+            author_id: 1,
+            business_id: None,
+            kind: AdKind::Request,
+            domain: "transport".into(),
+            title: "Courses".into(),
+            description: "Courses".into(),
+            commune_id: None,
+            place: None,
+            latitude: 0.0,
+            longitude: 0.0,
+            starts_on: None,
+            ends_on: None,
+            is_urgent: false,
+            status: AdStatus::Open,
+            state: AdState::Published,
+            expires_at: 0,
+            created_at: 0,
+            updated_at: 0,
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::{
     AdState, FoundAd, ModerationMode, REPORTS_PER_DAY, describe, domain_code, is_moderator,
     member_conversation, view_ad,
 };
-use crate::accounts::{self, User};
+use crate::accounts::{self, Role, User};
 use crate::db::{Db, now};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::mail::{self, Email};
@@ -38,6 +38,15 @@ impl ReportTarget {
             Self::Ad => "ad",
             Self::Profile => "profile",
             Self::Message => "message",
+        }
+    }
+
+    /// The i18n key of its name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::Ad => "aid.target.ad",
+            Self::Profile => "aid.target.profile",
+            Self::Message => "aid.target.message",
         }
     }
 
@@ -78,7 +87,8 @@ fn clean_reason(reason: &str) -> AppResult<String> {
 
 /// Files a report for the moderators of the content's territory. Only what the reporter can
 /// see can be reported (a message only by a member of its conversation).
-pub async fn file_report(db: &Db, user: &User, input: &ReportInput) -> AppResult<Report> {
+/// The territory's moderators are emailed about it in the same transaction.
+pub async fn file_report(db: &Db, base_url: &str, user: &User, input: &ReportInput) -> AppResult<Report> {
     let kind = ReportTarget::parse(input.target.trim())
         .ok_or(AppError::invalid("target", "aid.error.report_target"))?;
     let reason = clean_reason(&input.reason)?;
@@ -107,8 +117,17 @@ pub async fn file_report(db: &Db, user: &User, input: &ReportInput) -> AppResult
         return Err(AppError::BadRequest("aid.error.report_self"));
     }
     rate_limit::check(db, &format!("aid-report:{}", user.id), REPORTS_PER_DAY, 24 * 3600).await?;
+    // Read before the transaction opens (SQLite has one writer). Neither the reporter nor the
+    // reported member is alerted, should either be a moderator.
+    let moderators: Vec<User> = accounts::users_with_role(db, territory_id, Role::Moderator)
+        .await?
+        .into_iter()
+        .filter(|m| m.id != user.id && m.id != target_user_id)
+        .collect();
+    let slug = crate::territory::by_id(db, territory_id).await?.map(|t| t.slug).unwrap_or_default();
+    let mut tx = db.begin().await?;
     let report = store::insert_report(
-        db,
+        &mut tx,
         territory_id,
         user.id,
         (kind.as_str(), input.target_id),
@@ -117,8 +136,38 @@ pub async fn file_report(db: &Db, user: &User, input: &ReportInput) -> AppResult
         now(),
     )
     .await?;
-    tracing::info!(report_id = report.id, target = kind.as_str(), "report filed");
+    // One email per moderator, in the report's transaction: filed and announced, or neither.
+    for moderator in &moderators {
+        mail::enqueue(&mut tx, &report_alert(base_url, &slug, moderator, kind, &reason)).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(report_id = report.id, target = kind.as_str(), alerted = moderators.len(), "report filed");
     Ok(report)
+}
+
+/// The email telling a moderator that something was reported (never who reported it).
+fn report_alert(base_url: &str, slug: &str, moderator: &User, kind: ReportTarget, reason: &str) -> Email {
+    let tr = Tr::new(moderator.lang());
+    let link = format!("{base_url}/t/{slug}/entraide/moderation#reports-title");
+    let body = tr.fill(
+        "aid.mail.report.body",
+        &[
+            ("name", &moderator.display_name),
+            ("target", tr.get(kind.label_key())),
+            ("reason", reason),
+            ("link", &link),
+        ],
+    );
+    Email::new(&moderator.email, tr.get("aid.mail.report.subject"), body)
+}
+
+/// How many reports wait in the territory's queue, for its moderators (`None` for anyone
+/// else): the count by the link to the moderators' page.
+pub async fn open_report_count(db: &Db, user: &User, territory_id: i64) -> AppResult<Option<i64>> {
+    if !is_moderator(db, user, territory_id).await? {
+        return Ok(None);
+    }
+    Ok(Some(store::open_report_count(db, territory_id).await?))
 }
 
 async fn require_moderator(db: &Db, user: &User, territory_id: i64) -> AppResult<()> {
@@ -138,18 +187,36 @@ pub struct ReportView {
     pub target_name: String,
     /// The reporter's display name.
     pub reporter_name: String,
+    /// For a reported message: the messages around it in its conversation, oldest first.
+    pub context: Vec<NearbyView>,
 }
 
 impl ReportView {
     /// The i18n key naming what was reported.
     pub fn target_label(&self) -> &'static str {
-        match self.report.target_kind.as_str() {
-            "ad" => "aid.target.ad",
-            "message" => "aid.target.message",
-            _ => "aid.target.profile",
-        }
+        ReportTarget::parse(&self.report.target_kind).unwrap_or(ReportTarget::Profile).label_key()
     }
 }
+
+/// A message of the conversation around a reported one, as the moderator reads it.
+#[derive(Clone, Debug)]
+pub struct NearbyView {
+    /// Identifier.
+    pub id: i64,
+    /// Its author's display name.
+    pub author_name: String,
+    /// Text (moderators read hidden messages too, marked so).
+    pub body: String,
+    /// Hidden by a moderator.
+    pub is_hidden: bool,
+    /// When.
+    pub created_at: i64,
+    /// The reported message itself.
+    pub is_reported: bool,
+}
+
+/// Messages shown before and after a reported one.
+const CONTEXT_SPAN: i64 = 3;
 
 /// A line of the audit log.
 #[derive(Clone, Debug)]
@@ -216,8 +283,10 @@ pub async fn queue(db: &Db, user: &User, territory: &Territory) -> AppResult<Mod
         reports.iter().filter(|r| r.target_kind == "message").map(|r| r.target_id).collect();
     let ads = store::ads_by_ids(db, &ad_ids).await?;
     let messages = store::messages_by_ids(db, &message_ids).await?;
+    let around = store::messages_around(db, &message_ids, CONTEXT_SPAN).await?;
     let mut people: Vec<i64> =
         reports.iter().flat_map(|r| [r.reporter_id, r.target_user_id]).flatten().collect();
+    people.extend(around.iter().map(|m| m.author_id));
     people.extend(suspensions.iter().map(|s| s.0));
     people.extend(actions.iter().filter_map(|a| a.moderator_id));
     people.sort_unstable();
@@ -251,7 +320,24 @@ pub async fn queue(db: &Db, user: &User, territory: &Territory) -> AppResult<Mod
                 )
             }
         };
+        let context = if report.target_kind == "message" {
+            around
+                .iter()
+                .filter(|m| m.reported_id == report.target_id)
+                .map(|m| NearbyView {
+                    id: m.id,
+                    author_name: name(Some(m.author_id)),
+                    body: m.body.clone(),
+                    is_hidden: m.is_hidden,
+                    created_at: m.created_at,
+                    is_reported: m.id == report.target_id,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         views.push(ReportView {
+            context,
             excerpt,
             link,
             target_name: name(report.target_user_id),
@@ -337,6 +423,10 @@ pub async fn decide_report(db: &Db, moderator: &User, report_id: i64, decision: 
         Some(id) => accounts::user_by_id(db, id).await?,
         None => None,
     };
+    let reporter = match report.reporter_id {
+        Some(id) => accounts::user_by_id(db, id).await?,
+        None => None,
+    };
     let now = now();
     let mut tx = db.begin().await?;
     let status = if dismiss { "dismissed" } else { "actioned" };
@@ -389,9 +479,29 @@ pub async fn decide_report(db: &Db, moderator: &User, report_id: i64, decision: 
         let text = tr.fill(body, &[("name", &target.display_name), ("reason", &reason)]);
         mail::enqueue(&mut tx, &Email::new(&target.email, tr.get(subject), text)).await?;
     }
+    if let Some(reporter) = &reporter {
+        mail::enqueue(&mut tx, &outcome(reporter, &report, dismiss)).await?;
+    }
     tx.commit().await?;
     tracing::info!(report_id, status, "report decided");
     Ok(())
+}
+
+/// The email telling the reporter what became of their report: upheld (the moderators acted)
+/// or dismissed. What was done to whom stays between the moderators and that member.
+fn outcome(reporter: &User, report: &Report, dismissed: bool) -> Email {
+    let tr = Tr::new(reporter.lang());
+    let target = ReportTarget::parse(&report.target_kind).unwrap_or(ReportTarget::Profile);
+    let key = if dismissed { "aid.mail.outcome.dismissed" } else { "aid.mail.outcome.upheld" };
+    let body = tr.fill(
+        key,
+        &[
+            ("name", &reporter.display_name),
+            ("target", tr.get(target.label_key())),
+            ("reason", &report.reason),
+        ],
+    );
+    Email::new(&reporter.email, tr.get("aid.mail.outcome.subject"), body)
 }
 
 /// Hides an ad without a report (moderators), with a reason for the log.

@@ -70,10 +70,12 @@ pub async fn view_profile(db: &Db, viewer: &User, user_id: i64) -> AppResult<Pro
         }
     }
     let now = now();
+    let todays: HashMap<i64, String> =
+        territories.values().map(|t| (t.id, super::today_in(t, now))).collect();
     let visible = store::ads_by_author(db, user.id)
         .await?
         .into_iter()
-        .filter(|a| a.is_answerable(now))
+        .filter(|a| a.is_answerable(now) && !todays.get(&a.territory_id).is_some_and(|d| a.has_ended(d)))
         .take(20)
         .collect();
     Ok(ProfileView {

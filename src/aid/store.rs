@@ -165,9 +165,17 @@ struct SearchSql {
     pub args: Vec<Arg>,
 }
 
-/// The ads matching a search, `limit` from `offset`.
-pub async fn search_ads(db: &Db, query: &AdSearch, now: i64, limit: i64, offset: i64) -> AppResult<Vec<Ad>> {
-    let search = build_search(query, db.backend(), now);
+/// The ads matching a search, `limit` from `offset`; `by_day` gives today's date with the
+/// territories where it is today, for the ads with a last day.
+pub async fn search_ads(
+    db: &Db,
+    query: &AdSearch,
+    now: i64,
+    by_day: &[(String, Vec<i64>)],
+    limit: i64,
+    offset: i64,
+) -> AppResult<Vec<Ad>> {
+    let search = build_search(query, db.backend(), now, by_day);
     let sql = format!(
         "select {AD_COLUMNS} from ad a where {} order by {} limit {} offset {}",
         search.conditions,
@@ -431,6 +439,16 @@ pub async fn due_notices(db: &Db, before: i64) -> AppResult<Vec<(i64, i64)>> {
         .bind(before).fetch_all(pool).await)?)
 }
 
+/// How many conversations of a member hold a message from someone else they have not read
+/// (one query, served by the member and `(conversation_id, id)` indexes).
+pub async fn unread_conversation_count(db: &Db, user_id: i64) -> AppResult<i64> {
+    Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>(
+        "select count(*) from conversation_member cm where cm.user_id = $1 and exists (
+            select 1 from message m where m.conversation_id = cm.conversation_id and m.id > cm.last_read_id
+            and m.author_id <> $1 and m.is_hidden = false)")
+        .bind(user_id).fetch_one(pool).await)?)
+}
+
 /// A line of a member's conversation list.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ConversationLine {
@@ -532,7 +550,7 @@ const REPORT_COLUMNS: &str =
 
 /// Files a report.
 pub async fn insert_report(
-    db: &Db,
+    tx: &mut Tx,
     territory_id: i64,
     reporter_id: i64,
     target: (&str, i64),
@@ -544,9 +562,53 @@ pub async fn insert_report(
         "insert into report (territory_id, reporter_id, target_kind, target_id, target_user_id, reason, status, created_at)
          values ($1, $2, $3, $4, $5, $6, 'open', $7) returning {REPORT_COLUMNS}"
     );
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Report>(&sql)
+    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Report>(&sql)
         .bind(territory_id).bind(reporter_id).bind(target.0).bind(target.1).bind(target_user_id).bind(reason)
-        .bind(now).fetch_one(pool).await)?)
+        .bind(now).fetch_one(&mut **conn).await)?)
+}
+
+/// How many reports of a territory wait for a moderator.
+pub async fn open_report_count(db: &Db, territory_id: i64) -> AppResult<i64> {
+    Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>(
+        "select count(*) from report where territory_id = $1 and status = 'open'")
+        .bind(territory_id).fetch_one(pool).await)?)
+}
+
+/// A message near a reported one: `span` messages before and after each of `reported`, in
+/// one query (numbered per conversation with a window function, on both backends).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct NearbyMessage {
+    /// The reported message it surrounds (or is).
+    pub reported_id: i64,
+    /// Identifier.
+    pub id: i64,
+    /// Who wrote it.
+    pub author_id: i64,
+    /// Text.
+    pub body: String,
+    /// Hidden by a moderator.
+    pub is_hidden: bool,
+    /// When (Unix seconds).
+    pub created_at: i64,
+}
+
+/// The messages around reported ones, by reported message then in order.
+pub async fn messages_around(db: &Db, reported: &[i64], span: i64) -> AppResult<Vec<NearbyMessage>> {
+    if reported.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Integers formatted here, never text from a request.
+    let list = reported.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!(
+        "with ranked as (
+            select id, conversation_id, author_id, body, is_hidden, created_at,
+                row_number() over (partition by conversation_id order by id) as n
+            from message where conversation_id in (select conversation_id from message where id in ({list})))
+         select t.id as reported_id, r.id, r.author_id, r.body, r.is_hidden, r.created_at
+         from ranked t join ranked r on r.conversation_id = t.conversation_id and r.n between t.n - $1 and t.n + $1
+         where t.id in ({list}) order by t.id, r.id"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as::<_, NearbyMessage>(&sql).bind(span).fetch_all(pool).await)?)
 }
 
 /// The open reports of a territory, oldest first.
@@ -719,7 +781,7 @@ pub async fn mark_digest_sent(tx: &mut Tx, id: i64, previous: i64, now: i64) -> 
 const KM_PER_DEGREE: f64 = 111.195;
 
 /// The SQL of a search: only published, open, unexpired ads.
-fn build_search(query: &AdSearch, backend: Backend, now: i64) -> SearchSql {
+fn build_search(query: &AdSearch, backend: Backend, now: i64, by_day: &[(String, Vec<i64>)]) -> SearchSql {
     let mut args: Vec<Arg> = Vec::new();
     let next = |arg: Arg, args: &mut Vec<Arg>| {
         args.push(arg);
@@ -728,6 +790,14 @@ fn build_search(query: &AdSearch, backend: Backend, now: i64) -> SearchSql {
     let mut conditions = String::from("a.state = 'published' and a.status = 'open'");
     let placeholder = next(Arg::Int(now), &mut args);
     conditions.push_str(&format!(" and a.expires_at > {placeholder}"));
+    // Dated needs until the end of their last day, in their territory's time zone.
+    let mut ongoing = String::from("a.ends_on is null");
+    for (today, ids) in by_day.iter().filter(|(_, ids)| !ids.is_empty()) {
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let placeholder = next(Arg::Text(today.clone()), &mut args);
+        ongoing.push_str(&format!(" or (a.territory_id in ({list}) and a.ends_on >= {placeholder})"));
+    }
+    conditions.push_str(&format!(" and ({ongoing})"));
     if let Some(territory_id) = query.territory_id {
         let placeholder = next(Arg::Int(territory_id), &mut args);
         conditions.push_str(&format!(" and a.territory_id = {placeholder}"));
@@ -803,13 +873,17 @@ mod tests {
             radius_km: Some(10.0),
             ..AdSearch::default()
         };
-        let sql = build_search(&query, Backend::Sqlite, 1000);
+        let by_day = [("2026-12-03".to_owned(), vec![3, 4]), ("2026-12-04".to_owned(), vec![5])];
+        let sql = build_search(&query, Backend::Sqlite, 1000, &by_day);
         assert!(
             sql.conditions.starts_with("a.state = 'published' and a.status = 'open' and a.expires_at > $1")
         );
+        assert!(sql.conditions.contains(
+            "(a.ends_on is null or (a.territory_id in (3,4) and a.ends_on >= $2) or (a.territory_id in (5) and a.ends_on >= $3))"
+        ));
         assert!(sql.conditions.contains("a.latitude between"));
-        assert!(sql.conditions.contains("instr(a.search_text, $4)"));
+        assert!(sql.conditions.contains("instr(a.search_text, $6)"));
         assert_eq!(sql.order, "a.created_at desc, a.id desc");
-        assert!(matches!(&sql.args[3], Arg::Text(t) if t == " conduite"));
+        assert!(matches!(&sql.args[5], Arg::Text(t) if t == " conduite"));
     }
 }

@@ -137,6 +137,7 @@ async fn html(
             flash: None,
             added: None,
             cart_count: 0,
+            unread_conversations: 0,
             session: None,
         },
     };

@@ -34,6 +34,8 @@ pub struct Page {
     pub added: Option<i64>,
     /// How many items the visitor's cart holds, for the header's cart link.
     pub cart_count: i64,
+    /// How many of the member's conversations hold unread messages, for the header's badge.
+    pub unread_conversations: i64,
     /// The session, for handlers that need it.
     pub session: Option<Session>,
 }
@@ -116,6 +118,12 @@ impl Page {
         fmt::timestamp(*seconds, zone, self.t.lang)
     }
 
+    /// A stored day (`YYYY-MM-DD`) in words: `mardi 15 décembre` (the text as is if it is not a
+    /// date).
+    pub fn day(&self, text: &str) -> String {
+        text.parse::<jiff::civil::Date>().map_or_else(|_| text.to_owned(), |date| fmt::day(date, self.t.lang))
+    }
+
     /// The address of the language switch: the other language, coming back here.
     pub fn switch_href(&self) -> String {
         let query =
@@ -139,6 +147,15 @@ impl Page {
     /// True when the member is an instance admin.
     pub fn is_admin(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.is_admin)
+    }
+
+    /// What screen readers hear after "Messages" when conversations are unread: "(2
+    /// conversations non lues)", as the cart link's "(3 articles)" (the badge shows only the
+    /// number and is hidden from them).
+    pub fn unread_label(&self) -> String {
+        let count = self.number(&self.unread_conversations);
+        let key = if self.unread_conversations == 1 { "aid.nav.unread_one" } else { "aid.nav.unread_many" };
+        self.t.fill(key, &[("count", &count)])
     }
 
     /// True when the previous action added this product to the cart.
@@ -198,7 +215,12 @@ pub async fn build(parts: &mut Parts, state: &AppState) -> AppResult<Page> {
     }
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
     let cart_count = cart_count(state, user.as_ref(), session.as_ref()).await?;
-    Ok(Page { t: Tr::new(lang), user, csrf, path, flash, added, cart_count, session })
+    // One query, for members only: visitors have no conversations.
+    let unread_conversations = match &user {
+        Some(user) => crate::aid::unread_conversations(&state.db, user).await?,
+        None => 0,
+    };
+    Ok(Page { t: Tr::new(lang), user, csrf, path, flash, added, cart_count, unread_conversations, session })
 }
 
 /// How many items the cart of this member or visitor holds (one query, none for a visitor who

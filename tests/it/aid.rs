@@ -8,23 +8,23 @@ use crate::helpers::*;
 
 /// A territory with a moderator, a volunteer driver, a care home and a stranger, each with an
 /// API token.
-struct Setup {
-    app: TestApp,
-    territory: halle::territory::Territory,
-    moderator: String,
-    driver: String,
-    care_home: String,
-    stranger: String,
-    driver_user: halle::accounts::User,
-    care_home_user: halle::accounts::User,
+pub(crate) struct Setup {
+    pub app: TestApp,
+    pub territory: halle::territory::Territory,
+    pub moderator: String,
+    pub driver: String,
+    pub care_home: String,
+    pub stranger: String,
+    pub driver_user: halle::accounts::User,
+    pub care_home_user: halle::accounts::User,
 }
 
-const MODERATOR: &str = "animation@exemple.fr";
-const DRIVER: &str = "chauffeur@exemple.fr";
-const CARE_HOME: &str = "ehpad@exemple.fr";
-const STRANGER: &str = "curieux@exemple.fr";
+pub(crate) const MODERATOR: &str = "animation@exemple.fr";
+pub(crate) const DRIVER: &str = "chauffeur@exemple.fr";
+pub(crate) const CARE_HOME: &str = "ehpad@exemple.fr";
+pub(crate) const STRANGER: &str = "curieux@exemple.fr";
 
-async fn setup() -> Setup {
+pub(crate) async fn setup() -> Setup {
     let app = TestApp::spawn().await;
     let territory = app.territory("marguerittes", "Marguerittes").await;
     let moderator = app.user(MODERATOR, PASSWORD, false).await;
@@ -54,25 +54,25 @@ async fn setup() -> Setup {
     }
 }
 
-fn api(token: &str) -> reqwest::Client {
+pub(crate) fn api(token: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
     reqwest::Client::builder().default_headers(headers).build().unwrap()
 }
 
-fn transport_offer() -> Value {
+pub(crate) fn transport_offer() -> Value {
     json!({"kind": "offer", "domain": "transport", "title": "Transport vers Nîmes le mardi",
            "description": "Voiture 5 places.\n\nRendez-vous médicaux, marché.", "latitude": 43.86, "longitude": 4.44})
 }
 
-async fn post_ad(s: &Setup, token: &str, body: Value) -> Value {
+pub(crate) async fn post_ad(s: &Setup, token: &str, body: Value) -> Value {
     let response =
         api(token).post(s.app.url("/api/v1/territories/marguerittes/ads")).json(&body).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap());
     response.json().await.unwrap()
 }
 
-async fn contact(s: &Setup, token: &str, ad: i64, body: &str) -> reqwest::Response {
+pub(crate) async fn contact(s: &Setup, token: &str, ad: i64, body: &str) -> reqwest::Response {
     api(token)
         .post(s.app.url(&format!("/api/v1/ads/{ad}/conversations")))
         .json(&json!({"body": body}))
@@ -81,13 +81,13 @@ async fn contact(s: &Setup, token: &str, ad: i64, body: &str) -> reqwest::Respon
         .unwrap()
 }
 
-async fn ids(response: reqwest::Response) -> Vec<i64> {
+pub(crate) async fn ids(response: reqwest::Response) -> Vec<i64> {
     assert_eq!(response.status(), StatusCode::OK);
     let page: Value = response.json().await.unwrap();
     page["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect()
 }
 
-async fn search(s: &Setup, query: &str) -> Vec<i64> {
+pub(crate) async fn search(s: &Setup, query: &str) -> Vec<i64> {
     ids(reqwest::get(s.app.url(&format!("/api/v1/ads?{query}"))).await.unwrap()).await
 }
 

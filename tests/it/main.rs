@@ -7,6 +7,7 @@ mod accounts;
 mod accounts_api;
 mod admin;
 mod aid;
+mod aid_alerts;
 mod api_contract;
 mod authz;
 mod catalog;

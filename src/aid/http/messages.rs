@@ -132,6 +132,11 @@ async fn show_conversation(
     }
     let conversation = crate::aid::read_conversation(&state.db, &user, id, 0).await?;
     let last_id = last_id(&conversation, 0);
+    let mut page = page;
+    if conversation.was_unread {
+        // The header was counted before this reading: this conversation is read now.
+        page.unread_conversations = (page.unread_conversations - 1).max(0);
+    }
     render(&ConversationPage {
         page,
         conversation,

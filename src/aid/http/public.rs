@@ -67,7 +67,8 @@ struct SearchPage {
     results: Vec<FoundAd>,
     previous: Option<String>,
     next: Option<String>,
-    can_moderate: bool,
+    /// For its moderators: how many reports wait.
+    open_reports: Option<i64>,
 }
 
 async fn show_search(
@@ -82,9 +83,9 @@ async fn show_search(
     let found: AdPage = crate::aid::search(&state.db, &filters.to_search(&territory, &communes)).await?;
     let base = format!("/t/{}/entraide", territory.slug);
     let number = filters.page_number();
-    let can_moderate = match &page.user {
-        Some(user) => crate::aid::is_moderator(&state.db, user, territory.id).await?,
-        None => false,
+    let open_reports = match &page.user {
+        Some(user) => crate::aid::open_report_count(&state.db, user, territory.id).await?,
+        None => None,
     };
     let page = if page.user.is_some() { page.with_csrf().await? } else { page };
     render(&SearchPage {
@@ -97,7 +98,7 @@ async fn show_search(
         communes,
         radii: RADII,
         results: found.items,
-        can_moderate,
+        open_reports,
     })
 }
 
@@ -113,6 +114,8 @@ struct AdPageTemplate {
     access: AdAccess,
     is_answerable: bool,
     is_expired: bool,
+    /// Its last day is past: no longer listed nor answerable.
+    has_ended: bool,
     conversation: Option<i64>,
     body: String,
     errors: FormErrors,
@@ -148,6 +151,7 @@ pub async fn ad_page(
     let structure =
         context.structure.map(|(name, id)| (name, format!("/t/{}/annuaire/{id}", territory.slug)));
     let now = now();
+    let has_ended = ad.has_ended(&crate::aid::today_in(&territory, now));
     let status = if errors.is_empty() {
         axum::http::StatusCode::OK
     } else {
@@ -158,7 +162,8 @@ pub async fn ad_page(
         status,
         &AdPageTemplate {
             domain: domain_name(&domains, &ad.domain),
-            is_answerable: ad.is_answerable(now),
+            is_answerable: ad.is_answerable(now) && !has_ended,
+            has_ended,
             is_expired: ad.is_expired(now),
             page,
             territory,
@@ -572,7 +577,7 @@ async fn report(
 ) -> AppResult<Response> {
     let back = page::local_path(Some(&form.back));
     let input = ReportInput { target: form.target, target_id: form.target_id, reason: form.reason };
-    match crate::aid::file_report(&state.db, &user, &input).await {
+    match crate::aid::file_report(&state.db, &state.base_url, &user, &input).await {
         Ok(_) => flash_and_go(&page, "aid.flash.reported", &back).await,
         Err(AppError::Invalid(_)) => flash_and_go(&page, "aid.error.reason_required", &back).await,
         Err(other) => Err(other),

@@ -1,6 +1,7 @@
 // Mutual aid as people meet it: a volunteer driver offers transport; a care home searches
 // "transport" within 10 km, finds the ad and writes; the volunteer replies; the care home sees
-// the reply appear in the open conversation (live with JavaScript) and after a reload.
+// the reply appear in the open conversation (live with JavaScript) and after a reload. The
+// driver finds the message by the unread badge on the menu's "Messages" link.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -93,12 +94,16 @@ describe('mutual aid', () => {
       await expectNoAxeViolations(ehpad, 'conversation, first message');
       const conversation = new URL(ehpad.url()).pathname;
 
-      // The driver sees the unread message and replies.
-      await karim.goto(`${halle.baseUrl}/messages`);
-      await karim.getByText('1 non lu(s)').waitFor();
+      // The driver sees the badge on "Messages" in the menu, opens the list and replies.
+      await karim.reload();
+      await karim.getByRole('link', exact('Messages (1 conversation non lue)')).click();
+      await karim.waitForURL(pathIs('/messages'));
+      await karim.getByText('1 message non lu', { exact: true }).waitFor();
       await expectNoAxeViolations(karim, 'conversations list');
       await karim.getByRole('link', exact('EHPAD Les Oliviers')).click();
       await karim.waitForURL(pathIs(conversation));
+      // Read now: the menu's link has no count any more.
+      await karim.getByRole('link', exact('Messages')).waitFor();
       await karim.getByText('Seriez-vous disponible ?', { exact: false }).waitFor();
       await karim.getByLabel('Votre réponse').fill('Oui, je passe à 9 h à l’EHPAD.');
       await karim.getByRole('button', exact('Envoyer')).click();

@@ -272,7 +272,7 @@ impl World {
             target_id: ad,
             reason: "Annonce commerciale".into(),
         };
-        halle::aid::file_report(&self.app.db, self.user(Who::MemberA), &input).await.unwrap().id
+        halle::aid::file_report(&self.app.db, "", self.user(Who::MemberA), &input).await.unwrap().id
     }
 
     /// A member of A suspended by A's moderators: their id.
@@ -283,7 +283,8 @@ impl World {
             target_id: author.id,
             reason: "Insultes".into(),
         };
-        let report = halle::aid::file_report(&self.app.db, self.user(Who::MemberA), &input).await.unwrap().id;
+        let report =
+            halle::aid::file_report(&self.app.db, "", self.user(Who::MemberA), &input).await.unwrap().id;
         let decision =
             halle::aid::Decision { hide: false, sanction: Some("suspend".into()), reason: "Insultes".into() };
         halle::aid::decide_report(&self.app.db, self.user(Who::Admin), report, &decision).await.unwrap();
