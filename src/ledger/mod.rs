@@ -3,6 +3,7 @@
 //! payment requests, reconversions, bank statement reconciliation, the audit of its invariants.
 
 pub mod api;
+mod bank;
 mod demo;
 mod desk;
 pub mod http;
@@ -14,6 +15,7 @@ mod store;
 mod treasury;
 mod wallet;
 
+pub use bank::{BankDetailsInput, TopUp, clean_iban, group_iban, update_bank_details};
 pub use demo::seed_demo;
 pub use desk::{DeskIssuance, DeskMethod, is_desk_operator, issue_at_desk};
 pub use payment::{

@@ -23,6 +23,12 @@ pub struct Currency {
     pub allows_member_payments: bool,
     /// Reconversion fee in basis points (300 = 3 %).
     pub reconversion_fee_bp: i64,
+    /// The guarantee fund's IBAN, without spaces (empty when not set).
+    pub bank_iban: String,
+    /// The fund's account holder.
+    pub bank_holder: String,
+    /// Where and when members change euros, one place per line.
+    pub exchange_points: String,
 }
 
 /// A ledger account.
@@ -75,7 +81,8 @@ const TRANSFER_COLUMNS: &str = "id, territory_id, client_id, debit_account_id, c
 
 /// The currency of a territory.
 pub async fn currency(ex: impl Into<Exec<'_>>, territory_id: i64) -> AppResult<Option<Currency>> {
-    let sql = "select territory_id, name, symbol, is_enabled, allows_member_payments, reconversion_fee_bp
+    let sql = "select territory_id, name, symbol, is_enabled, allows_member_payments, reconversion_fee_bp,
+                 bank_iban, bank_holder, exchange_points
                from currency where territory_id = $1";
     Ok(
         on_exec!(ex.into(), conn => sqlx::query_as::<_, Currency>(sql).bind(territory_id).fetch_optional(conn).await)?,
@@ -118,6 +125,23 @@ pub async fn update_settings(
         "update currency set allows_member_payments = $2, reconversion_fee_bp = $3, updated_at = $4
          where territory_id = $1")
         .bind(territory_id).bind(allows_member_payments).bind(fee_bp).bind(now)
+        .execute(&mut **conn).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Changes the fund's bank details and the exchange points.
+pub async fn update_bank_details(
+    tx: &mut Tx,
+    territory_id: i64,
+    iban: &str,
+    holder: &str,
+    points: &str,
+    now: i64,
+) -> AppResult<()> {
+    on_tx!(tx, conn => sqlx::query(
+        "update currency set bank_iban = $2, bank_holder = $3, exchange_points = $4, updated_at = $5
+         where territory_id = $1")
+        .bind(territory_id).bind(iban).bind(holder).bind(points).bind(now)
         .execute(&mut **conn).await.map(|_| ()))?;
     Ok(())
 }

@@ -125,6 +125,7 @@ struct WalletPage {
     lines: Vec<HistoryLine>,
     next: Option<String>,
     requests: Vec<IssuanceRequest>,
+    top_up: crate::ledger::TopUp,
     businesses: Vec<Business>,
     is_treasurer: bool,
     is_operator: bool,
@@ -157,6 +158,7 @@ async fn wallet_page(state: &AppState, page: Page, slug: &str, before: Option<i6
     let page = page.with_csrf().await?;
     Ok(WalletPage {
         units: Units::of(&currency, &page),
+        top_up: crate::ledger::TopUp::of(&currency),
         page,
         territory,
         currency,

@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/monnaie/tresorerie/ecritures/{id}/rapprocher", post(match_entry))
         .route("/t/{slug}/monnaie/tresorerie/ecritures/{id}/sans-rapport", post(mark_unrelated))
         .route("/t/{slug}/monnaie/tresorerie/reglages", post(save_settings))
+        .route("/t/{slug}/monnaie/tresorerie/banque", post(save_bank_details))
         .route("/t/{slug}/monnaie/tresorerie/comptes.csv", get(export_accounts))
         .route("/t/{slug}/monnaie/tresorerie/correction", post(preview_correction))
         .route("/t/{slug}/monnaie/tresorerie/correction/confirmer", post(confirm_correction))
@@ -110,6 +111,7 @@ struct TreasuryPage {
     volume_bars: Vec<Bar>,
     report: Option<ImportReport>,
     fee: String,
+    bank: BankForm,
     correction: CorrectionForm,
     errors: FormErrors,
 }
@@ -146,7 +148,13 @@ async fn treasury_page_with(
     let circulation: Vec<(i64, i64)> = board.days.iter().map(|d| (d.day, d.circulation_cents)).collect();
     let volume: Vec<(i64, i64)> = board.days.iter().map(|d| (d.day, d.volume_cents)).collect();
     let fee_bp = board.currency.reconversion_fee_bp;
+    let bank = BankForm {
+        iban: crate::ledger::group_iban(&board.currency.bank_iban),
+        holder: board.currency.bank_holder.clone(),
+        exchange_points: board.currency.exchange_points.clone(),
+    };
     Ok(TreasuryPage {
+        bank,
         fund_cents: board.audit.sums.deposits_cents - board.audit.sums.payouts_cents,
         circulation_bars: bars(&circulation, &units, &page),
         volume_bars: bars(&volume, &units, &page),
@@ -316,6 +324,47 @@ async fn save_settings(
             StatusCode::UNPROCESSABLE_ENTITY,
             &treasury_page(&state, page, territory, &user, None, FormErrors(errors)).await?,
         ),
+        Err(other) => Err(other),
+    }
+}
+
+/// The fund's bank details and the exchange points, as typed on the treasury page.
+#[derive(Deserialize, Default)]
+struct BankForm {
+    #[serde(default)]
+    iban: String,
+    #[serde(default)]
+    holder: String,
+    #[serde(default)]
+    exchange_points: String,
+}
+
+async fn save_bank_details(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Form(form): Form<BankForm>,
+) -> AppResult<Response> {
+    let (territory, _, user, factor) =
+        match treasurer_in(&state, &page, &slug, &dashboard_path(&slug)).await? {
+            Ok(found) => found,
+            Err(redirect) => return Ok(redirect),
+        };
+    let input = crate::ledger::BankDetailsInput {
+        iban: form.iban.clone(),
+        holder: form.holder.clone(),
+        exchange_points: form.exchange_points.clone(),
+    };
+    match crate::ledger::update_bank_details(&state.db, &user, &factor, territory.id, &input).await {
+        Ok(()) => {
+            page.flash_and_go("ledger.bank.saved", &format!("/t/{slug}/monnaie/tresorerie#banque")).await
+        }
+        Err(AppError::Invalid(errors)) => {
+            let mut again = treasury_page(&state, page, territory, &user, None, FormErrors(errors)).await?;
+            again.bank = form;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &again)
+        }
         Err(other) => Err(other),
     }
 }

@@ -1,0 +1,126 @@
+//! The wallet and the treasury as a banking app does them: topping up by transfer with the
+//! fund's IBAN and the exchange points, receipts with the balance after and a short reference,
+//! emails about money received, the desk's search and day, the journal in words.
+
+use super::*;
+
+/// Logs `staff` in on the app's client and gives their second factor on the way to `page`.
+async fn step_up_to(app: &TestApp, staff: &Staff, page: &str) {
+    app.login(&staff.email, PASSWORD).await;
+    let first = app.get(page).await;
+    assert!(location(&first).starts_with("/account/2fa/verify?next="), "{}", location(&first));
+    let stepped = app
+        .submit(
+            &location(&first),
+            "/account/2fa/verify",
+            &[("code", &code_at(&staff.secret, 0)), ("next", page)],
+        )
+        .await;
+    assert_eq!(location(&stepped), page);
+}
+
+const TREASURY: &str = "/t/marguerittes/monnaie/tresorerie";
+
+#[tokio::test]
+async fn a_member_tops_up_by_transfer_with_the_funds_iban_its_holder_the_code_and_the_exchange_points() {
+    let app = TestApp::spawn().await;
+    let c = with_currency(&app).await;
+    let boss = treasurer(&app, &c, "tresorier@test.example").await;
+    step_up_to(&app, &boss, TREASURY).await;
+    let bank = "/t/marguerittes/monnaie/tresorerie/banque";
+
+    // A mistyped IBAN is refused with its field, and what was typed is kept.
+    let wrong = app
+        .submit(
+            TREASURY,
+            bank,
+            &[
+                ("iban", "FR76 3000 6000 0112 3456 7890 188"),
+                ("holder", "Association Bulle"),
+                ("exchange_points", ""),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = scraper::Html::parse_document(&wrong.text().await.unwrap());
+    assert!(text(&html, "#iban-error").contains("IBAN"));
+    assert_eq!(
+        html.select(&scraper::Selector::parse("#iban").unwrap()).next().unwrap().value().attr("value"),
+        Some("FR76 3000 6000 0112 3456 7890 188")
+    );
+    assert!(ledger::currency_of(&app.db, c.territory.id).await.unwrap().unwrap().bank_iban.is_empty());
+
+    let saved = app
+        .submit(
+            TREASURY,
+            bank,
+            &[
+                ("iban", "fr7630006000011234567890189"),
+                ("holder", "Association de la Bulle"),
+                (
+                    "exchange_points",
+                    "Café de la Place, 2 rue Haute · samedi 9 h 30 – 12 h\r\n\r\nMairie · lundi 14 h – 17 h",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(location(&saved), "/t/marguerittes/monnaie/tresorerie#banque");
+    let (_, html) = app.page(TREASURY).await;
+    assert_eq!(
+        html.select(&scraper::Selector::parse("#iban").unwrap()).next().unwrap().value().attr("value"),
+        Some("FR76 3000 6000 0112 3456 7890 189")
+    );
+
+    // The member asks for units: the wallet shows where to send the euros and what to write.
+    let _ = member(&app, &c, "jeanne@test.example").await;
+    let (jeanne, base) = (crate::helpers::client(), app.base.as_str());
+    let login = [("email", "jeanne@test.example"), ("password", PASSWORD)];
+    crate::helpers::submit_with(&jeanne, base, "/login", "/login", &login).await;
+    let wallet = "/t/marguerittes/monnaie";
+    let asked = crate::helpers::submit_with(
+        &jeanne,
+        base,
+        wallet,
+        "/t/marguerittes/monnaie/change",
+        &[("amount", "50")],
+    )
+    .await;
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    let (_, html) = crate::helpers::page_with(&jeanne, &app.url(wallet)).await;
+    assert_eq!(text(&html, "#bank-iban"), "FR76 3000 6000 0112 3456 7890 189");
+    assert_eq!(text(&html, "#bank-holder"), "Association de la Bulle");
+    let code = text(&html, "code.reference");
+    let request = crate::helpers::texts(&html, "li.panel dd");
+    assert!(request.contains(&code), "{request:?}");
+    assert!(request.iter().any(|t| t.starts_with("50,00")), "{request:?}");
+    assert_eq!(
+        crate::helpers::texts(&html, "#exchange-points li"),
+        vec!["Café de la Place, 2 rue Haute · samedi 9 h 30 – 12 h", "Mairie · lundi 14 h – 17 h"]
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bank_details_need_a_treasurer_with_a_fresh_code() {
+    let app = TestApp::spawn().await;
+    let c = with_currency(&app).await;
+    let boss = treasurer(&app, &c, "tresorier@test.example").await;
+    let jeanne = member(&app, &c, "jeanne@test.example").await;
+    let input = ledger::BankDetailsInput {
+        iban: "FR76 3000 6000 0112 3456 7890 189".into(),
+        holder: "Association".into(),
+        exchange_points: String::new(),
+    };
+    let refused = ledger::update_bank_details(&app.db, &jeanne, &boss.factor, c.territory.id, &input).await;
+    assert!(matches!(refused, Err(halle::error::AppError::Forbidden)), "{refused:?}");
+    ledger::update_bank_details(&app.db, &boss, &boss.factor, c.territory.id, &input).await.unwrap();
+    // An IBAN without a holder is refused; an empty IBAN removes it.
+    let no_holder = ledger::BankDetailsInput { holder: " ".into(), ..input.clone() };
+    let refused = ledger::update_bank_details(&app.db, &boss, &boss.factor, c.territory.id, &no_holder).await;
+    assert!(matches!(refused, Err(halle::error::AppError::Invalid(_))), "{refused:?}");
+    let removed = ledger::BankDetailsInput { iban: String::new(), holder: String::new(), ..input };
+    ledger::update_bank_details(&app.db, &boss, &boss.factor, c.territory.id, &removed).await.unwrap();
+    let currency = ledger::currency_of(&app.db, c.territory.id).await.unwrap().unwrap();
+    assert_eq!((currency.bank_iban.as_str(), currency.bank_holder.as_str()), ("", ""));
+    app.stop().await;
+}
