@@ -244,6 +244,12 @@ pub async fn transfer_by_client_id(ex: impl Into<Exec<'_>>, client_id: &str) -> 
     )
 }
 
+/// A transfer by its server id.
+pub async fn transfer_by_id(db: &Db, id: i64) -> AppResult<Option<Transfer>> {
+    let sql = format!("select {TRANSFER_COLUMNS} from ledger_transfer where id = $1");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, Transfer>(&sql).bind(id).fetch_optional(pool).await)?)
+}
+
 /// Takes `amount` from an account if its floor allows, in one conditional statement; false
 /// when the balance is too low (nothing changed).
 pub async fn debit(tx: &mut Tx, account_id: i64, amount: i64) -> AppResult<bool> {

@@ -124,3 +124,51 @@ async fn bank_details_need_a_treasurer_with_a_fresh_code() {
     assert_eq!((currency.bank_iban.as_str(), currency.bank_holder.as_str()), ("", ""));
     app.stop().await;
 }
+
+/// Signs a member in on a client of their own.
+async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
+    let client = crate::helpers::client();
+    let login = [("email", email), ("password", PASSWORD)];
+    let done = crate::helpers::submit_with(&client, &app.base, "/login", "/login", &login).await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    client
+}
+
+fn payment(to_account: i64, amount_cents: i64) -> PaymentInput {
+    PaymentInput { client_id: uuid(), from_account: None, to_account, amount_cents, memo: "Pain".into() }
+}
+
+#[tokio::test]
+async fn a_receipt_shows_the_balance_after_the_payment_and_a_short_reference_the_treasurer_can_quote() {
+    let app = TestApp::spawn().await;
+    let c = with_currency(&app).await;
+    let jeanne = member(&app, &c, "jeanne@test.example").await;
+    let baker = member(&app, &c, "baker@test.example").await;
+    let operator = exchange_operator(&app, &c).await;
+    let (_, bakery_account) = business(&app, &c, &baker, "Boulangerie Lafont").await;
+    fund(&app, &c, &operator, &jeanne, 4_000).await;
+    let first = payment(bakery_account, 1_250);
+    let paid = ledger::pay(&app.db, &jeanne, c.territory.id, &first).await.unwrap();
+    let id = paid.transfers()[0].id;
+    // A later payment does not change what the first receipt says.
+    ledger::pay(&app.db, &jeanne, c.territory.id, &payment(bakery_account, 500)).await.unwrap();
+
+    let receipt = format!("/t/marguerittes/monnaie/virements/{}", first.client_id);
+    let jeannes = signed_in(&app, "jeanne@test.example").await;
+    let (status, html) = crate::helpers::page_with(&jeannes, &app.url(&receipt)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text(&html, "#balance-after").starts_with("27,50"), "{}", text(&html, "#balance-after"));
+    assert_eq!(text(&html, "#receipt-reference"), format!("P-{id:06}"));
+    assert!(!text(&html, ".panel dl").contains(&first.client_id[..8]), "the long id is not shown");
+    // The baker sees the shop's balance after it.
+    let bakers = signed_in(&app, "baker@test.example").await;
+    let (_, html) = crate::helpers::page_with(&bakers, &app.url(&receipt)).await;
+    assert!(text(&html, "#balance-after").starts_with("12,50"));
+
+    // The treasurer corrects the payment by the reference on the receipt.
+    let boss = treasurer(&app, &c, "tresorier@test.example").await;
+    let (original, done) =
+        ledger::correction_preview(&app.db, &boss, c.territory.id, &format!("p-{id:06}")).await.unwrap();
+    assert_eq!((original.client_id.as_str(), done), (first.client_id.as_str(), None));
+    app.stop().await;
+}
