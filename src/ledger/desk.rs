@@ -2,6 +2,7 @@
 //! cash or by cheque. Each issuance needs the operator's fresh second factor, never credits the
 //! operator, and stays under the operator's daily cap (counted in the issuing transaction).
 
+use super::notices::{Credit, units_credited};
 use super::payment::clean_client_id;
 use super::posting::{NewTransfer, Posted, post_in_tx};
 use super::store;
@@ -105,7 +106,7 @@ async fn issue(
     issuance: &DeskIssuance,
     daily_cap_cents: Option<i64>,
 ) -> AppResult<Posted> {
-    enabled_currency(db, territory_id).await?;
+    let currency = enabled_currency(db, territory_id).await?;
     let client_id = clean_client_id(&issuance.client_id)?;
     let amount_cents = issuance.amount_cents;
     if amount_cents <= 0 || amount_cents > super::MAX_AMOUNT_CENTS {
@@ -163,6 +164,11 @@ async fn issue(
                 return Err(AppError::Denied("ledger.error.desk_cap"));
             }
         }
+        let how = match method {
+            DeskMethod::Cash => Credit::Cash,
+            DeskMethod::Cheque => Credit::Cheque,
+        };
+        units_credited(&mut tx, &member, &currency, &transfers[0], how).await?;
         store::log_event(
             &mut tx,
             territory_id,

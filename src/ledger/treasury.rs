@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::notices::{Credit, units_credited};
 use super::posting::{NewTransfer, Posted, post_in_tx};
 use super::statement::{self, Entry};
 use super::store::{self, BankEntry, Currency, EntryOutcome, IssuanceRequest, Reconversion, Sums, Transfer};
@@ -252,6 +253,12 @@ async fn issue_for_request(
     };
     if !store::mark_request_issued(tx, request.id, transfers[0].id, now).await? {
         return Err(AppError::Conflict("ledger.error.already_done"));
+    }
+    if let Some(member) = accounts::user_by_id(&mut *tx, request.user_id).await?
+        && let Some(currency) = store::currency(&mut *tx, request.territory_id).await?
+    {
+        let how = Credit::Transfer(&request.reference);
+        units_credited(tx, &member, &currency, &transfers[0], how).await?;
     }
     store::insert_issuance(
         tx,

@@ -172,3 +172,52 @@ async fn a_receipt_shows_the_balance_after_the_payment_and_a_short_reference_the
     assert_eq!((original.client_id.as_str(), done), (first.client_id.as_str(), None));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_payee_is_emailed_a_payment_received_and_a_member_units_credited_once() {
+    let app = TestApp::spawn().await;
+    let c = with_currency(&app).await;
+    let jeanne = member(&app, &c, "jeanne@test.example").await;
+    let baker = member(&app, &c, "baker@test.example").await;
+    let operator = exchange_operator(&app, &c).await;
+    let (_, bakery_account) = business(&app, &c, &baker, "Boulangerie Lafont").await;
+
+    // Units credited at the desk: Jeanne is told, in French words and units.
+    let issuance = DeskIssuance { method: DeskMethod::Cheque, ..cash(&jeanne.email, 3_000) };
+    ledger::issue_at_desk(&app.db, &operator, &operator.factor, c.territory.id, &issuance, NO_CAP)
+        .await
+        .unwrap();
+    let (subject, body) = app.last_mail_to("jeanne@test.example").await.expect("a mail to Jeanne");
+    assert_eq!(subject, "30,00\u{a0}B crédités sur votre compte");
+    assert!(body.contains("contre un chèque"), "{body}");
+    assert!(body.contains("Référence : P-"), "{body}");
+
+    // A payment: each owner of the shop is told, once, even when the payment is sent again.
+    let before = app.outbox_len().await;
+    let input = PaymentInput { memo: "Deux baguettes".into(), ..payment(bakery_account, 250) };
+    ledger::pay(&app.db, &jeanne, c.territory.id, &input).await.unwrap();
+    ledger::pay(&app.db, &jeanne, c.territory.id, &input).await.unwrap();
+    assert_eq!(app.outbox_len().await, before + 1);
+    let (subject, body) = app.last_mail_to("baker@test.example").await.expect("a mail to the baker");
+    assert_eq!(subject, "Paiement reçu : 2,50\u{a0}B");
+    assert!(body.contains("a payé 2,50\u{a0}B à Boulangerie Lafont"), "{body}");
+    assert!(body.contains("Libellé : Deux baguettes"), "{body}");
+    // A refused payment tells nobody.
+    let too_much = payment(bakery_account, 1_000_000);
+    assert!(ledger::pay(&app.db, &jeanne, c.territory.id, &too_much).await.is_err());
+    assert_eq!(app.outbox_len().await, before + 1);
+
+    // Units credited by bank transfer when the statement arrives.
+    let boss = treasurer(&app, &c, "tresorier@test.example").await;
+    ledger::request_issuance_with_reference(&app.db, &jeanne, c.territory.id, 2_000, "K7Q2-M9XD")
+        .await
+        .unwrap();
+    let csv = "Date;Libellé;Montant\n17/03/2026;VIR JEANNE REF K7Q2-M9XD;20,00\n";
+    let report =
+        ledger::import_statement(&app.db, &boss, &boss.factor, c.territory.id, csv.as_bytes()).await.unwrap();
+    assert_eq!(report.issued_count, 1);
+    let (subject, body) = app.last_mail_to("jeanne@test.example").await.unwrap();
+    assert_eq!(subject, "20,00\u{a0}B crédités sur votre compte");
+    assert!(body.contains("par virement, code K7Q2-M9XD"), "{body}");
+    app.stop().await;
+}
