@@ -18,7 +18,10 @@ mod wallet;
 
 pub use bank::{BankDetailsInput, TopUp, clean_iban, group_iban, update_bank_details};
 pub use demo::seed_demo;
-pub use desk::{DeskIssuance, DeskMethod, is_desk_operator, issue_at_desk};
+pub use desk::{
+    DeskIssuance, DeskMember, DeskMethod, DeskOperation, desk_day, find_members, is_desk_operator,
+    issue_at_desk,
+};
 pub use payment::{
     CheckedPayment, PaymentInput, PaymentPreview, check_payment, clean_client_id, pay, payees,
     paying_account, preview_payment,

@@ -488,6 +488,34 @@ pub async fn desk_issued_since(tx: &mut Tx, territory_id: i64, operator: i64, si
         .fetch_one(&mut **conn).await)?)
 }
 
+/// An issuance of the desk, with its member's account.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DeskRow {
+    pub created_at: i64,
+    pub source: String,
+    pub amount_cents: i64,
+    pub transfer_id: i64,
+    pub account_id: i64,
+    pub owner_id: i64,
+}
+
+/// An operator's desk issuances since `since`, newest first.
+pub async fn desk_operations(
+    db: &Db,
+    territory_id: i64,
+    operator: i64,
+    since: i64,
+) -> AppResult<Vec<DeskRow>> {
+    let sql = "select i.created_at, i.source, i.amount_cents, i.transfer_id, a.id as account_id, a.owner_id
+               from issuance i join ledger_transfer t on t.id = i.transfer_id
+               join ledger_account a on a.id = t.credit_account_id
+               where i.territory_id = $1 and i.operator_user_id = $2 and i.created_at >= $3
+                 and i.source in ('desk_cash', 'desk_cheque')
+               order by i.id desc";
+    Ok(on_db!(db, pool => sqlx::query_as::<_, DeskRow>(sql)
+        .bind(territory_id).bind(operator).bind(since).fetch_all(pool).await)?)
+}
+
 /// A reconversion.
 #[derive(Clone, Debug, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Reconversion {

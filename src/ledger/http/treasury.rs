@@ -17,7 +17,9 @@ use crate::accounts::{self, User};
 use crate::app::{AppState, UPLOAD_MAX_BYTES};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::ledger::store::{Currency, Transfer};
-use crate::ledger::{Dashboard, DeskIssuance, DeskMethod, ImportReport, parse_amount};
+use crate::ledger::{
+    Dashboard, DeskIssuance, DeskMember, DeskMethod, DeskOperation, ImportReport, parse_amount,
+};
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
 use crate::web::page::{self, Page};
@@ -395,9 +397,26 @@ struct DeskPage {
     method: String,
     done: Option<(String, i64)>,
     errors: FormErrors,
+    /// The members a name matched, to pick one from.
+    candidates: Vec<DeskMember>,
+    /// The operator's issuances today, newest first.
+    day: Vec<DeskOperation>,
 }
 
 impl DeskPage {
+    /// What the day's issuances add up to, in cash and in cheques.
+    fn totals(&self) -> (i64, i64) {
+        self.day.iter().fold((0, 0), |(cash, cheques), op| match op.method {
+            DeskMethod::Cash => (cash + op.amount_cents, cheques),
+            DeskMethod::Cheque => (cash, cheques + op.amount_cents),
+        })
+    }
+
+    /// True for a cheque.
+    fn is_cheque(&self, op: &DeskOperation) -> bool {
+        op.method == DeskMethod::Cheque
+    }
+
     /// An empty desk form with a fresh transfer id, after `done` (the member and amount just
     /// issued) when there is one.
     fn blank(page: Page, territory: Territory, units: Units, done: Option<(String, i64)>) -> Self {
@@ -411,6 +430,8 @@ impl DeskPage {
             method: "cash".to_owned(),
             done,
             errors: FormErrors::default(),
+            candidates: Vec::new(),
+            day: Vec::new(),
         }
     }
 }
@@ -439,13 +460,14 @@ async fn show_desk(
     page: Page,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let (territory, currency, _, _) = match operator_in(&state, &page, &slug).await? {
+    let (territory, currency, user, _) = match operator_in(&state, &page, &slug).await? {
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
     let page = page.with_csrf().await?;
     let units = Units::of(&currency, &page);
-    render(&DeskPage::blank(page, territory, units, None))
+    let day = crate::ledger::desk_day(&state.db, &user, territory.id).await?;
+    render(&DeskPage { day, ..DeskPage::blank(page, territory, units, None) })
 }
 
 #[derive(Deserialize)]
@@ -454,6 +476,9 @@ struct DeskForm {
     id: String,
     #[serde(default)]
     email: String,
+    /// A member picked among those a name matched (their account number or email).
+    #[serde(default)]
+    choice: String,
     #[serde(default)]
     amount: String,
     #[serde(default)]
@@ -482,8 +507,9 @@ async fn issue_at_desk(
     }
     let outcome = match (amount, method) {
         (Some(amount), Some(method)) if errors.is_empty() => {
+            let who = if form.choice.trim().is_empty() { &form.email } else { &form.choice };
             let issuance = DeskIssuance {
-                member_email: form.email.clone(),
+                member_email: who.clone(),
                 amount_cents: amount,
                 method,
                 client_id: form.id.clone(),
@@ -498,7 +524,8 @@ async fn issue_at_desk(
     let (status, errors) = match outcome {
         Ok(posted) => {
             let done = (form.email.trim().to_owned(), posted.transfers()[0].amount_cents);
-            return render(&DeskPage::blank(page, territory, units, Some(done)));
+            let day = crate::ledger::desk_day(&state.db, &user, territory.id).await?;
+            return render(&DeskPage { day, ..DeskPage::blank(page, territory, units, Some(done)) });
         }
         Err(AppError::Invalid(errors)) => {
             let errors = errors
@@ -516,9 +543,17 @@ async fn issue_at_desk(
         }
         Err(other) => return Err(other),
     };
+    let candidates = if errors.iter().any(|e| e.message == "ledger.error.several_members") {
+        crate::ledger::find_members(&state.db, &user, territory.id, &form.email).await?
+    } else {
+        Vec::new()
+    };
+    let day = crate::ledger::desk_day(&state.db, &user, territory.id).await?;
     render_status(
         status,
         &DeskPage {
+            candidates,
+            day,
             units,
             page,
             territory,

@@ -221,3 +221,81 @@ async fn the_payee_is_emailed_a_payment_received_and_a_member_units_credited_onc
     assert!(body.contains("par virement, code K7Q2-M9XD"), "{body}");
     app.stop().await;
 }
+
+/// A member of the territory with a display name.
+async fn named(app: &TestApp, c: &Currency, email: &str, name: &str) -> User {
+    let user = accounts::create_confirmed(&app.db, email, Some(name), PASSWORD, false).await.unwrap();
+    accounts::join_territory(&app.db, &user, c.territory.id).await.unwrap();
+    user
+}
+
+#[tokio::test]
+async fn the_desk_finds_a_member_by_name_or_account_number_and_lists_the_days_operations() {
+    let app = TestApp::spawn().await;
+    let c = with_currency(&app).await;
+    let helene = named(&app, &c, "helene@test.example", "Hélène Dupont").await;
+    let jeanne = named(&app, &c, "jeanne@test.example", "Jeanne Martin").await;
+    let _paul = named(&app, &c, "paul@test.example", "Paul Martin").await;
+    let jeanne_account = ledger::member_account(&app.db, &jeanne, c.territory.id).await.unwrap().id;
+    let operator = exchange_operator(&app, &c).await;
+    let desk = "/t/marguerittes/monnaie/bureau-de-change";
+    step_up_to(&app, &operator, desk).await;
+    let (_, html) = app.page(desk).await;
+    assert!(crate::helpers::texts(&html, "#day-operations li").is_empty());
+
+    // A name without its accents.
+    let by_name = app
+        .submit(desk, desk, &[("id", &uuid()), ("email", "helene"), ("amount", "30"), ("method", "cash")])
+        .await;
+    assert_eq!(by_name.status(), StatusCode::OK);
+    let helene_account = ledger::member_account(&app.db, &helene, c.territory.id).await.unwrap().id;
+    assert_eq!(balance(&app.db, helene_account).await, 3_000);
+
+    // A name two members share: the desk lists them, the operator picks one.
+    let id = uuid();
+    let two = app
+        .submit(desk, desk, &[("id", &id), ("email", "martin"), ("amount", "20"), ("method", "cheque")])
+        .await;
+    assert_eq!(two.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = scraper::Html::parse_document(&two.text().await.unwrap());
+    let choices = crate::helpers::texts(&html, "#candidates label");
+    assert_eq!(choices.len(), 2, "{choices:?}");
+    assert!(choices.iter().any(|l| l.contains("Jeanne Martin") && l.contains(&jeanne_account.to_string())));
+    let picked = app
+        .submit(
+            desk,
+            desk,
+            &[
+                ("id", &id),
+                ("email", "martin"),
+                ("choice", &jeanne_account.to_string()),
+                ("amount", "20"),
+                ("method", "cheque"),
+            ],
+        )
+        .await;
+    assert_eq!(picked.status(), StatusCode::OK);
+    assert_eq!(balance(&app.db, jeanne_account).await, 2_000);
+
+    // The account number, as written in the member's wallet.
+    let number = format!("n° {jeanne_account}");
+    let by_number = app
+        .submit(desk, desk, &[("id", &uuid()), ("email", &number), ("amount", "5"), ("method", "cash")])
+        .await;
+    assert_eq!(by_number.status(), StatusCode::OK);
+    assert_eq!(balance(&app.db, jeanne_account).await, 2_500);
+    let unknown = app
+        .submit(desk, desk, &[("id", &uuid()), ("email", "Zoé"), ("amount", "5"), ("method", "cash")])
+        .await;
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The day's operations, newest first, with the cash and the cheques to hand over.
+    let (_, html) = app.page(desk).await;
+    let day = crate::helpers::texts(&html, "#day-operations li");
+    assert_eq!(day.len(), 3, "{day:?}");
+    assert!(day[0].contains("Jeanne Martin") && day[0].contains("5,00"), "{day:?}");
+    assert!(day[2].contains("Hélène Dupont") && day[2].contains("Espèces"), "{day:?}");
+    let totals = crate::helpers::texts(&html, "#day-totals dd");
+    assert!(totals[0].starts_with("35,00") && totals[1].starts_with("20,00"), "{totals:?}");
+    app.stop().await;
+}
