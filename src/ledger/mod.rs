@@ -7,6 +7,7 @@ mod bank;
 mod demo;
 mod desk;
 pub mod http;
+pub mod journal;
 mod notices;
 mod payment;
 mod posting;

@@ -119,6 +119,16 @@ struct TreasuryPage {
 }
 
 impl TreasuryPage {
+    /// A journal line in words, in the page's language.
+    fn journal_line(&self, event: &crate::ledger::store::Event) -> String {
+        crate::ledger::journal::describe(
+            &event.action,
+            &event.detail,
+            &self.board.currency.symbol,
+            self.page.lang(),
+        )
+    }
+
     fn business_name(&self, id: &i64) -> String {
         self.board.business_names.iter().find(|(b, _)| b == id).map(|(_, n)| n.clone()).unwrap_or_default()
     }

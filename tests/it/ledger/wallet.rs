@@ -299,3 +299,33 @@ async fn the_desk_finds_a_member_by_name_or_account_number_and_lists_the_days_op
     assert!(totals[0].starts_with("35,00") && totals[1].starts_with("20,00"), "{totals:?}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_treasury_journal_reads_in_french_words_and_euros() {
+    let app = TestApp::spawn().await;
+    let c = with_currency(&app).await;
+    let jeanne = member(&app, &c, "jeanne@test.example").await;
+    let operator = exchange_operator(&app, &c).await;
+    fund(&app, &c, &operator, &jeanne, 3_000).await;
+    let boss = treasurer(&app, &c, "tresorier@test.example").await;
+    ledger::update_settings(&app.db, &boss, c.territory.id, false, 250).await.unwrap();
+    step_up_to(&app, &boss, TREASURY).await;
+    let (_, html) = app.page(TREASURY).await;
+    let journal = crate::helpers::texts(&html, "section[aria-labelledby=log-title] li");
+    assert!(
+        journal.iter().any(|l| l.ends_with("Émission au bureau de change · espèces · 30,00 €")),
+        "{journal:?}"
+    );
+    assert!(
+        journal
+            .iter()
+            .any(|l| l
+                .ends_with("Réglages · paiements entre membres interdits · frais de reconversion 2,50 %")),
+        "{journal:?}"
+    );
+    assert!(
+        !journal.iter().any(|l| l.contains("desk_") || l.contains("_changed") || l.contains("3000")),
+        "{journal:?}"
+    );
+    app.stop().await;
+}
