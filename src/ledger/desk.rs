@@ -122,8 +122,7 @@ async fn candidates(db: &Db, territory_id: i64, query: &str) -> AppResult<Vec<De
 
 /// An account number as an operator types it: `12`, `n° 12`, `#12`.
 fn account_number(query: &str) -> Option<i64> {
-    let digits =
-        query.trim_start_matches(|c: char| matches!(c, 'n' | 'N' | '°' | 'º' | 'o' | '#' | ' ' | '.'));
+    let digits = query.trim_start_matches(['n', 'N', '°', 'º', 'o', '#', ' ', '.']);
     (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then(|| digits.parse().ok()).flatten()
 }
 
