@@ -3,9 +3,12 @@
 //! payment requests, reconversions, bank statement reconciliation, the audit of its invariants.
 
 pub mod api;
+mod bank;
 mod demo;
 mod desk;
 pub mod http;
+pub mod journal;
+mod notices;
 mod payment;
 mod posting;
 mod request;
@@ -14,8 +17,12 @@ mod store;
 mod treasury;
 mod wallet;
 
+pub use bank::{BankDetailsInput, TopUp, clean_iban, group_iban, update_bank_details};
 pub use demo::seed_demo;
-pub use desk::{DeskIssuance, DeskMethod, is_desk_operator, issue_at_desk};
+pub use desk::{
+    DeskIssuance, DeskMember, DeskMethod, DeskOperation, desk_day, find_members, is_desk_operator,
+    issue_at_desk,
+};
 pub use payment::{
     CheckedPayment, PaymentInput, PaymentPreview, check_payment, clean_client_id, pay, payees,
     paying_account, preview_payment,
@@ -28,7 +35,7 @@ pub use treasury::{
     match_entry, require_treasurer, update_settings,
 };
 pub use wallet::{
-    HistoryLine, WalletExport, accepts_currency, account_names, acts_for, business_account,
+    HistoryLine, WalletExport, accepts_currency, account_names, acts_for, balance_after, business_account,
     create_payment_request, currency_of, enable_currency, enabled_currency, export_for, history, history_csv,
     is_business_owner, member_account, my_requests, own_account, payment_request, payment_requests_of,
     reconversions_of, request_issuance, request_issuance_with_reference, request_reconversion,
@@ -257,6 +264,22 @@ pub fn payout_reference(year: i16, id: i64) -> String {
     format!("R-{year}-{id:04}")
 }
 
+/// The short reference of a transfer that people read and quote (`P-000123`), from its server
+/// id: a receipt's reference, which the treasurer's correction form accepts too.
+pub fn short_reference(id: i64) -> String {
+    format!("P-{id:06}")
+}
+
+/// The server id in a short reference (`P-000123`, `p-123`, spaces around allowed).
+pub fn parse_short_reference(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let digits = text.strip_prefix("P-").or_else(|| text.strip_prefix("p-"))?;
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|id| *id > 0)
+}
+
 /// The fee of a reconversion of `amount_cents` at `fee_bp` basis points, rounded down to the
 /// cent (the business never pays more than the stated rate).
 pub fn reconversion_fee(amount_cents: i64, fee_bp: i64) -> i64 {
@@ -339,6 +362,16 @@ mod tests {
         assert_eq!(reconversion_fee(500, 20_000), 500);
         assert_eq!(reconversion_fee(500, -4), 0);
         assert_eq!(payout_reference(2026, 7), "R-2026-0007");
+    }
+
+    #[test]
+    fn short_references_are_read_back_to_their_transfer() {
+        assert_eq!(short_reference(123), "P-000123");
+        assert_eq!(short_reference(12_345_678), "P-12345678");
+        assert_eq!(parse_short_reference(" p-000123 "), Some(123));
+        assert_eq!(parse_short_reference("P-"), None);
+        assert_eq!(parse_short_reference("P-0"), None);
+        assert_eq!(parse_short_reference("4f1c2d3e-0000-4000-8000-000000000000"), None);
     }
 
     #[test]

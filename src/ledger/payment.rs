@@ -1,6 +1,7 @@
 //! Paying in the currency: the checks of a payment (the same before the preview and before
 //! posting), the preview's payee, the payment itself, and whom the payment form offers to pay.
 
+use super::notices::PaymentNotice;
 use super::posting::{NewTransfer, Posted, post_in_tx};
 use super::store::{self, Account};
 use super::wallet::{account_names, enabled_currency, open_member_account, own_account};
@@ -139,6 +140,8 @@ pub async fn preview_payment(
 /// Pays another member or a business: one immutable transfer, idempotent on its client id.
 pub async fn pay(db: &Db, actor: &User, territory_id: i64, input: &PaymentInput) -> AppResult<Posted> {
     let payment = check_payment(db, actor, territory_id, input).await?;
+    let currency = enabled_currency(db, territory_id).await?;
+    let notice = PaymentNotice::gather(db, &currency, &payment.from, &payment.to).await?;
     let transfer = NewTransfer {
         territory_id,
         client_id: payment.client_id,
@@ -151,7 +154,17 @@ pub async fn pay(db: &Db, actor: &User, territory_id: i64, input: &PaymentInput)
         reference: None,
     };
     // Committed with the other payments waiting (group commit on SQLite).
-    db.write(move |tx| Box::pin(async move { post_in_tx(tx, std::slice::from_ref(&transfer)).await })).await
+    // The payee's email is queued in the payment's transaction: told once, only if it is paid.
+    db.write(move |tx| {
+        Box::pin(async move {
+            let posted = post_in_tx(tx, std::slice::from_ref(&transfer)).await?;
+            if let Posted::Created(transfers) = &posted {
+                notice.send(tx, &transfers[0]).await?;
+            }
+            Ok(posted)
+        })
+    })
+    .await
 }
 
 /// The accounts a member may pay from the payment form's list: the businesses of the

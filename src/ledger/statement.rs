@@ -319,9 +319,9 @@ fn csv_date(text: &str) -> Option<String> {
 }
 
 /// Reads a CSV statement. The title line names the columns (any case and accents): `date`
-/// (or `date operation`), `libelle` (or `label`, `description`), and either `montant` (or
-/// `amount`, signed) or `debit` and `credit`; an optional `reference` column gives each entry's
-/// bank reference.
+/// (or `Date de l'opération`), `libelle` (or `label`, `description`), and either `montant` (or
+/// `Montant de l'opération`, `amount`, signed) or `debit` and `credit` (or `Débit euros` and
+/// `Crédit euros`); an optional `reference` column gives each entry's bank reference.
 pub fn parse_csv(text: &str) -> Result<Statement, ParseError> {
     let separator = tabular::sniff_separator(text);
     let rows = tabular::read_records(text, separator, MAX_ENTRIES + 1, 20, |c| c.trim().to_owned())
@@ -330,13 +330,39 @@ pub fn parse_csv(text: &str) -> Result<Statement, ParseError> {
     let (_, header) = rows.next().ok_or("ledger.error.statement_empty")?;
     let header: Vec<String> = header.iter().map(|h| tabular::fold_header(h)).collect();
     let find = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
-    let date = find(&["date", "date operation", "date comptable", "booking date"])
-        .ok_or("ledger.error.statement_columns")?;
-    let label = find(&["libelle", "label", "description", "libelle operation", "motif"])
-        .ok_or("ledger.error.statement_columns")?;
-    let amount = find(&["montant", "amount", "montant eur"]);
-    let debit = find(&["debit", "debit eur"]);
-    let credit = find(&["credit", "credit eur"]);
+    // The names French banks use ("Date de l'opération", "Libellé", "Débit euros", "Crédit
+    // euros", "Montant de l'opération"), folded, and their English equivalents.
+    let date = find(&[
+        "date",
+        "date operation",
+        "date de l operation",
+        "date de operation",
+        "date comptable",
+        "date de comptabilisation",
+        "booking date",
+    ])
+    .ok_or("ledger.error.statement_columns")?;
+    let label = find(&[
+        "libelle",
+        "label",
+        "description",
+        "libelle operation",
+        "libelle de l operation",
+        "libelle simplifie",
+        "motif",
+    ])
+    .ok_or("ledger.error.statement_columns")?;
+    let amount = find(&[
+        "montant",
+        "amount",
+        "montant eur",
+        "montant euros",
+        "montant en euros",
+        "montant de l operation",
+        "montant operation",
+    ]);
+    let debit = find(&["debit", "debit eur", "debit euros", "debit en euros"]);
+    let credit = find(&["credit", "credit eur", "credit euros", "credit en euros"]);
     let reference = find(&["reference", "ref", "reference banque"]);
     if amount.is_none() && (debit.is_none() || credit.is_none()) {
         return Err("ledger.error.statement_columns");
@@ -397,6 +423,26 @@ mod tests {
     use super::*;
 
     const FIXTURE: &str = include_str!("../../tests/fixtures/releve-banque-camt053.xml");
+    /// A French bank's CSV export, in Windows-1252 as banks write it.
+    const FRENCH_CSV: &[u8] = include_bytes!("../../tests/fixtures/releve-banque-fr.csv");
+
+    #[test]
+    fn a_french_banks_csv_with_its_usual_headers_is_recognised() {
+        let statement = parse(FRENCH_CSV).unwrap();
+        let read: Vec<(&str, i64, bool)> =
+            statement.entries.iter().map(|e| (e.booked_on.as_str(), e.amount_cents, e.is_credit)).collect();
+        assert_eq!(
+            read,
+            vec![("2026-03-17", 5_000, true), ("2026-03-18", 450, false), ("2026-03-19", 104_850, false)]
+        );
+        assert_eq!(super::super::issuance_codes_in(&statement.entries[0].remittance), vec!["K7Q2-M9XD"]);
+        assert_eq!(super::super::payout_codes_in(&statement.entries[2].remittance), vec!["R-2026-0007"]);
+        // One signed column, "Montant de l'opération".
+        let signed = "Date de l'opération;Libellé;Montant de l'opération\n17/03/2026;VIR REF K7Q2-M9XD;50,00\n18/03/2026;FRAIS;-4,50\n";
+        let read: Vec<(i64, bool)> =
+            parse(signed.as_bytes()).unwrap().entries.iter().map(|e| (e.amount_cents, e.is_credit)).collect();
+        assert_eq!(read, vec![(5_000, true), (450, false)]);
+    }
 
     #[test]
     fn the_fixture_statement_reads_into_four_booked_entries() {

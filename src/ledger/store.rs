@@ -23,6 +23,12 @@ pub struct Currency {
     pub allows_member_payments: bool,
     /// Reconversion fee in basis points (300 = 3 %).
     pub reconversion_fee_bp: i64,
+    /// The guarantee fund's IBAN, without spaces (empty when not set).
+    pub bank_iban: String,
+    /// The fund's account holder.
+    pub bank_holder: String,
+    /// Where and when members change euros, one place per line.
+    pub exchange_points: String,
 }
 
 /// A ledger account.
@@ -75,7 +81,8 @@ const TRANSFER_COLUMNS: &str = "id, territory_id, client_id, debit_account_id, c
 
 /// The currency of a territory.
 pub async fn currency(ex: impl Into<Exec<'_>>, territory_id: i64) -> AppResult<Option<Currency>> {
-    let sql = "select territory_id, name, symbol, is_enabled, allows_member_payments, reconversion_fee_bp
+    let sql = "select territory_id, name, symbol, is_enabled, allows_member_payments, reconversion_fee_bp,
+                 bank_iban, bank_holder, exchange_points
                from currency where territory_id = $1";
     Ok(
         on_exec!(ex.into(), conn => sqlx::query_as::<_, Currency>(sql).bind(territory_id).fetch_optional(conn).await)?,
@@ -118,6 +125,23 @@ pub async fn update_settings(
         "update currency set allows_member_payments = $2, reconversion_fee_bp = $3, updated_at = $4
          where territory_id = $1")
         .bind(territory_id).bind(allows_member_payments).bind(fee_bp).bind(now)
+        .execute(&mut **conn).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Changes the fund's bank details and the exchange points.
+pub async fn update_bank_details(
+    tx: &mut Tx,
+    territory_id: i64,
+    iban: &str,
+    holder: &str,
+    points: &str,
+    now: i64,
+) -> AppResult<()> {
+    on_tx!(tx, conn => sqlx::query(
+        "update currency set bank_iban = $2, bank_holder = $3, exchange_points = $4, updated_at = $5
+         where territory_id = $1")
+        .bind(territory_id).bind(iban).bind(holder).bind(points).bind(now)
         .execute(&mut **conn).await.map(|_| ()))?;
     Ok(())
 }
@@ -218,6 +242,12 @@ pub async fn transfer_by_client_id(ex: impl Into<Exec<'_>>, client_id: &str) -> 
     Ok(
         on_exec!(ex.into(), conn => sqlx::query_as::<_, Transfer>(&sql).bind(client_id).fetch_optional(conn).await)?,
     )
+}
+
+/// A transfer by its server id.
+pub async fn transfer_by_id(db: &Db, id: i64) -> AppResult<Option<Transfer>> {
+    let sql = format!("select {TRANSFER_COLUMNS} from ledger_transfer where id = $1");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, Transfer>(&sql).bind(id).fetch_optional(pool).await)?)
 }
 
 /// Takes `amount` from an account if its floor allows, in one conditional statement; false
@@ -456,6 +486,34 @@ pub async fn desk_issued_since(tx: &mut Tx, territory_id: i64, operator: i64, si
            and source in ('desk_cash', 'desk_cheque')")
         .bind(territory_id).bind(operator).bind(since)
         .fetch_one(&mut **conn).await)?)
+}
+
+/// An issuance of the desk, with its member's account.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DeskRow {
+    pub created_at: i64,
+    pub source: String,
+    pub amount_cents: i64,
+    pub transfer_id: i64,
+    pub account_id: i64,
+    pub owner_id: i64,
+}
+
+/// An operator's desk issuances since `since`, newest first.
+pub async fn desk_operations(
+    db: &Db,
+    territory_id: i64,
+    operator: i64,
+    since: i64,
+) -> AppResult<Vec<DeskRow>> {
+    let sql = "select i.created_at, i.source, i.amount_cents, i.transfer_id, a.id as account_id, a.owner_id
+               from issuance i join ledger_transfer t on t.id = i.transfer_id
+               join ledger_account a on a.id = t.credit_account_id
+               where i.territory_id = $1 and i.operator_user_id = $2 and i.created_at >= $3
+                 and i.source in ('desk_cash', 'desk_cheque')
+               order by i.id desc";
+    Ok(on_db!(db, pool => sqlx::query_as::<_, DeskRow>(sql)
+        .bind(territory_id).bind(operator).bind(since).fetch_all(pool).await)?)
 }
 
 /// A reconversion.

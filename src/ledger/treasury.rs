@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::notices::{Credit, units_credited};
 use super::posting::{NewTransfer, Posted, post_in_tx};
 use super::statement::{self, Entry};
 use super::store::{self, BankEntry, Currency, EntryOutcome, IssuanceRequest, Reconversion, Sums, Transfer};
@@ -252,6 +253,12 @@ async fn issue_for_request(
     };
     if !store::mark_request_issued(tx, request.id, transfers[0].id, now).await? {
         return Err(AppError::Conflict("ledger.error.already_done"));
+    }
+    if let Some(member) = accounts::user_by_id(&mut *tx, request.user_id).await?
+        && let Some(currency) = store::currency(&mut *tx, request.territory_id).await?
+    {
+        let how = Credit::Transfer(&request.reference);
+        units_credited(tx, &member, &currency, &transfers[0], how).await?;
     }
     store::insert_issuance(
         tx,
@@ -560,14 +567,15 @@ fn correction_id(client_id: &str) -> String {
     format!("correction:{client_id}")
 }
 
-/// The transfer `client_id` of the territory if it can be corrected: `404` when unknown, `403
+/// The transfer `client_id` (or its short reference, `P-000123`) of the territory if it can be corrected: `404` when unknown, `403
 /// ledger.error.correction` for issuance, reconversion and fee transfers (the bank statement
 /// settles those).
 async fn correctable(db: &Db, territory_id: i64, client_id: &str) -> AppResult<Transfer> {
-    let original = store::transfer_by_client_id(db, client_id)
-        .await?
-        .filter(|t| t.territory_id == territory_id)
-        .ok_or(AppError::NotFound)?;
+    let found = match super::parse_short_reference(client_id) {
+        Some(id) => store::transfer_by_id(db, id).await?,
+        None => store::transfer_by_client_id(db, client_id).await?,
+    };
+    let original = found.filter(|t| t.territory_id == territory_id).ok_or(AppError::NotFound)?;
     if !matches!(original.kind.as_str(), "payment" | "refund" | "correction") {
         return Err(AppError::Denied("ledger.error.correction"));
     }

@@ -202,6 +202,12 @@ pub async fn transfer_for(db: &Db, actor: &User, client_id: &str) -> AppResult<T
     Err(AppError::NotFound)
 }
 
+/// The balance of `account` just after the transfer `transfer_id`: today's balance minus what
+/// the transfers after it moved.
+pub async fn balance_after(db: &Db, account: &Account, transfer_id: i64) -> AppResult<i64> {
+    Ok(account.balance_cents - store::net_since(db, account.id, transfer_id + 1).await?)
+}
+
 /// A line of an account's history.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct HistoryLine {

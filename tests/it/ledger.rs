@@ -20,6 +20,7 @@ use crate::helpers::{PASSWORD, TestApp, location, problem, text};
 
 mod acceptance;
 mod factor;
+mod wallet;
 
 const FIXTURE: &[u8] = include_bytes!("../fixtures/releve-banque-camt053.xml");
 

@@ -125,6 +125,7 @@ struct WalletPage {
     lines: Vec<HistoryLine>,
     next: Option<String>,
     requests: Vec<IssuanceRequest>,
+    top_up: crate::ledger::TopUp,
     businesses: Vec<Business>,
     is_treasurer: bool,
     is_operator: bool,
@@ -157,6 +158,7 @@ async fn wallet_page(state: &AppState, page: Page, slug: &str, before: Option<i6
     let page = page.with_csrf().await?;
     Ok(WalletPage {
         units: Units::of(&currency, &page),
+        top_up: crate::ledger::TopUp::of(&currency),
         page,
         territory,
         currency,
@@ -523,6 +525,10 @@ struct ReceiptPage {
     from_name: String,
     to_name: String,
     is_payer: bool,
+    /// The short reference people quote (`P-000123`).
+    reference: String,
+    /// The balance of the viewer's account just after the transfer.
+    balance_after: Option<i64>,
 }
 
 async fn show_receipt(
@@ -538,7 +544,21 @@ async fn show_receipt(
     }
     let Parties { from, from_name, to_name } = parties(&state, &page, &transfer).await?;
     let is_payer = crate::ledger::acts_for(&state.db, &user, &from).await?;
+    // The balance after it, of the side the viewer acts for (the payer's, or the payee's).
+    let mine = if is_payer {
+        Some(from)
+    } else {
+        crate::ledger::store::account(&state.db, transfer.credit_account_id).await?
+    };
+    let balance_after = match mine {
+        Some(account) if crate::ledger::acts_for(&state.db, &user, &account).await? => {
+            Some(crate::ledger::balance_after(&state.db, &account, transfer.id).await?)
+        }
+        _ => None,
+    };
     render(&ReceiptPage {
+        reference: crate::ledger::short_reference(transfer.id),
+        balance_after,
         units: Units::of(&currency, &page),
         page,
         territory,

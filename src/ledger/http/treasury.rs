@@ -17,7 +17,9 @@ use crate::accounts::{self, User};
 use crate::app::{AppState, UPLOAD_MAX_BYTES};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::ledger::store::{Currency, Transfer};
-use crate::ledger::{Dashboard, DeskIssuance, DeskMethod, ImportReport, parse_amount};
+use crate::ledger::{
+    Dashboard, DeskIssuance, DeskMember, DeskMethod, DeskOperation, ImportReport, parse_amount,
+};
 use crate::territory::Territory;
 use crate::web::auth::CurrentUser;
 use crate::web::page::{self, Page};
@@ -34,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/monnaie/tresorerie/ecritures/{id}/rapprocher", post(match_entry))
         .route("/t/{slug}/monnaie/tresorerie/ecritures/{id}/sans-rapport", post(mark_unrelated))
         .route("/t/{slug}/monnaie/tresorerie/reglages", post(save_settings))
+        .route("/t/{slug}/monnaie/tresorerie/banque", post(save_bank_details))
         .route("/t/{slug}/monnaie/tresorerie/comptes.csv", get(export_accounts))
         .route("/t/{slug}/monnaie/tresorerie/correction", post(preview_correction))
         .route("/t/{slug}/monnaie/tresorerie/correction/confirmer", post(confirm_correction))
@@ -110,11 +113,22 @@ struct TreasuryPage {
     volume_bars: Vec<Bar>,
     report: Option<ImportReport>,
     fee: String,
+    bank: BankForm,
     correction: CorrectionForm,
     errors: FormErrors,
 }
 
 impl TreasuryPage {
+    /// A journal line in words, in the page's language.
+    fn journal_line(&self, event: &crate::ledger::store::Event) -> String {
+        crate::ledger::journal::describe(
+            &event.action,
+            &event.detail,
+            &self.board.currency.symbol,
+            self.page.lang(),
+        )
+    }
+
     fn business_name(&self, id: &i64) -> String {
         self.board.business_names.iter().find(|(b, _)| b == id).map(|(_, n)| n.clone()).unwrap_or_default()
     }
@@ -146,7 +160,13 @@ async fn treasury_page_with(
     let circulation: Vec<(i64, i64)> = board.days.iter().map(|d| (d.day, d.circulation_cents)).collect();
     let volume: Vec<(i64, i64)> = board.days.iter().map(|d| (d.day, d.volume_cents)).collect();
     let fee_bp = board.currency.reconversion_fee_bp;
+    let bank = BankForm {
+        iban: crate::ledger::group_iban(&board.currency.bank_iban),
+        holder: board.currency.bank_holder.clone(),
+        exchange_points: board.currency.exchange_points.clone(),
+    };
     Ok(TreasuryPage {
+        bank,
         fund_cents: board.audit.sums.deposits_cents - board.audit.sums.payouts_cents,
         circulation_bars: bars(&circulation, &units, &page),
         volume_bars: bars(&volume, &units, &page),
@@ -320,6 +340,47 @@ async fn save_settings(
     }
 }
 
+/// The fund's bank details and the exchange points, as typed on the treasury page.
+#[derive(Deserialize, Default)]
+struct BankForm {
+    #[serde(default)]
+    iban: String,
+    #[serde(default)]
+    holder: String,
+    #[serde(default)]
+    exchange_points: String,
+}
+
+async fn save_bank_details(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    page: Page,
+    Path(slug): Path<String>,
+    Form(form): Form<BankForm>,
+) -> AppResult<Response> {
+    let (territory, _, user, factor) =
+        match treasurer_in(&state, &page, &slug, &dashboard_path(&slug)).await? {
+            Ok(found) => found,
+            Err(redirect) => return Ok(redirect),
+        };
+    let input = crate::ledger::BankDetailsInput {
+        iban: form.iban.clone(),
+        holder: form.holder.clone(),
+        exchange_points: form.exchange_points.clone(),
+    };
+    match crate::ledger::update_bank_details(&state.db, &user, &factor, territory.id, &input).await {
+        Ok(()) => {
+            page.flash_and_go("ledger.bank.saved", &format!("/t/{slug}/monnaie/tresorerie#banque")).await
+        }
+        Err(AppError::Invalid(errors)) => {
+            let mut again = treasury_page(&state, page, territory, &user, None, FormErrors(errors)).await?;
+            again.bank = form;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &again)
+        }
+        Err(other) => Err(other),
+    }
+}
+
 async fn export_accounts(
     State(state): State<AppState>,
     CurrentUser(_): CurrentUser,
@@ -346,9 +407,26 @@ struct DeskPage {
     method: String,
     done: Option<(String, i64)>,
     errors: FormErrors,
+    /// The members a name matched, to pick one from.
+    candidates: Vec<DeskMember>,
+    /// The operator's issuances today, newest first.
+    day: Vec<DeskOperation>,
 }
 
 impl DeskPage {
+    /// What the day's issuances add up to, in cash and in cheques.
+    fn totals(&self) -> (i64, i64) {
+        self.day.iter().fold((0, 0), |(cash, cheques), op| match op.method {
+            DeskMethod::Cash => (cash + op.amount_cents, cheques),
+            DeskMethod::Cheque => (cash, cheques + op.amount_cents),
+        })
+    }
+
+    /// True for a cheque.
+    fn is_cheque(&self, op: &DeskOperation) -> bool {
+        op.method == DeskMethod::Cheque
+    }
+
     /// An empty desk form with a fresh transfer id, after `done` (the member and amount just
     /// issued) when there is one.
     fn blank(page: Page, territory: Territory, units: Units, done: Option<(String, i64)>) -> Self {
@@ -362,6 +440,8 @@ impl DeskPage {
             method: "cash".to_owned(),
             done,
             errors: FormErrors::default(),
+            candidates: Vec::new(),
+            day: Vec::new(),
         }
     }
 }
@@ -390,13 +470,14 @@ async fn show_desk(
     page: Page,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let (territory, currency, _, _) = match operator_in(&state, &page, &slug).await? {
+    let (territory, currency, user, _) = match operator_in(&state, &page, &slug).await? {
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
     let page = page.with_csrf().await?;
     let units = Units::of(&currency, &page);
-    render(&DeskPage::blank(page, territory, units, None))
+    let day = crate::ledger::desk_day(&state.db, &user, territory.id).await?;
+    render(&DeskPage { day, ..DeskPage::blank(page, territory, units, None) })
 }
 
 #[derive(Deserialize)]
@@ -405,6 +486,9 @@ struct DeskForm {
     id: String,
     #[serde(default)]
     email: String,
+    /// A member picked among those a name matched (their account number or email).
+    #[serde(default)]
+    choice: String,
     #[serde(default)]
     amount: String,
     #[serde(default)]
@@ -433,8 +517,9 @@ async fn issue_at_desk(
     }
     let outcome = match (amount, method) {
         (Some(amount), Some(method)) if errors.is_empty() => {
+            let who = if form.choice.trim().is_empty() { &form.email } else { &form.choice };
             let issuance = DeskIssuance {
-                member_email: form.email.clone(),
+                member_email: who.clone(),
                 amount_cents: amount,
                 method,
                 client_id: form.id.clone(),
@@ -449,7 +534,8 @@ async fn issue_at_desk(
     let (status, errors) = match outcome {
         Ok(posted) => {
             let done = (form.email.trim().to_owned(), posted.transfers()[0].amount_cents);
-            return render(&DeskPage::blank(page, territory, units, Some(done)));
+            let day = crate::ledger::desk_day(&state.db, &user, territory.id).await?;
+            return render(&DeskPage { day, ..DeskPage::blank(page, territory, units, Some(done)) });
         }
         Err(AppError::Invalid(errors)) => {
             let errors = errors
@@ -467,9 +553,17 @@ async fn issue_at_desk(
         }
         Err(other) => return Err(other),
     };
+    let candidates = if errors.iter().any(|e| e.message == "ledger.error.several_members") {
+        crate::ledger::find_members(&state.db, &user, territory.id, &form.email).await?
+    } else {
+        Vec::new()
+    };
+    let day = crate::ledger::desk_day(&state.db, &user, territory.id).await?;
     render_status(
         status,
         &DeskPage {
+            candidates,
+            day,
             units,
             page,
             territory,

@@ -143,6 +143,7 @@ pub const TABLE: &[(&str, &str)] = &[
     ("POST /t/{slug}/monnaie/tresorerie/ecritures/{id}/rapprocher",              "-  -  -  -  Y  -  Y  -  -  -  -  -"),
     ("POST /t/{slug}/monnaie/tresorerie/ecritures/{id}/sans-rapport",            "-  -  -  -  Y  -  Y  -  -  -  -  -"),
     ("POST /t/{slug}/monnaie/tresorerie/reglages",                               "-  -  -  -  Y  -  Y  -  -  -  -  -"),
+    ("POST /t/{slug}/monnaie/tresorerie/banque",                                 "-  -  -  -  Y  -  Y  -  -  -  -  -"),
     ("POST /t/{slug}/monnaie/tresorerie/correction",                             "-  -  -  -  Y  -  Y  -  -  -  -  -"),
     ("POST /t/{slug}/monnaie/tresorerie/correction/confirmer",                   "-  -  -  -  Y  -  Y  -  -  -  -  -"),
     ("POST /api/v1/territories/{slug}/currency/statements",                      "-  -  -  -  Y  -  Y  -  -  -  -  -"),

@@ -339,6 +339,12 @@ pub async fn call(w: &World, route: &str, who: Who) -> Call {
             form!(format!("/t/{slug}/monnaie/tresorerie/reglages"), ("member_payments", "on"), ("fee", ""))
                 .quiet()
         }
+        "/t/{slug}/monnaie/tresorerie/banque" => form!(
+            format!("/t/{slug}/monnaie/tresorerie/banque"),
+            ("iban", "FR76 3000 6000 0112 3456 7890 189"),
+            ("holder", "Association de la Bulle"),
+            ("exchange_points", "Café de la Place · samedi 9 h 30 – 12 h")
+        ),
         "/t/{slug}/monnaie/tresorerie/correction" | "/t/{slug}/monnaie/tresorerie/correction/confirmer" => {
             let path = route.split_once(' ').unwrap().1.replace("{slug}", slug);
             let call = form!(&path, ("transfer", &w.payment().await), ("memo", "Erreur de montant"));
