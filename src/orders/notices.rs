@@ -37,10 +37,10 @@ impl Notices {
     }
 }
 
-/// What the business's shop is told (its owners).
-pub async fn notices(db: &Db, actor: &User, business_id: i64) -> AppResult<Notices> {
-    managed_drive(db, actor, business_id).await?;
-    stored(db, business_id).await
+/// What the shop of this drive is told (the drive comes from [`managed_drive`], as for its
+/// points and slots).
+pub async fn notices(db: &Db, drive: &Drive) -> AppResult<Notices> {
+    stored(db, drive.business.id).await
 }
 
 async fn stored(ex: impl Into<crate::db::Exec<'_>>, business_id: i64) -> AppResult<Notices> {

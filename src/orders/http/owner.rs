@@ -438,7 +438,7 @@ async fn settings_page(
     let communes = crate::territory::communes(&state.db, drive.territory.id).await?;
     let upcoming = slots::upcoming_slots(&state.db, &drive).await?.into_iter().take(12).collect();
     let is_moderator = crate::directory::is_moderator(&state.db, user, drive.territory.id).await?;
-    let notices = crate::orders::notices(&state.db, user, drive.business.id).await?;
+    let notices = crate::orders::notices(&state.db, &drive).await?;
     let status =
         if errors.any() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
     render_status(

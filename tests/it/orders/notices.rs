@@ -66,7 +66,8 @@ async fn the_shop_is_emailed_about_each_new_and_cancelled_order_unless_it_turned
         )
         .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let notices = halle::orders::notices(&d.app.db, &merchant(&d.app).await, d.business).await.unwrap();
+    let drive = halle::orders::managed_drive(&d.app.db, &merchant(&d.app).await, d.business).await.unwrap();
+    let notices = halle::orders::notices(&d.app.db, &drive).await.unwrap();
     assert_eq!(notices, halle::orders::Notices { each_order: false, summary_minute: None });
 }
 
